@@ -1,0 +1,118 @@
+using System.Globalization;
+
+namespace PyFreeze.Payload;
+
+/// <summary>
+/// What the bootloader needs to find its payload and start the frozen app. The build writes these
+/// values as <c>configProperties</c> of the bundled <c>*.runtimeconfig.json</c>; the .NET host has
+/// parsed that file before <c>Main</c> runs, so the bootloader reads them with
+/// <see cref="AppContext.GetData(string)"/> for free on every start.
+/// </summary>
+/// <remarks>
+/// All relative paths use <c>/</c> and are relative to the unpacked root (the cache directory of one
+/// payload). Lists are joined with <see cref="ListSeparator"/>.
+/// </remarks>
+public sealed class LaunchSettings
+{
+    /// <summary>Prefix of every property name PyFreeze writes into the runtimeconfig.</summary>
+    public const string Prefix = "PyFreeze.";
+
+    /// <summary>Separator of list values (a unit separator: never part of a path or argument).</summary>
+    public const char ListSeparator = '\u001f';
+
+    /// <summary>Version of this contract; a bootloader refuses settings of a newer major version.</summary>
+    public const int CurrentFormat = 1;
+
+    /// <summary>Contract version the payload was built for.</summary>
+    public int Format { get; init; } = CurrentFormat;
+
+    /// <summary>The app's name: the executable's base name without extension, and part of the cache directory name.</summary>
+    public required string AppName { get; init; }
+
+    /// <summary>Offset in bytes of the payload (a zip archive) from the start of the executable file.</summary>
+    public long PayloadOffset { get; init; }
+
+    /// <summary>Length in bytes of the payload.</summary>
+    public long PayloadLength { get; init; }
+
+    /// <summary>SHA-256 of the payload bytes, 64 lower-case hex digits. Names the cache directory and proves an unpack complete.</summary>
+    public required string PayloadSha256 { get; init; }
+
+    /// <summary>Relative path of the interpreter executable inside the unpacked root (e.g. <c>python/bin/hello</c>).</summary>
+    public required string Interpreter { get; init; }
+
+    /// <summary>Relative directories that hold bundled shared libraries; put first on the loader path of the interpreter.</summary>
+    public IReadOnlyList<string> LibraryDirs { get; init; } = [];
+
+    /// <summary>Interpreter options placed before the boot script (e.g. <c>-I</c>, <c>-S</c>, <c>-B</c>, <c>-O</c>).</summary>
+    public IReadOnlyList<string> PythonOptions { get; init; } = [];
+
+    /// <summary>Relative path of the compiled boot module that prepares <c>sys</c> and runs the entry.</summary>
+    public required string BootScript { get; init; }
+
+    /// <summary>How the interpreter is started: <c>exec</c> (POSIX execv) or <c>inprocess</c> (Windows, the python DLL loaded into the bootloader).</summary>
+    public string LaunchMode { get; init; } = "exec";
+
+    /// <summary>Relative path of the python shared library to load in process (Windows only), else empty.</summary>
+    public string PythonLibrary { get; init; } = "";
+
+    /// <summary>True for a GUI app: on Windows errors go to a message box and a log file instead of a console.</summary>
+    public bool Windowed { get; init; }
+
+    /// <summary>Name of the environment variable that overrides the cache root for this app (default <c>PYFREEZE_CACHE_DIR</c>).</summary>
+    public string CacheEnvironmentVariable { get; init; } = "PYFREEZE_CACHE_DIR";
+
+    /// <summary>Writes the settings as runtimeconfig <c>configProperties</c> (string values).</summary>
+    /// <returns>Property name → value, names starting with <see cref="Prefix"/>.</returns>
+    public IReadOnlyDictionary<string, string> ToProperties() => new SortedDictionary<string, string>(StringComparer.Ordinal)
+    {
+        [Prefix + nameof(Format)] = Format.ToString(CultureInfo.InvariantCulture),
+        [Prefix + nameof(AppName)] = AppName,
+        [Prefix + nameof(PayloadOffset)] = PayloadOffset.ToString(CultureInfo.InvariantCulture),
+        [Prefix + nameof(PayloadLength)] = PayloadLength.ToString(CultureInfo.InvariantCulture),
+        [Prefix + nameof(PayloadSha256)] = PayloadSha256,
+        [Prefix + nameof(Interpreter)] = Interpreter,
+        [Prefix + nameof(LibraryDirs)] = string.Join(ListSeparator, LibraryDirs),
+        [Prefix + nameof(PythonOptions)] = string.Join(ListSeparator, PythonOptions),
+        [Prefix + nameof(BootScript)] = BootScript,
+        [Prefix + nameof(LaunchMode)] = LaunchMode,
+        [Prefix + nameof(PythonLibrary)] = PythonLibrary,
+        [Prefix + nameof(Windowed)] = Windowed ? "true" : "false",
+        [Prefix + nameof(CacheEnvironmentVariable)] = CacheEnvironmentVariable,
+    };
+
+    /// <summary>Reads settings back from property values.</summary>
+    /// <param name="get">Returns the value of a property, or null when absent (e.g. <see cref="AppContext.GetData(string)"/>).</param>
+    /// <returns>The settings, or null when the properties are absent (the file is not a PyFreeze app).</returns>
+    /// <exception cref="FormatException">A property is present but malformed, or the format is newer than this reader.</exception>
+    public static LaunchSettings? FromProperties(Func<string, string?> get)
+    {
+        string? format = get(Prefix + nameof(Format));
+        if (format is null)
+            return null;
+        int fmt = int.Parse(format, CultureInfo.InvariantCulture);
+        if (fmt > CurrentFormat)
+            throw new FormatException($"payload format {fmt} is newer than this bootloader understands ({CurrentFormat})");
+        string Req(string name) => get(Prefix + name) ?? throw new FormatException($"launch setting {Prefix}{name} is missing");
+        static IReadOnlyList<string> List(string? v) => string.IsNullOrEmpty(v) ? [] : v.Split(ListSeparator);
+        return new LaunchSettings
+        {
+            Format = fmt,
+            AppName = Req(nameof(AppName)),
+            PayloadOffset = long.Parse(Req(nameof(PayloadOffset)), CultureInfo.InvariantCulture),
+            PayloadLength = long.Parse(Req(nameof(PayloadLength)), CultureInfo.InvariantCulture),
+            PayloadSha256 = Req(nameof(PayloadSha256)),
+            Interpreter = Req(nameof(Interpreter)),
+            LibraryDirs = List(get(Prefix + nameof(LibraryDirs))),
+            PythonOptions = List(get(Prefix + nameof(PythonOptions))),
+            BootScript = Req(nameof(BootScript)),
+            LaunchMode = get(Prefix + nameof(LaunchMode)) ?? "exec",
+            PythonLibrary = get(Prefix + nameof(PythonLibrary)) ?? "",
+            Windowed = get(Prefix + nameof(Windowed)) == "true",
+            CacheEnvironmentVariable = get(Prefix + nameof(CacheEnvironmentVariable)) ?? "PYFREEZE_CACHE_DIR",
+        };
+    }
+
+    /// <summary>Name of the cache directory of this payload: <c>NAME-</c> and the first 16 hex digits of the hash.</summary>
+    public string CacheDirectoryName => $"{AppName}-{PayloadSha256[..16]}";
+}
