@@ -1,3 +1,6 @@
+using System.CommandLine;
+using PyFreeze.Diagnostics;
+
 namespace PyFreeze.Cli;
 
 /// <summary>Entry point of the <c>pyfreeze</c> command.</summary>
@@ -5,5 +8,34 @@ public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
     /// <returns>0 on success, 1 on a build error, 2 on a usage error.</returns>
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("PyFreeze: freeze a Python app into one executable that runs without Python.");
+        root.Subcommands.Add(AnalyzeCommand.Create());
+        root.Subcommands.Add(BuildCommand.Create());
+        var parse = root.Parse(args);
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (PyFreezeException e)
+        {
+            Console.Error.WriteLine($"pyfreeze: error: {e.Message}");
+            if (Environment.GetEnvironmentVariable("PYFREEZE_DEBUG") == "1" && e.InnerException is not null)
+                Console.Error.WriteLine(e.InnerException);
+            return e.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"pyfreeze: error: {e.Message}");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"pyfreeze: internal error: {e.GetType().Name}: {e.Message} (set PYFREEZE_DEBUG=1 for details and report it)");
+            if (Environment.GetEnvironmentVariable("PYFREEZE_DEBUG") == "1")
+                Console.Error.WriteLine(e);
+            return 70;
+        }
+    }
 }

@@ -12,7 +12,7 @@ namespace PyFreeze.Payload;
 /// All relative paths use <c>/</c> and are relative to the unpacked root (the cache directory of one
 /// payload). Lists are joined with <see cref="ListSeparator"/>.
 /// </remarks>
-public sealed class LaunchSettings
+public sealed record LaunchSettings
 {
     /// <summary>Prefix of every property name PyFreeze writes into the runtimeconfig.</summary>
     public const string Prefix = "PyFreeze.";
@@ -38,6 +38,10 @@ public sealed class LaunchSettings
     /// <summary>SHA-256 of the payload bytes, 64 lower-case hex digits. Names the cache directory and proves an unpack complete.</summary>
     public required string PayloadSha256 { get; init; }
 
+    /// <summary>XXH64 of the payload bytes, 16 lower-case hex digits: the bootloader's integrity check on first run
+    /// (computed without OpenSSL; see <see cref="XxHash64"/>).</summary>
+    public required string PayloadXxh64 { get; init; }
+
     /// <summary>Relative path of the interpreter executable inside the unpacked root (e.g. <c>python/bin/hello</c>).</summary>
     public required string Interpreter { get; init; }
 
@@ -56,6 +60,9 @@ public sealed class LaunchSettings
     /// <summary>Relative path of the python shared library to load in process (Windows only), else empty.</summary>
     public string PythonLibrary { get; init; } = "";
 
+    /// <summary>True for a <c>--onedir</c> build: the payload is already unpacked beside the executable (no cache).</summary>
+    public bool OneDir { get; init; }
+
     /// <summary>True for a GUI app: on Windows errors go to a message box and a log file instead of a console.</summary>
     public bool Windowed { get; init; }
 
@@ -71,6 +78,7 @@ public sealed class LaunchSettings
         [Prefix + nameof(PayloadOffset)] = PayloadOffset.ToString(CultureInfo.InvariantCulture),
         [Prefix + nameof(PayloadLength)] = PayloadLength.ToString(CultureInfo.InvariantCulture),
         [Prefix + nameof(PayloadSha256)] = PayloadSha256,
+        [Prefix + nameof(PayloadXxh64)] = PayloadXxh64,
         [Prefix + nameof(Interpreter)] = Interpreter,
         [Prefix + nameof(LibraryDirs)] = string.Join(ListSeparator, LibraryDirs),
         [Prefix + nameof(PythonOptions)] = string.Join(ListSeparator, PythonOptions),
@@ -78,6 +86,7 @@ public sealed class LaunchSettings
         [Prefix + nameof(LaunchMode)] = LaunchMode,
         [Prefix + nameof(PythonLibrary)] = PythonLibrary,
         [Prefix + nameof(Windowed)] = Windowed ? "true" : "false",
+        [Prefix + nameof(OneDir)] = OneDir ? "true" : "false",
         [Prefix + nameof(CacheEnvironmentVariable)] = CacheEnvironmentVariable,
     };
 
@@ -102,6 +111,7 @@ public sealed class LaunchSettings
             PayloadOffset = long.Parse(Req(nameof(PayloadOffset)), CultureInfo.InvariantCulture),
             PayloadLength = long.Parse(Req(nameof(PayloadLength)), CultureInfo.InvariantCulture),
             PayloadSha256 = Req(nameof(PayloadSha256)),
+            PayloadXxh64 = Req(nameof(PayloadXxh64)),
             Interpreter = Req(nameof(Interpreter)),
             LibraryDirs = List(get(Prefix + nameof(LibraryDirs))),
             PythonOptions = List(get(Prefix + nameof(PythonOptions))),
@@ -109,6 +119,7 @@ public sealed class LaunchSettings
             LaunchMode = get(Prefix + nameof(LaunchMode)) ?? "exec",
             PythonLibrary = get(Prefix + nameof(PythonLibrary)) ?? "",
             Windowed = get(Prefix + nameof(Windowed)) == "true",
+            OneDir = get(Prefix + nameof(OneDir)) == "true",
             CacheEnvironmentVariable = get(Prefix + nameof(CacheEnvironmentVariable)) ?? "PYFREEZE_CACHE_DIR",
         };
     }

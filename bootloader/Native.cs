@@ -1,0 +1,113 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace PyFreeze.Bootloader;
+
+/// <summary>
+/// The few POSIX calls the bootloader makes (execv, setenv, signal state, file ownership), bound to the C
+/// library of the platform: glibc's <c>libc.so.6</c> on Linux, <c>libSystem.B.dylib</c> on macOS.
+/// </summary>
+internal static unsafe partial class Native
+{
+    private const string LibC = "pyfreeze-libc";
+
+    static Native()
+    {
+        NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, static (name, _, _) =>
+        {
+            if (name != LibC)
+                return IntPtr.Zero;
+            return NativeLibrary.Load(OperatingSystem.IsMacOS() ? "/usr/lib/libSystem.B.dylib" : "libc.so.6");
+        });
+    }
+
+    /// <summary>Replaces the process image; returns only on failure (-1, errno set).</summary>
+    [LibraryImport(LibC, EntryPoint = "execv", SetLastError = true)]
+    internal static partial int Execv(byte* path, byte** argv);
+
+    /// <summary>Sets a variable in the C library's environment (inherited by execv).</summary>
+    [LibraryImport(LibC, EntryPoint = "setenv", SetLastError = true)]
+    internal static partial int Setenv(byte* name, byte* value, int overwrite);
+
+    /// <summary>Removes a variable from the C library's environment.</summary>
+    [LibraryImport(LibC, EntryPoint = "unsetenv", SetLastError = true)]
+    internal static partial int Unsetenv(byte* name);
+
+    /// <summary>Reads a variable from the C library's environment (raw bytes, unlike Environment).</summary>
+    [LibraryImport(LibC, EntryPoint = "getenv")]
+    internal static partial byte* Getenv(byte* name);
+
+    /// <summary>Sets the signal mask (how: 2 = SIG_SETMASK).</summary>
+    [LibraryImport(LibC, EntryPoint = "sigprocmask", SetLastError = true)]
+    internal static partial int Sigprocmask(int how, byte* set, byte* oldset);
+
+    /// <summary>Sets a signal's disposition; returns the previous handler.</summary>
+    [LibraryImport(LibC, EntryPoint = "signal")]
+    internal static partial IntPtr Signal(int signum, IntPtr handler);
+
+    /// <summary>The real user id.</summary>
+    [LibraryImport(LibC, EntryPoint = "getuid")]
+    internal static partial uint Getuid();
+
+    /// <summary>macOS: the process's argc (crt_externs.h).</summary>
+    [LibraryImport(LibC, EntryPoint = "_NSGetArgc")]
+    internal static partial int* NSGetArgc();
+
+    /// <summary>macOS: the process's argv (crt_externs.h).</summary>
+    [LibraryImport(LibC, EntryPoint = "_NSGetArgv")]
+    internal static partial byte*** NSGetArgv();
+
+    /// <summary>Sets an environment variable from .NET strings (UTF-8).</summary>
+    internal static void SetEnv(string name, byte[] value)
+    {
+        var n = Utf8Z(name);
+        var v = new byte[value.Length + 1];
+        value.CopyTo(v, 0);
+        fixed (byte* pn = n)
+        fixed (byte* pv = v)
+            Setenv(pn, pv, 1);
+    }
+
+    /// <summary>Removes an environment variable.</summary>
+    internal static void UnsetEnv(string name)
+    {
+        var n = Utf8Z(name);
+        fixed (byte* pn = n)
+            Unsetenv(pn);
+    }
+
+    /// <summary>Reads an environment variable's raw bytes, or null when unset.</summary>
+    internal static byte[]? GetEnvRaw(string name)
+    {
+        var n = Utf8Z(name);
+        fixed (byte* pn = n)
+        {
+            var p = Getenv(pn);
+            if (p == null)
+                return null;
+            return new ReadOnlySpan<byte>(p, int.MaxValue)[..new ReadOnlySpan<byte>(p, int.MaxValue).IndexOf((byte)0)].ToArray();
+        }
+    }
+
+    /// <summary>NUL-terminated UTF-8 bytes of a string.</summary>
+    internal static byte[] Utf8Z(string s)
+    {
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(s) + 1];
+        System.Text.Encoding.UTF8.GetBytes(s, bytes);
+        return bytes;
+    }
+
+    /// <summary>
+    /// Gives the exec'd interpreter the signal state a shell would: nothing blocked, SIGPIPE at its default
+    /// (.NET ignores SIGPIPE; CPython sets its own disposition at start-up, as it does when run from a shell).
+    /// Handlers the runtime installed reset to default by themselves on exec.
+    /// </summary>
+    internal static void ResetSignalsForExec()
+    {
+        byte* empty = stackalloc byte[256];
+        new Span<byte>(empty, 256).Clear();
+        Sigprocmask(2 /* SIG_SETMASK, same on Linux and macOS */, empty, null);
+        const int SIGPIPE = 13;
+        Signal(SIGPIPE, IntPtr.Zero /* SIG_DFL */);
+    }
+}

@@ -1,0 +1,351 @@
+using System.IO.Compression;
+using PyFreeze.Payload;
+
+namespace PyFreeze.Bootloader;
+
+/// <summary>An error the bootloader reports as one line and a non-zero exit (255), never a stack trace.</summary>
+internal sealed class BootException(string message) : Exception(message);
+
+/// <summary>
+/// Finds or makes the unpacked copy of this executable's payload in the user cache (DESIGN.md §4):
+/// <c>CACHE/run/NAME-HASH16/</c>, unpacked once into a private temporary sibling and renamed into place, with a
+/// completion marker holding the full payload hash written last. A warm start reads only the marker.
+/// </summary>
+internal sealed class PayloadCache(LaunchSettings settings, string executable)
+{
+    private const UnixFileMode PrivateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Where the payload bytes are read from: on Linux the running image itself, so a moved or deleted
+    /// executable still unpacks.</summary>
+    private string PayloadSource => OperatingSystem.IsLinux() && File.Exists("/proc/self/exe") ? "/proc/self/exe" : executable;
+
+    /// <summary>Returns the unpacked root, unpacking first when no complete copy exists.</summary>
+    /// <exception cref="BootException">The payload is damaged or cannot be unpacked anywhere.</exception>
+    public string Prepare()
+    {
+        var primary = PrimaryRoot();
+        var name = settings.CacheDirectoryName;
+        if (primary is not null && IsComplete(Path.Combine(primary, name)))
+            return Path.Combine(primary, name);
+        var fallback = FallbackRoot();
+        if (fallback is not null && IsComplete(Path.Combine(fallback, name)))
+            return Path.Combine(fallback, name);
+
+        string? primaryError = null;
+        if (primary is not null)
+        {
+            try
+            {
+                return Unpack(primary);
+            }
+            catch (CacheUnwritableException e)
+            {
+                primaryError = e.Message;
+            }
+        }
+        else
+        {
+            primaryError = "no home directory";
+        }
+        if (fallback is null)
+            throw new BootException($"cannot unpack: {primaryError}, and no private temporary directory is usable");
+        Console.Error.WriteLine($"{settings.AppName}: note: the cache is not usable ({primaryError}); unpacking to {fallback}");
+        try
+        {
+            return Unpack(fallback);
+        }
+        catch (CacheUnwritableException e)
+        {
+            throw new BootException($"cannot unpack: {e.Message}");
+        }
+    }
+
+    private string? PrimaryRoot()
+    {
+        var root = CacheLocation.UserCacheRoot(Environment.GetEnvironmentVariable, settings.CacheEnvironmentVariable);
+        return root is null ? null : Path.Combine(root, PayloadLayout.RunCacheSubdir);
+    }
+
+    /// <summary>A private per-user folder under the temporary directory: <c>$TMPDIR/pyfreeze-UID</c>, owned by us,
+    /// mode 0700, not a symlink (anything else is refused: another user could have planted it).</summary>
+    private static string? FallbackRoot()
+    {
+        var tmp = Path.GetTempPath();
+        if (OperatingSystem.IsWindows())
+            return Path.Combine(tmp, "pyfreeze", PayloadLayout.RunCacheSubdir);
+        var dir = Path.Combine(tmp, $"pyfreeze-{Native.Getuid()}");
+        try
+        {
+            if (!Directory.Exists(dir))
+                MakePrivateDir(dir);
+            var info = new DirectoryInfo(dir);
+            if (info.LinkTarget is not null || (File.GetUnixFileMode(dir) & (UnixFileMode)0b111_111) != 0 || !OwnedByMe(dir))
+                return null;
+            return Path.Combine(dir, PayloadLayout.RunCacheSubdir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>With mode 0700 checked first, being able to write a file inside proves the folder is ours: another
+    /// user's 0700 folder would refuse us.</summary>
+    private static bool OwnedByMe(string path)
+    {
+        try
+        {
+            var probe = Path.Combine(path, $".probe-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when <paramref name="dir"/> holds a finished unpack of this payload (its marker names our hash).</summary>
+    private bool IsComplete(string dir)
+    {
+        try
+        {
+            var marker = Path.Combine(dir, PayloadLayout.CompleteMarker);
+            var info = new FileInfo(marker);
+            if (!info.Exists || info.Length != settings.PayloadSha256.Length || info.LinkTarget is not null)
+                return false;
+            return File.ReadAllText(marker) == settings.PayloadSha256;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class CacheUnwritableException(string message) : Exception(message);
+
+    /// <summary>Unpacks into <paramref name="root"/>/NAME-HASH16: verify, extract into a temporary sibling, mark, rename.</summary>
+    private string Unpack(string root)
+    {
+        try
+        {
+            CreatePrivate(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CacheUnwritableException($"{root}: {e.Message}");
+        }
+        var final = Path.Combine(root, settings.CacheDirectoryName);
+        var tmp = Path.Combine(root, $".{settings.CacheDirectoryName}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp");
+        try
+        {
+            MakePrivateDir(tmp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CacheUnwritableException($"{root}: {e.Message}");
+        }
+        try
+        {
+            using (var file = new FileStream(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16))
+            {
+                Verify(file);
+                Extract(file, tmp);
+            }
+            File.WriteAllText(Path.Combine(tmp, PayloadLayout.CompleteMarker), settings.PayloadSha256);
+            Publish(tmp, final);
+            return final;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            TryDelete(tmp);
+            if (e is IOException io && IsDiskFull(io))
+                throw new BootException($"cannot unpack to {root}: no space left on device; free some space and run again");
+            if (e is InvalidDataException)
+                throw new BootException($"the executable is damaged ({e.Message}); build or download it again");
+            throw new CacheUnwritableException($"{root}: {e.Message}");
+        }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+    }
+
+    private static bool IsDiskFull(IOException e) =>
+        (e.HResult & 0xFFFF) == 28 /* ENOSPC */ || (e.HResult & 0xFFFF) == 0x70 /* ERROR_DISK_FULL */ ||
+        e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    private static void CreatePrivate(string dir)
+    {
+        if (Directory.Exists(dir))
+            return;
+        var parent = Path.GetDirectoryName(dir);
+        if (parent is not null && !Directory.Exists(parent))
+            CreatePrivate(parent);
+        MakePrivateDir(dir);
+    }
+
+    /// <summary>Creates a folder only the user can enter (0700; on Windows the profile's own ACLs apply).</summary>
+    private static void MakePrivateDir(string dir)
+    {
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(dir);
+        else
+            Directory.CreateDirectory(dir, PrivateDir);
+    }
+
+    /// <summary>Checks that the payload is whole: the file is long enough and the bytes hash to the built hash.</summary>
+    private void Verify(FileStream file)
+    {
+        if (file.Length < settings.PayloadOffset + settings.PayloadLength)
+            throw new BootException($"the executable is truncated ({file.Length} bytes, the payload ends at {settings.PayloadOffset + settings.PayloadLength}); build or download it again");
+        file.Position = settings.PayloadOffset;
+        var hash = new XxHash64();
+        var buffer = new byte[1 << 16];
+        long left = settings.PayloadLength;
+        while (left > 0)
+        {
+            int n = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            if (n <= 0)
+                throw new BootException("the executable is truncated; build or download it again");
+            hash.Append(buffer.AsSpan(0, n));
+            left -= n;
+        }
+        if (!string.Equals(hash.Digest().ToString("x16"), settings.PayloadXxh64, StringComparison.Ordinal))
+            throw new BootException("the executable is damaged (payload checksum mismatch); build or download it again");
+    }
+
+    private void Extract(FileStream file, string dest)
+    {
+        using var region = new RegionStream(file, settings.PayloadOffset, settings.PayloadLength);
+        using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
+        var destFull = Path.GetFullPath(dest) + Path.DirectorySeparatorChar;
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in zip.Entries)
+        {
+            var name = entry.FullName;
+            if (!PayloadLayout.IsSafeEntryName(name))
+                throw new InvalidDataException($"unsafe payload entry '{name}'");
+            var target = Path.GetFullPath(Path.Combine(dest, name));
+            if (!target.StartsWith(destFull, StringComparison.Ordinal))
+                throw new InvalidDataException($"unsafe payload entry '{name}'");
+            if (name.EndsWith('/'))
+            {
+                EnsureDir(target, created);
+                continue;
+            }
+            EnsureDir(Path.GetDirectoryName(target)!, created);
+            int mode = (entry.ExternalAttributes >> 16) & 0xFFF;
+            bool exec = (mode & 0b001_001_001) != 0;
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, // never follows or overwrites anything planted
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                PreallocationSize = entry.Length,
+            };
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = exec ? PrivateDir : UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var input = entry.Open();
+            using var output = new FileStream(target, options);
+            input.CopyTo(output);
+        }
+    }
+
+    private static void EnsureDir(string dir, HashSet<string> created)
+    {
+        if (!created.Add(dir) || Directory.Exists(dir))
+            return;
+        MakePrivateDir(dir);
+    }
+
+    /// <summary>Renames the finished temporary folder into place. When another start won the race, its copy is used;
+    /// an incomplete leftover at the final name is moved aside and removed first.</summary>
+    private void Publish(string tmp, string final)
+    {
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                Directory.Move(tmp, final);
+                return;
+            }
+            catch (IOException) when (Directory.Exists(final))
+            {
+                if (IsComplete(final))
+                {
+                    TryDelete(tmp); // a concurrent first start finished first: use its copy
+                    return;
+                }
+                var stale = final + $".{Environment.ProcessId}.stale";
+                try
+                {
+                    Directory.Move(final, stale);
+                    TryDelete(stale);
+                }
+                catch (IOException)
+                {
+                    // someone else is fixing it; try again
+                }
+            }
+        }
+        throw new IOException($"cannot move {tmp} to {final}");
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+}
+
+/// <summary>A read-only, seekable window onto part of another stream (the payload inside the executable).</summary>
+internal sealed class RegionStream(Stream inner, long offset, long length) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => length;
+
+    public override long Position
+    {
+        get => _position;
+        set => _position = Math.Clamp(value, 0, length);
+    }
+
+    public override int Read(byte[] buffer, int off, int count) => Read(buffer.AsSpan(off, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        long left = length - _position;
+        if (left <= 0)
+            return 0;
+        if (buffer.Length > left)
+            buffer = buffer[..(int)left];
+        inner.Position = offset + _position;
+        int n = inner.Read(buffer);
+        _position += n;
+        return n;
+    }
+
+    public override long Seek(long off, SeekOrigin origin) => Position = origin switch
+    {
+        SeekOrigin.Begin => off,
+        SeekOrigin.Current => _position + off,
+        _ => length + off,
+    };
+
+    public override void Flush() { }
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int off, int count) => throw new NotSupportedException();
+}

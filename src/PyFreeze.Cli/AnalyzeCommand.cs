@@ -1,0 +1,49 @@
+using System.CommandLine;
+using PyFreeze.Analyze;
+using PyFreeze.Collect;
+using PyFreeze.Probe;
+
+namespace PyFreeze.Cli;
+
+/// <summary><c>pyfreeze analyze ENTRY</c>: the module graph and what is missing, without building.</summary>
+internal static class AnalyzeCommand
+{
+    public static Command Create()
+    {
+        var common = new AnalyzerOptionSet();
+        var json = new Option<string?>("--json") { Description = "Write the graph as JSON to FILE (- for stdout).", HelpName = "FILE" };
+        var dot = new Option<string?>("--dot") { Description = "Write the graph as Graphviz DOT to FILE.", HelpName = "FILE" };
+        var cmd = new Command("analyze", "Analyze an app's imports: the module graph and the modules that cannot be found.");
+        common.AddTo(cmd);
+        cmd.Options.Add(json);
+        cmd.Options.Add(dot);
+        cmd.SetAction(parse =>
+        {
+            var entry = parse.GetValue(common.Entry)!;
+            var python = parse.GetValue(common.Python) ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
+            var interp = InterpreterProbe.Run(python);
+            var result = new Analyzer(interp, new AnalyzerOptions
+            {
+                EntryScript = entry,
+                ExtraPaths = parse.GetValue(common.Paths) ?? [],
+                HiddenImports = parse.GetValue(common.HiddenImports) ?? [],
+                Excludes = parse.GetValue(common.Excludes) ?? [],
+                RuntimeImports = Collector.RuntimeImports(interp),
+            }).Run();
+            var jsonPath = parse.GetValue(json);
+            var summary = jsonPath == "-" ? Console.Error : Console.Out;
+            AnalysisReport.WriteSummary(result, summary);
+            if (jsonPath is not null)
+                Output.Write(jsonPath, stream => AnalysisReport.WriteJson(result, stream));
+            var dotPath = parse.GetValue(dot);
+            if (dotPath is not null)
+                Output.Write(dotPath, stream =>
+                {
+                    using var w = new StreamWriter(stream);
+                    AnalysisReport.WriteDot(result, w);
+                });
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using PyFreeze.Build;
+using PyFreeze.Diagnostics;
+
+namespace PyFreeze.Cli;
+
+/// <summary><c>pyfreeze build ENTRY</c>: the frozen executable in <c>dist/</c>.</summary>
+internal static class BuildCommand
+{
+    public static Command Create()
+    {
+        var common = new AnalyzerOptionSet();
+        var name = new Option<string?>("--name", "-n") { Description = "The app's name (default: the entry's file name).", HelpName = "NAME" };
+        var distpath = new Option<string>("--distpath") { Description = "Where the app goes.", HelpName = "DIR", DefaultValueFactory = _ => "dist" };
+        var workpath = new Option<string>("--workpath") { Description = "Where scratch files go.", HelpName = "DIR", DefaultValueFactory = _ => "build" };
+        var onefile = new Option<bool>("--onefile", "-F") { Description = "One executable file (the default)." };
+        var onedir = new Option<bool>("--onedir", "-D") { Description = "A folder holding the executable and its files, unpacked." };
+        var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
+        var optimize = new Option<int>("--optimize") { Description = "Bytecode optimization: 0, 1 (-O: no asserts), 2 (-OO: no docstrings).", HelpName = "LEVEL" };
+        var clean = new Option<bool>("--clean") { Description = "Remove the work folder and ignore cached results first." };
+        var logLevel = new Option<string>("--log-level") { Description = "How much to print: DEBUG, INFO, WARN, ERROR.", HelpName = "LEVEL", DefaultValueFactory = _ => "INFO" };
+        logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARN", "ERROR", "debug", "info", "warn", "error");
+        var strict = new Option<bool>("--strict") { Description = "Fail when an import that runs unconditionally cannot be found." };
+        var windowed = new Option<bool>("--windowed", "-w", "--noconsole") { Description = "A GUI app: no console window on Windows, a .app bundle on macOS." };
+        var json = new Option<string?>("--json") { Description = "Write the build report as JSON to FILE (- for stdout).", HelpName = "FILE" };
+
+        var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
+        common.AddTo(cmd);
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, optimize, clean, logLevel, strict, windowed, json })
+            cmd.Options.Add(o);
+        cmd.Validators.Add(r =>
+        {
+            if (r.GetValue(onefile) && r.GetValue(onedir))
+                r.AddError("--onefile and --onedir exclude each other");
+        });
+        cmd.SetAction(parse =>
+        {
+            var level = Enum.Parse<LogLevel>(parse.GetValue(logLevel)!, ignoreCase: true);
+            var options = new BuildOptions
+            {
+                Entry = parse.GetValue(common.Entry)!,
+                Name = parse.GetValue(name),
+                DistPath = parse.GetValue(distpath)!,
+                WorkPath = parse.GetValue(workpath)!,
+                OneDir = parse.GetValue(onedir),
+                Python = parse.GetValue(common.Python),
+                Target = parse.GetValue(target),
+                Optimize = parse.GetValue(optimize),
+                Clean = parse.GetValue(clean),
+                Paths = parse.GetValue(common.Paths) ?? [],
+                HiddenImports = parse.GetValue(common.HiddenImports) ?? [],
+                Excludes = parse.GetValue(common.Excludes) ?? [],
+                Strict = parse.GetValue(strict),
+                Windowed = parse.GetValue(windowed),
+                JsonReport = parse.GetValue(json),
+                Log = new Log(level),
+            };
+            var result = new BuildPipeline(options).Run();
+            var jsonPath = options.JsonReport;
+            var summary = jsonPath == "-" ? Console.Error : Console.Out;
+            if (level <= LogLevel.Info)
+                BuildReport.WriteSummary(result, summary);
+            if (jsonPath is not null)
+                Output.Write(jsonPath, s => BuildReport.WriteJson(result, s));
+            return 0;
+        });
+        return cmd;
+    }
+}

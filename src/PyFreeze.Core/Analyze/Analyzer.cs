@@ -1,0 +1,469 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using PyFreeze.Analyze.Scanning;
+using PyFreeze.Diagnostics;
+using PyFreeze.Probe;
+
+namespace PyFreeze.Analyze;
+
+/// <summary>What to analyze and how.</summary>
+public sealed class AnalyzerOptions
+{
+    /// <summary>The entry script (absolute or relative path).</summary>
+    public required string EntryScript { get; init; }
+
+    /// <summary>Extra search folders (<c>--paths</c>), placed after the entry's folder and before <c>sys.path</c>.</summary>
+    public IReadOnlyList<string> ExtraPaths { get; init; } = [];
+
+    /// <summary>Modules to add as if the entry imported them (<c>--hidden-import</c>).</summary>
+    public IReadOnlyList<string> HiddenImports { get; init; } = [];
+
+    /// <summary>Modules (and their submodules) never followed or collected (<c>--exclude-module</c>).</summary>
+    public IReadOnlyList<string> Excludes { get; init; } = [];
+
+    /// <summary>Hidden imports attached to a given importer (from hooks): importer → modules.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ModuleHiddenImports { get; init; } =
+        new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>Modules the frozen runtime itself needs (encodings, the boot module's imports).</summary>
+    public IReadOnlyList<string> RuntimeImports { get; init; } = [];
+
+    /// <summary>Follow imports that only run under <c>if TYPE_CHECKING:</c> (default: no, they never run).</summary>
+    public bool FollowTypeChecking { get; init; }
+}
+
+/// <summary>A file that could not be fully read or tokenized.</summary>
+/// <param name="File">The file's path.</param>
+/// <param name="Line">1-based line (0 when the whole file is concerned).</param>
+/// <param name="Column">1-based column (0 when unknown).</param>
+/// <param name="Message">What is wrong.</param>
+public sealed record AnalysisProblem(string File, int Line, int Column, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => Line > 0 ? $"{File}:{Line}:{Column}: {Message}" : $"{File}: {Message}";
+}
+
+/// <summary>The outcome of an analysis: the graph and everything worth reporting.</summary>
+public sealed class AnalysisResult
+{
+    /// <summary>The module graph; the entry is <c>__main__</c>.</summary>
+    public required ModuleGraph Graph { get; init; }
+
+    /// <summary>The search path used, in order: entry folder, <c>--paths</c>, the interpreter's <c>sys.path</c>.</summary>
+    public required IReadOnlyList<string> SearchPath { get; init; }
+
+    /// <summary>The interpreter analyzed for.</summary>
+    public required InterpreterInfo Interpreter { get; init; }
+
+    /// <summary>Files that could not be tokenized or read.</summary>
+    public required IReadOnlyList<AnalysisProblem> Problems { get; init; }
+
+    /// <summary>Names that were skipped because of <c>--exclude-module</c>, with their importers.</summary>
+    public required IReadOnlyDictionary<string, List<ImportEdge>> Excluded { get; init; }
+
+    /// <summary>Wall time of the analysis.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>The entry script's absolute path.</summary>
+    public required string EntryScript { get; init; }
+}
+
+/// <summary>
+/// Builds the module graph of an app: scans every reached source file for imports (in parallel) and resolves
+/// each import like CPython's import system (builtins, frozen modules, then PathFinder over <c>sys.path</c> or
+/// the parent package's <c>__path__</c>), recursively.
+/// </summary>
+public sealed class Analyzer
+{
+    private readonly InterpreterInfo _interp;
+    private readonly AnalyzerOptions _options;
+    private readonly PathFinder _finder;
+    private readonly ModuleGraph _graph = new();
+    private readonly HashSet<string> _builtins;
+    private readonly HashSet<string> _frozen;
+    private readonly List<string> _searchPath = [];
+    private readonly Dictionary<string, ModuleOrigin> _rootOrigin = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<AnalysisProblem> _problems = new();
+    private readonly Dictionary<string, List<ImportEdge>> _excluded = new(StringComparer.Ordinal);
+    private readonly BlockingCollection<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)> _results = new();
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private int _outstanding;
+
+    /// <summary>Creates an analyzer for one app and interpreter.</summary>
+    public Analyzer(InterpreterInfo interpreter, AnalyzerOptions options)
+    {
+        _interp = interpreter;
+        _options = options;
+        _finder = new PathFinder(interpreter.ExtensionSuffixes, interpreter.SourceSuffixes, interpreter.BytecodeSuffixes);
+        _builtins = new HashSet<string>(interpreter.BuiltinModules, StringComparer.Ordinal);
+        _frozen = new HashSet<string>(interpreter.FrozenModules, StringComparer.Ordinal);
+        // os.path is an alias os installs in sys.modules (frozen as such in 3.11+).
+        if (!_frozen.Contains("os.path"))
+            _aliases["os.path"] = interpreter.Platform == "win32" ? "ntpath" : "posixpath";
+    }
+
+    /// <summary>The finder used (shared with the collect stage so folder listings are read once).</summary>
+    public PathFinder Finder => _finder;
+
+    /// <summary>Analyzes the app.</summary>
+    /// <returns>The graph and reports.</returns>
+    /// <exception cref="PyFreezeException">The entry is missing, not a file, unreadable, or a search folder is a symlink loop.</exception>
+    public AnalysisResult Run()
+    {
+        var sw = Stopwatch.StartNew();
+        var entry = Path.GetFullPath(_options.EntryScript);
+        CheckEntry(entry);
+        BuildSearchPath(entry);
+
+        var main = _graph.Add(new ModuleNode("__main__", ModuleKind.Source)
+        {
+            Path = entry,
+            SearchRoot = Path.GetDirectoryName(entry)!,
+            Origin = ModuleOrigin.App,
+        });
+        StartScan(main);
+        foreach (var name in _options.RuntimeImports)
+            AddHidden("__main__", name);
+        foreach (var name in _options.HiddenImports)
+            AddHidden("__main__", name);
+
+        while (_outstanding > 0)
+        {
+            var (node, result, error) = _results.Take();
+            _outstanding--;
+            if (error is not null)
+            {
+                _problems.Enqueue(error);
+                continue;
+            }
+            node.DunderAll = result!.DunderAll;
+            foreach (var p in result.Problems)
+                _problems.Enqueue(new AnalysisProblem(node.Path!, p.Line, p.Column, p.Message));
+            foreach (var stmt in result.Imports)
+                ProcessImport(node, stmt);
+            if (_options.ModuleHiddenImports.TryGetValue(node.Name, out var extra))
+                foreach (var name in extra)
+                    AddHidden(node.Name, name);
+        }
+
+        return new AnalysisResult
+        {
+            Graph = _graph,
+            SearchPath = _searchPath,
+            Interpreter = _interp,
+            Problems = _problems.OrderBy(p => p.File, StringComparer.Ordinal).ThenBy(p => p.Line).ToList(),
+            Excluded = _excluded,
+            Elapsed = sw.Elapsed,
+            EntryScript = entry,
+        };
+    }
+
+    private static void CheckEntry(string entry)
+    {
+        if (Directory.Exists(entry))
+            throw new PyFreezeException($"{entry}: is a directory; give the app's entry script (e.g. {Path.Combine(entry, "__main__.py")})", 2);
+        if (!File.Exists(entry))
+            throw new PyFreezeException($"{entry}: no such file; give the path of the app's entry script", 2);
+        byte[] head;
+        try
+        {
+            using var f = File.OpenRead(entry);
+            head = new byte[Math.Min(8192, f.Length)];
+            f.ReadExactly(head);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PyFreezeException($"{entry}: cannot be read ({e.Message})", 1, e);
+        }
+        if (head.AsSpan().Contains((byte)0))
+            throw new PyFreezeException($"{entry}: is not a Python source file (it holds binary data); give the app's .py entry script", 2);
+    }
+
+    private void BuildSearchPath(string entry)
+    {
+        void Add(string? dir, ModuleOrigin origin)
+        {
+            if (string.IsNullOrEmpty(dir))
+                return;
+            var full = Path.GetFullPath(dir);
+            CheckSymlinkLoop(full);
+            if (_rootOrigin.ContainsKey(full))
+                return;
+            _searchPath.Add(full);
+            _rootOrigin[full] = origin;
+        }
+        Add(Path.GetDirectoryName(entry), ModuleOrigin.App);
+        foreach (var p in _options.ExtraPaths)
+        {
+            if (!Directory.Exists(p))
+                throw new PyFreezeException($"{p}: --paths folder does not exist", 2);
+            Add(p, ModuleOrigin.App);
+        }
+        var stdlib = Norm(_interp.Stdlib);
+        var platstdlib = Norm(_interp.Platstdlib);
+        var dynload = Norm(_interp.LibDynload);
+        foreach (var p in _interp.SysPath)
+        {
+            if (string.IsNullOrEmpty(p))
+                continue;
+            var full = Norm(p)!;
+            var origin = full == dynload ? ModuleOrigin.LibDynload
+                : full == stdlib || full == platstdlib ? ModuleOrigin.Stdlib
+                : ModuleOrigin.SitePackages;
+            Add(full, origin);
+        }
+    }
+
+    /// <summary>The search-path entry a package folder hangs from: <c>/sp</c> for <c>/sp/a/b</c> and package <c>a.b</c>;
+    /// null when the folder's name does not spell the package (a <c>__path__</c> extended elsewhere).</summary>
+    private static string? RootOf(string packageDir, string packageName)
+    {
+        var dir = packageDir;
+        var parts = packageName.Split('.');
+        for (int i = parts.Length - 1; i >= 0; i--)
+        {
+            if (Path.GetFileName(dir) != parts[i])
+                return null;
+            dir = Path.GetDirectoryName(dir);
+            if (dir is null)
+                return null;
+        }
+        return dir;
+    }
+
+    private static string? Norm(string? p) => string.IsNullOrEmpty(p) ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(p));
+
+    private static void CheckSymlinkLoop(string dir)
+    {
+        var info = new DirectoryInfo(dir);
+        if (info.LinkTarget is null)
+            return;
+        try
+        {
+            info.ResolveLinkTarget(returnFinalTarget: true);
+        }
+        catch (IOException e)
+        {
+            throw new PyFreezeException($"{dir}: search path folder is a symlink loop ({e.Message}); remove it from sys.path/--paths", 1, e);
+        }
+    }
+
+    private void StartScan(ModuleNode node)
+    {
+        var path = node.Path;
+        if (path is null || !path.EndsWith(".py", StringComparison.Ordinal) && node.Name != "__main__")
+            return;
+        _outstanding++;
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (self, n) = state;
+            try
+            {
+                var bytes = File.ReadAllBytes(n.Path!);
+                self._results.Add((n, ImportScanner.Scan(bytes), null));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                self._results.Add((n, null, new AnalysisProblem(n.Path!, 0, 0, $"cannot be read ({e.Message})")));
+            }
+            catch (Exception e)
+            {
+                self._results.Add((n, null, new AnalysisProblem(n.Path!, 0, 0, $"scanner failed: {e.GetType().Name}: {e.Message}")));
+            }
+        }, (this, node), preferLocal: false);
+    }
+
+    private bool IsExcluded(string name)
+    {
+        foreach (var ex in _options.Excludes)
+            if (name == ex || name.StartsWith(ex + ".", StringComparison.Ordinal))
+                return true;
+        return false;
+    }
+
+    /// <summary>Adds a hidden import of <paramref name="name"/> by <paramref name="importer"/>.</summary>
+    private void AddHidden(string importer, string name)
+    {
+        ImportModule(importer, name, ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
+    }
+
+    private void ProcessImport(ModuleNode importer, ImportStatement stmt)
+    {
+        if (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking)
+            return;
+        var source = stmt.IsDynamic ? EdgeSource.Dynamic : EdgeSource.Statement;
+        string baseName;
+        if (stmt.Level > 0)
+        {
+            var pkg = importer.IsPackage ? importer.Name : importer.Parent;
+            if (importer.Name == "__main__" || pkg is null)
+            {
+                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0,
+                    "relative import with no known parent package (fails at run time)"));
+                return;
+            }
+            var parts = pkg.Split('.');
+            if (stmt.Level - 1 >= parts.Length)
+            {
+                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0,
+                    "relative import beyond the top-level package (fails at run time)"));
+                return;
+            }
+            var basePkg = string.Join('.', parts.Take(parts.Length - (stmt.Level - 1)));
+            baseName = stmt.Module.Length == 0 ? basePkg : basePkg + "." + stmt.Module;
+        }
+        else
+        {
+            if (stmt.Module.Length == 0)
+                return;
+            baseName = stmt.Module;
+        }
+
+        var target = ImportModule(importer.Name, baseName, stmt.Context, stmt.Line, source, stmt.Condition);
+        if (stmt.Names.Count == 0 || target is null || target.Kind is ModuleKind.Missing)
+            return;
+        if (!target.IsPackage && target.Kind != ModuleKind.Alias)
+            return; // names are attributes of a plain module
+        foreach (var name in stmt.Names)
+        {
+            if (name == "*")
+            {
+                foreach (var sub in target.DunderAll ?? [])
+                    TrySubmodule(importer.Name, target, sub, stmt);
+                continue;
+            }
+            TrySubmodule(importer.Name, target, name, stmt);
+        }
+    }
+
+    /// <summary>For <c>from pkg import name</c>: an edge to <c>pkg.name</c> when it is a submodule; nothing when an attribute.</summary>
+    private void TrySubmodule(string importer, ModuleNode package, string name, ImportStatement stmt)
+    {
+        var full = package.Name + "." + name;
+        if (IsExcluded(full))
+        {
+            NoteExcluded(full, new ImportEdge(importer, full, stmt.Context, stmt.Line, EdgeSource.Statement, stmt.Condition));
+            return;
+        }
+        var existing = _graph.Find(full);
+        if (existing is null)
+        {
+            if (package.Kind == ModuleKind.Alias && package.AliasOf is null)
+            {
+                // six.moves: a virtual package whose names are modules or attributes.
+                var mapped = SixMoves.Resolve(full[(package.Name.Length + 1)..]);
+                if (mapped is null)
+                    return;
+            }
+            else if (!CanFind(package, name))
+            {
+                return; // an attribute, not a submodule
+            }
+        }
+        ImportModule(importer, full, stmt.Context, stmt.Line, stmt.IsDynamic ? EdgeSource.Dynamic : EdgeSource.Statement, stmt.Condition);
+    }
+
+    private bool CanFind(ModuleNode package, string name)
+    {
+        if (package.SearchLocations.Count == 0)
+            return _frozen.Contains(package.Name + "." + name);
+        return _finder.Find(name, package.SearchLocations) is not null || _frozen.Contains(package.Name + "." + name);
+    }
+
+    private void NoteExcluded(string name, ImportEdge edge)
+    {
+        if (!_excluded.TryGetValue(name, out var list))
+            _excluded[name] = list = [];
+        list.Add(edge);
+    }
+
+    /// <summary>Imports a dotted name and its parents, adding nodes and edges; returns the deepest node.</summary>
+    private ModuleNode? ImportModule(string importer, string name, ImportContext context, int line, EdgeSource source, string? condition)
+    {
+        var parts = name.Split('.');
+        ModuleNode? parent = null;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            var partial = string.Join('.', parts, 0, i + 1);
+            if (IsExcluded(partial))
+            {
+                NoteExcluded(partial, new ImportEdge(importer, partial, context, line, source, condition));
+                return null;
+            }
+            var node = _graph.Find(partial) ?? Resolve(partial, parent);
+            bool deepest = i == parts.Length - 1;
+            if (partial != importer)
+                _graph.AddEdge(new ImportEdge(importer, partial, context, line, deepest ? source : EdgeSource.Parent, condition));
+            if (node.Kind == ModuleKind.Missing)
+            {
+                // Parents failing make children fail too: one missing node for the first missing part.
+                return node;
+            }
+            parent = node;
+        }
+        return parent;
+    }
+
+    /// <summary>Resolves one module whose parent (if any) is already resolved, adds it to the graph, and starts its scan.</summary>
+    private ModuleNode Resolve(string fullName, ModuleNode? parent)
+    {
+        ModuleNode node;
+        var tail = parent is null ? fullName : fullName[(parent.Name.Length + 1)..];
+        if (_aliases.TryGetValue(fullName, out var aliasOf))
+        {
+            node = _graph.Add(new ModuleNode(fullName, ModuleKind.Alias) { AliasOf = aliasOf });
+            ImportModule(fullName, aliasOf, ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
+            return node;
+        }
+        if (parent is { Kind: ModuleKind.Alias })
+        {
+            // a submodule of six.moves (or of an alias package): map to the real module
+            var mapped = parent.AliasOf is null ? SixMoves.Resolve(fullName[(parent.Name.Length + 1)..]) : parent.AliasOf + "." + tail;
+            if (mapped is null)
+                return _graph.Add(new ModuleNode(fullName, ModuleKind.Missing));
+            node = _graph.Add(new ModuleNode(fullName, ModuleKind.Alias) { AliasOf = mapped });
+            if (mapped.Length > 0)
+                ImportModule(fullName, mapped, ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
+            return node;
+        }
+        if (parent is null && _builtins.Contains(fullName))
+            return _graph.Add(new ModuleNode(fullName, ModuleKind.Builtin));
+        if (_frozen.Contains(fullName))
+        {
+            node = _graph.Add(new ModuleNode(fullName, ModuleKind.Frozen));
+            // Scan the stdlib source of a frozen module for its own imports (they may not be frozen).
+            var loc = parent is null
+                ? _finder.Find(tail, [Path.GetFullPath(_interp.Stdlib)])
+                : parent.SearchLocations.Count > 0 ? _finder.Find(tail, parent.SearchLocations) : null;
+            if (loc?.Path is not null)
+            {
+                node.Path = loc.Path;
+                node.SearchLocations = loc.SearchLocations;
+                node.SearchRoot = loc.Root;
+                StartScan(node);
+            }
+            return node;
+        }
+        if (parent is not null && !parent.IsPackage)
+        {
+            if (SixMoves.IsSixModule(parent) && tail == "moves")
+                return _graph.Add(new ModuleNode(fullName, ModuleKind.Alias) { AliasOf = null });
+            return _graph.Add(new ModuleNode(fullName, ModuleKind.Missing));
+        }
+        var locations = parent is null ? (IReadOnlyList<string>)_searchPath : parent.SearchLocations;
+        var found = _finder.Find(tail, locations);
+        if (found is null)
+            return _graph.Add(new ModuleNode(fullName, ModuleKind.Missing));
+        var root = parent is null ? found.Root : RootOf(found.Root, parent.Name) ?? parent.SearchRoot ?? found.Root;
+        node = _graph.Add(new ModuleNode(fullName, found.Kind)
+        {
+            Path = found.Path,
+            SearchLocations = found.SearchLocations,
+            SearchRoot = root,
+            Origin = _rootOrigin.GetValueOrDefault(root, ModuleOrigin.SitePackages),
+        });
+        if (node.Path is not null && node.Kind is ModuleKind.Source or ModuleKind.Package)
+            StartScan(node);
+        return node;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using ICSharpCode.SharpZipLib.Zip;
+using PyFreeze.Collect;
+using PyFreeze.Payload;
+
+namespace PyFreeze.Assemble;
+
+/// <summary>A file of the finished payload, for reports and <c>pyfreeze inspect</c>.</summary>
+/// <param name="Path">Path inside the payload.</param>
+/// <param name="Size">Uncompressed size in bytes.</param>
+/// <param name="CompressedSize">Size in the archive in bytes.</param>
+/// <param name="Category">What it is.</param>
+/// <param name="Owner">Module or distribution it belongs to.</param>
+public sealed record PayloadFile(string Path, long Size, long CompressedSize, PayloadCategory Category, string? Owner);
+
+/// <summary>The written payload archive.</summary>
+public sealed class PayloadArchive
+{
+    /// <summary>The zip file.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Length in bytes.</summary>
+    public long Length { get; init; }
+
+    /// <summary>SHA-256 of the archive, lower-case hex: the payload's identity (cache folder, marker, reports).</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>XXH64 of the archive, 16 hex digits: checked by the bootloader before unpacking.</summary>
+    public required string Xxh64 { get; init; }
+
+    /// <summary>Files in the archive.</summary>
+    public required IReadOnlyList<PayloadFile> Files { get; init; }
+}
+
+/// <summary>
+/// Writes the payload as a zip archive (SharpZipLib) that is the same bytes for the same inputs: entries sorted by
+/// path, one fixed timestamp (<c>SOURCE_DATE_EPOCH</c> when set, else 1980-01-01), modes normalised to 0644/0755,
+/// Unix host attributes, no extra fields.
+/// </summary>
+public static class PayloadWriter
+{
+    /// <summary>The timestamp every entry gets.</summary>
+    public static DateTime Timestamp()
+    {
+        var sde = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        if (long.TryParse(sde, out var seconds) && seconds >= 315532800 /* 1980-01-01, the zip epoch */)
+            return DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime;
+        return new DateTime(1980, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    }
+
+    /// <summary>Writes the archive.</summary>
+    /// <param name="entries">Entries with their final bytes: a file path (already compiled or stripped) or in-memory bytes.</param>
+    /// <param name="outputPath">The zip to write (replaced).</param>
+    /// <param name="compressionLevel">Deflate level 0–9.</param>
+    /// <returns>The archive with its hashes.</returns>
+    public static PayloadArchive Write(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath, int compressionLevel = 6)
+    {
+        var time = Timestamp();
+        var files = new List<PayloadFile>();
+        var dirs = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (e, _, _) in entries)
+        {
+            var d = e.Dest.EndsWith('/') ? e.Dest.TrimEnd('/') : System.IO.Path.GetDirectoryName(e.Dest)?.Replace('\\', '/');
+            while (!string.IsNullOrEmpty(d))
+            {
+                if (!dirs.Add(d + "/"))
+                    break;
+                d = System.IO.Path.GetDirectoryName(d)?.Replace('\\', '/');
+            }
+        }
+        var ordered = entries.Where(x => x.Entry.Kind != PayloadEntryKind.Directory)
+            .OrderBy(x => x.Entry.Dest, StringComparer.Ordinal).ToList();
+
+        using (var fs = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var zip = new ZipOutputStream(fs) { IsStreamOwner = false, UseZip64 = UseZip64.Dynamic })
+        {
+            zip.SetLevel(compressionLevel);
+            foreach (var dir in dirs)
+            {
+                if (!PayloadLayout.IsSafeEntryName(dir))
+                    throw new InvalidOperationException($"unsafe payload path {dir}");
+                var ze = new ZipEntry(dir)
+                {
+                    DateTime = time,
+                    HostSystem = (int)HostSystemID.Unix,
+                    ExternalFileAttributes = (0x4000 | 0b111_101_101) << 16,
+                    CompressionMethod = CompressionMethod.Stored,
+                    Size = 0,
+                };
+                zip.PutNextEntry(ze);
+                zip.CloseEntry();
+            }
+            var buffer = new byte[1 << 16];
+            foreach (var (e, file, bytes) in ordered)
+            {
+                if (!PayloadLayout.IsSafeEntryName(e.Dest))
+                    throw new InvalidOperationException($"unsafe payload path {e.Dest}");
+                long size = bytes?.LongLength ?? new FileInfo(file!).Length;
+                var mode = e.Executable ? 0b111_101_101 : 0b110_100_100;
+                var ze = new ZipEntry(e.Dest)
+                {
+                    DateTime = time,
+                    HostSystem = (int)HostSystemID.Unix,
+                    ExternalFileAttributes = (0x8000 | mode) << 16,
+                    CompressionMethod = size == 0 || compressionLevel == 0 ? CompressionMethod.Stored : CompressionMethod.Deflated,
+                    Size = size,
+                };
+                if (ze.CompressionMethod == CompressionMethod.Stored)
+                {
+                    // Stored entries need their CRC up front.
+                    var crc = new ICSharpCode.SharpZipLib.Checksum.Crc32();
+                    if (bytes is not null)
+                        crc.Update(bytes);
+                    else
+                        crc.Update(File.ReadAllBytes(file!));
+                    ze.Crc = crc.Value;
+                    ze.CompressedSize = size;
+                }
+                zip.PutNextEntry(ze);
+                if (bytes is not null)
+                {
+                    zip.Write(bytes, 0, bytes.Length);
+                }
+                else
+                {
+                    using var input = new FileStream(file!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                    int n;
+                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+                        zip.Write(buffer, 0, n);
+                }
+                zip.CloseEntry();
+                files.Add(new PayloadFile(e.Dest, size, ze.CompressedSize, e.Category, e.Owner));
+            }
+            zip.Finish();
+        }
+
+        var (sha, xxh, length) = Hash(outputPath);
+        return new PayloadArchive { Path = outputPath, Length = length, Sha256 = sha, Xxh64 = xxh, Files = files };
+    }
+
+    /// <summary>SHA-256 and XXH64 of a file in one read.</summary>
+    public static (string Sha256, string Xxh64, long Length) Hash(string path)
+    {
+        using var f = File.OpenRead(path);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var xxh = new XxHash64();
+        var buf = new byte[1 << 20];
+        int n;
+        long total = 0;
+        while ((n = f.Read(buf, 0, buf.Length)) > 0)
+        {
+            sha.AppendData(buf, 0, n);
+            xxh.Append(buf.AsSpan(0, n));
+            total += n;
+        }
+        return (Convert.ToHexStringLower(sha.GetHashAndReset()), xxh.Digest().ToString("x16"), total);
+    }
+}

@@ -1,0 +1,160 @@
+# PyFreeze boot module: the first code that runs in a frozen app's interpreter.
+#
+# The bootloader starts:  <root>/python/bin/NAME -I -S -B [-O] <root>/python/boot.pyc ARGV0 ARGS...
+# This module makes the process look like `python3 app.py ARGS` from the app's point of view (sys.frozen,
+# sys._MEIPASS, sys.executable, sys.argv), handles multiprocessing's re-entry, runs runtime hooks, and runs
+# the entry module as __main__. _PYFREEZE_CONFIG is prepended by the build (a dict literal).
+import sys
+
+
+def _pyfreeze_boot(config):
+    import os
+
+    env = os.environ
+    executable = env.pop("_PYFREEZE_EXECUTABLE", None)
+    original = env.pop("_PYFREEZE_ORIGINAL_LIBRARY_PATH", None)
+    libvar = "DYLD_LIBRARY_PATH" if sys.platform == "darwin" else "LD_LIBRARY_PATH"
+    if original is not None:
+        # Give subprocesses the user's own loader path back; this process keeps the bundled one.
+        if original.startswith("1:"):
+            env[libvar] = original[2:]
+        else:
+            env.pop(libvar, None)
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    app = os.path.join(root, "app")
+    sys.frozen = True
+    sys._MEIPASS = app
+    if executable:
+        sys.executable = executable
+        sys._base_executable = executable
+    argv = sys.argv[1:]
+    sys.argv = argv if argv else [executable or ""]
+    if hasattr(sys, "orig_argv"):
+        sys.orig_argv = list(sys.argv)
+    sys.path[:] = [app] + [p for p in sys.path if p != app and os.path.exists(p)]
+
+    import builtins
+    import _sitebuiltins
+    # `site` is not run (-S), but scripts call exit()/quit() and use help(): give them what site would.
+    builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")
+    builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
+    builtins.help = _sitebuiltins._Helper()
+
+    for key, value in config.get("env", {}).items():
+        env[key] = value.replace("{MEIPASS}", app)
+
+    helper = _multiprocessing_entry(sys.argv[1:])
+    if helper is not None:
+        sys.argv = sys.argv[:1]
+        helper()
+        return
+
+    _trim_tracebacks()
+    for hook in config.get("runtime_hooks", []):
+        _run_hook(os.path.join(root, hook))
+
+    import runpy
+    main = type(sys)("__main__")
+    main.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = main
+    runpy._run_module_as_main(config["entry"], alter_argv=False)
+
+
+def _multiprocessing_entry(args):
+    """The exact command lines multiprocessing uses to start a frozen executable again; else None.
+
+    spawn:          EXE --multiprocessing-fork tracker_fd=N pipe_handle=N
+    helper servers: EXE [interpreter flags] -c "from multiprocessing.resource_tracker import main;main(...)"
+                    EXE [interpreter flags] -c "from multiprocessing.forkserver import main; main(...)"
+    Only these, with literal arguments: a general -c would let anyone run code through the app.
+    """
+    if not args:
+        return None
+    if args[0] == "--multiprocessing-fork":
+        kwargs = {}
+        for item in args[1:]:
+            key, sep, value = item.partition("=")
+            if not sep or key not in ("tracker_fd", "pipe_handle", "parent_pid") or not value.lstrip("-").isdigit():
+                return None
+            kwargs[key] = int(value)
+
+        def spawn():
+            from multiprocessing.spawn import spawn_main
+            spawn_main(**kwargs)
+        return spawn
+
+    i = 0
+    while i < len(args) and args[i] != "-c":
+        flag = args[i]
+        if flag in ("-W", "-X"):
+            i += 2
+            continue
+        if flag[:1] != "-" or len(flag) < 2 or flag.startswith("--"):
+            return None
+        i += 1
+    if i + 1 >= len(args) or len(args) != i + 2:
+        return None
+    code = args[i + 1]
+    for module, sep in (("resource_tracker", ";"), ("forkserver", "; ")):
+        prefix = "from multiprocessing.%s import main%smain(" % (module, sep)
+        if code.startswith(prefix) and code.endswith(")"):
+            call = _literal_call(code[len(prefix) - 5:])
+            if call is None:
+                return None
+            positional, keywords = call
+
+            def helper(module=module, positional=positional, keywords=keywords):
+                import importlib
+                importlib.import_module("multiprocessing." + module).main(*positional, **keywords)
+            return helper
+    return None
+
+
+def _literal_call(text):
+    """Parses `main(<literals>, **<literal dict>)` into (args, kwargs); None when anything is not a literal."""
+    import ast
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.func.id != "main":
+        return None
+    try:
+        positional = [ast.literal_eval(a) for a in node.args]
+        keywords = {}
+        for kw in node.keywords:
+            value = ast.literal_eval(kw.value)
+            if kw.arg is None:
+                if not isinstance(value, dict):
+                    return None
+                keywords.update(value)
+            else:
+                keywords[kw.arg] = value
+    except ValueError:
+        return None
+    return positional, keywords
+
+
+def _trim_tracebacks():
+    """Unhandled exceptions print the app's frames only, as under `python3 app.py`."""
+    hidden = ("<pyfreeze-boot>", "<frozen runpy>", "runpy.py")
+    original = sys.excepthook
+
+    def excepthook(exc_type, exc, tb):
+        while tb is not None and tb.tb_frame.f_code.co_filename in hidden:
+            tb = tb.tb_next
+        original(exc_type, exc, tb)
+    sys.excepthook = excepthook
+
+
+def _run_hook(path):
+    import marshal
+    with open(path, "rb") as f:
+        data = f.read()
+    code = marshal.loads(data[16:])
+    exec(code, {"__name__": "__pyfreeze_rthook__", "__file__": path, "__builtins__": __builtins__})
+
+
+_pyfreeze_boot(_PYFREEZE_CONFIG)  # noqa: F821 (prepended by the build)

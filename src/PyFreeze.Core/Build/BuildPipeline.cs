@@ -1,0 +1,307 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using PyFreeze.Analyze;
+using PyFreeze.Assemble;
+using PyFreeze.Cache;
+using PyFreeze.Collect;
+using PyFreeze.Compile;
+using PyFreeze.Diagnostics;
+using PyFreeze.Emit;
+using PyFreeze.Payload;
+using PyFreeze.Probe;
+
+namespace PyFreeze.Build;
+
+/// <summary>What a build produced, for the summary and the JSON report.</summary>
+public sealed class BuildResult
+{
+    /// <summary>The executable (onefile) or the folder (onedir).</summary>
+    public required string Output { get; init; }
+
+    /// <summary>The executable itself.</summary>
+    public required string Executable { get; init; }
+
+    /// <summary>The analysis.</summary>
+    public required AnalysisResult Analysis { get; init; }
+
+    /// <summary>The collect plan.</summary>
+    public required CollectPlan Plan { get; init; }
+
+    /// <summary>The payload archive (onefile) or null.</summary>
+    public PayloadArchive? Payload { get; init; }
+
+    /// <summary>Files of the payload with sizes.</summary>
+    public required IReadOnlyList<PayloadFile> Files { get; init; }
+
+    /// <summary>The emit result.</summary>
+    public required EmitResult Emit { get; init; }
+
+    /// <summary>The target.</summary>
+    public required Rid Target { get; init; }
+
+    /// <summary>Time per stage, in order.</summary>
+    public required IReadOnlyList<(string Stage, TimeSpan Elapsed)> Timings { get; init; }
+
+    /// <summary>Modules that failed to compile (skipped), with the error.</summary>
+    public required IReadOnlyList<(string Module, string Error)> CompileErrors { get; init; }
+}
+
+/// <summary>
+/// <c>pyfreeze build</c>: probe → analyze → collect → compile → assemble → emit. Nothing is written to the dist
+/// folder until the last step, which replaces the output by rename, so a failed build leaves no half-written output.
+/// </summary>
+public sealed class BuildPipeline(BuildOptions options)
+{
+    private readonly Log _log = options.Log;
+    private readonly List<(string, TimeSpan)> _timings = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    /// <summary>The PyFreeze version (informational version of this assembly).</summary>
+    public static string Version =>
+        typeof(BuildPipeline).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    private void Mark(string stage)
+    {
+        _timings.Add((stage, _clock.Elapsed));
+        _clock.Restart();
+    }
+
+    /// <summary>Runs the build.</summary>
+    /// <exception cref="PyFreezeException">Bad input or a failed stage, with a one-line message.</exception>
+    public BuildResult Run()
+    {
+        var entry = Path.GetFullPath(options.Entry);
+        var name = ValidateName(options.Name ?? Path.GetFileNameWithoutExtension(entry));
+        var rid = Rid.Parse(options.Target ?? Rid.HostName);
+        if (rid.Name != Rid.HostName)
+            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs a runtime for it (--runtime, see the cross-building issue); this host builds {Rid.HostName}", 2);
+        if (options.Optimize is < 0 or > 2)
+            throw new PyFreezeException($"--optimize {options.Optimize}: use 0, 1 or 2", 2);
+        var dist = Path.GetFullPath(options.DistPath);
+        CheckWritable(dist, "--distpath");
+        var work = Path.Combine(Path.GetFullPath(options.WorkPath), name);
+        if (options.Clean && Directory.Exists(work))
+            Directory.Delete(work, true);
+        CheckWritable(work, "--workpath");
+        var cache = BuildCache.Default();
+
+        // probe
+        var python = options.Python ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
+        var interp = InterpreterProbe.Run(python);
+        _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
+        Mark("probe");
+
+        // analyze
+        var analysis = new Analyzer(interp, new AnalyzerOptions
+        {
+            EntryScript = entry,
+            ExtraPaths = options.Paths,
+            HiddenImports = options.HiddenImports,
+            Excludes = options.Excludes,
+            RuntimeImports = Collector.RuntimeImports(interp),
+        }).Run();
+        var missing = MissingModules.Of(analysis.Graph, interp.Platform);
+        var hard = missing.Where(m => m.Group == MissingGroup.Real && m.Severity == MissingSeverity.TopLevel).ToList();
+        foreach (var m in hard)
+            _log.Warn($"missing module {m.Name}, imported by {string.Join(", ", m.Importers.Take(3).Select(e => $"{e.From} (line {e.Line})"))}");
+        if (hard.Count > 0 && options.Strict)
+            throw new PyFreezeException($"{hard.Count} missing top-level import(s) ({string.Join(", ", hard.Select(m => m.Name))}); install them, add --paths, or drop --strict");
+        foreach (var p in analysis.Problems.Where(p => p.File == entry))
+            throw new PyFreezeException($"{p}: the entry script does not tokenize; fix it first");
+        _log.Info($"Analyzed {analysis.Graph.Count} modules in {analysis.Elapsed.TotalSeconds:0.00} s");
+        Mark("analyze");
+
+        // collect
+        var layout = RuntimeLayout.Posix(interp, name);
+        var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = name });
+        BinaryCollector.Collect(plan, analysis, layout, rid, _log);
+        AddBoot(plan, interp, name, rid);
+        Mark("collect");
+
+        // compile
+        var compileErrors = new List<(string, string)>();
+        var modules = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Module && e.Source is not null || e.Text is not null).ToList();
+        var compiler = new BytecodeCompiler(interp, cache, _log);
+        var results = compiler.Compile(modules.Select(m => new CompileJob(m.Source, m.Text, m.DisplayName!)).ToList(), options.Optimize);
+        var files = new List<(PayloadEntry, string?, byte[]?)>();
+        for (int i = 0; i < modules.Count; i++)
+        {
+            var r = results[i];
+            if (r.PycPath is not null)
+            {
+                files.Add((modules[i], r.PycPath, null));
+                continue;
+            }
+            if (modules[i].Source == entry)
+                throw new PyFreezeException($"{entry}: {r.Error}");
+            if (modules[i].Category == PayloadCategory.PyFreeze)
+                throw new InvalidOperationException($"PyFreeze's own {modules[i].DisplayName} did not compile: {r.Error}");
+            compileErrors.Add((modules[i].DisplayName!, r.Error!));
+            _log.Warn($"{modules[i].Source}: {r.Error}; the module is left out");
+        }
+        Mark("compile");
+
+        // assemble
+        var stripper = new BinaryStripper(cache, _log);
+        var binaries = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Binary).ToList();
+        var stripped = new string[binaries.Count];
+        Parallel.For(0, binaries.Count, i => stripped[i] = stripper.Strip(binaries[i].Source!));
+        for (int i = 0; i < binaries.Count; i++)
+            files.Add((binaries[i], stripped[i], null));
+        foreach (var e in plan.Entries)
+        {
+            if (e.Kind == PayloadEntryKind.File)
+                files.Add((e, e.Source, null));
+            else if (e.Kind is PayloadEntryKind.Generated)
+                files.Add((e, null, e.Content));
+            else if (e.Kind == PayloadEntryKind.Directory)
+                files.Add((e, null, null));
+        }
+        files.Add((new PayloadEntry { Dest = PayloadLayout.BuildInfo, Kind = PayloadEntryKind.Generated, Category = PayloadCategory.PyFreeze },
+            null, BuildInfo(name, entry, interp, rid, plan)));
+
+        var settings = new LaunchSettings
+        {
+            AppName = name,
+            PayloadSha256 = new string('0', 64),
+            PayloadXxh64 = new string('0', 16),
+            Interpreter = plan.Interpreter,
+            LibraryDirs = plan.LibraryDirs,
+            PythonOptions = PythonOptions(options.Optimize),
+            BootScript = PayloadLayout.BootScript,
+            Windowed = options.Windowed,
+            OneDir = options.OneDir,
+        };
+        var kit = BootloaderKit.Locate(rid, cache, _log);
+        var emitWork = Path.Combine(work, "emit");
+        BuildResult result;
+        if (options.OneDir)
+        {
+            var staging = Path.Combine(dist, $".{name}.{Environment.ProcessId}.tmp");
+            var payloadFiles = UnpackedWriter.Write(files, staging);
+            Mark("assemble");
+            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), options.Windowed);
+            var final = Path.Combine(dist, name);
+            ReplaceDirectory(staging, final);
+            Mark("emit");
+            result = new BuildResult
+            {
+                Output = final, Executable = Path.Combine(final, name + rid.ExecutableSuffix), Analysis = analysis, Plan = plan,
+                Files = payloadFiles, Emit = exe with { Path = Path.Combine(final, name + rid.ExecutableSuffix) }, Target = rid,
+                Timings = _timings, CompileErrors = compileErrors,
+            };
+        }
+        else
+        {
+            var payload = PayloadWriter.Write(files, Path.Combine(work, "payload.zip"));
+            Mark("assemble");
+            var output = Path.Combine(dist, name + rid.ExecutableSuffix);
+            if (Directory.Exists(output))
+                throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
+            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, options.Windowed);
+            Mark("emit");
+            result = new BuildResult
+            {
+                Output = output, Executable = output, Analysis = analysis, Plan = plan, Payload = payload, Files = payload.Files,
+                Emit = exe, Target = rid, Timings = _timings, CompileErrors = compileErrors,
+            };
+        }
+        return result;
+    }
+
+    /// <summary>Interpreter options of the frozen app: isolated (no PYTHON* variables, no user site, no script folder
+    /// on the path), no site, no .pyc written into the cache, plus -O/-OO.</summary>
+    public static IReadOnlyList<string> PythonOptions(int optimize)
+    {
+        var list = new List<string> { "-I", "-S", "-B" };
+        if (optimize > 0)
+            list.Add(optimize == 1 ? "-O" : "-OO");
+        return list;
+    }
+
+    private static string ValidateName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name is "." or ".." || name.IndexOfAny(['/', '\\', '\0']) >= 0 || name.StartsWith('-'))
+            throw new PyFreezeException($"--name {name}: not a usable file name (no path separators, not empty, not starting with '-')", 2);
+        return name;
+    }
+
+    private static void CheckWritable(string dir, string option)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, $".pyfreeze-write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PyFreezeException($"{option} {dir}: cannot write there ({e.Message}); choose a writable folder", 1, e);
+        }
+    }
+
+    private static void ReplaceDirectory(string staging, string final)
+    {
+        if (File.Exists(final))
+            throw new PyFreezeException($"{final}: a file is in the way of the --onedir folder; remove it or pick another --name");
+        string? old = null;
+        if (Directory.Exists(final))
+        {
+            old = final + $".{Environment.ProcessId}.old";
+            Directory.Move(final, old);
+        }
+        Directory.Move(staging, final);
+        if (old is not null)
+            Directory.Delete(old, true);
+    }
+
+    private void AddBoot(CollectPlan plan, InterpreterInfo interp, string name, Rid rid)
+    {
+        var config = new StringBuilder("_PYFREEZE_CONFIG = {");
+        config.Append("\"entry\": ").Append(PyString(plan.EntryModule)).Append(", ");
+        config.Append("\"runtime_hooks\": [").Append(string.Join(", ", plan.RuntimeHooks.Select(PyString))).Append("], ");
+        config.Append("\"env\": {").Append(string.Join(", ", plan.Environment.Select(kv => PyString(kv.Key) + ": " + PyString(kv.Value)))).Append("}");
+        config.Append("}\n");
+        plan.Add(new PayloadEntry
+        {
+            Dest = PayloadLayout.BootScript,
+            Kind = PayloadEntryKind.Module,
+            Text = config + EmbeddedScripts.Read("boot.py"),
+            DisplayName = "<pyfreeze-boot>",
+            Category = PayloadCategory.PyFreeze,
+        });
+    }
+
+    /// <summary>A Python string literal (JSON string syntax is valid Python).</summary>
+    private static string PyString(string s) => JsonSerializer.Serialize(s);
+
+    private byte[] BuildInfo(string name, string entry, InterpreterInfo interp, Rid rid, CollectPlan plan)
+    {
+        using var ms = new MemoryStream();
+        using (var j = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        {
+            j.WriteStartObject();
+            j.WriteString("pyfreeze", Version);
+            j.WriteString("name", name);
+            j.WriteString("entry", Path.GetFileName(entry));
+            j.WriteString("entry_module", plan.EntryModule);
+            j.WriteString("python", interp.VersionString);
+            j.WriteString("magic", interp.Magic);
+            j.WriteString("rid", rid.Name);
+            j.WriteString("mode", options.OneDir ? "onedir" : "onefile");
+            j.WriteNumber("optimize", options.Optimize);
+            j.WriteBoolean("windowed", options.Windowed);
+            j.WriteStartArray("hidden_imports");
+            foreach (var h in options.HiddenImports) j.WriteStringValue(h);
+            j.WriteEndArray();
+            j.WriteStartArray("excludes");
+            foreach (var h in options.Excludes) j.WriteStringValue(h);
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+        return ms.ToArray();
+    }
+}

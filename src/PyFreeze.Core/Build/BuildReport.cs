@@ -1,0 +1,117 @@
+using System.Text.Json;
+using PyFreeze.Analyze;
+using PyFreeze.Collect;
+
+namespace PyFreeze.Build;
+
+/// <summary>The build report: what was collected (by kind and by top-level package), the largest files, what is
+/// missing and who imports it; as text for people and JSON for CI.</summary>
+public static class BuildReport
+{
+    private static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
+
+    /// <summary>Writes the human summary.</summary>
+    public static void WriteSummary(BuildResult r, TextWriter w)
+    {
+        var files = r.Files;
+        w.WriteLine($"Built {Rel(r.Executable)} ({Mb(r.Emit.Size)}, {r.Target.Name}, {(r.Payload is null ? "onedir" : "onefile")})");
+        w.WriteLine($"  bootloader and .NET host {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
+        foreach (var group in files.GroupBy(f => f.Category).OrderByDescending(g => g.Sum(f => f.Size)))
+            w.WriteLine($"  {group.Key,-10} {group.Count(),6} files {Mb(group.Sum(f => f.Size)),10}");
+        w.WriteLine("  largest packages: " + string.Join(", ", files.Where(f => f.Owner is not null)
+            .GroupBy(f => f.Owner!).Select(g => (g.Key, Size: g.Sum(f => f.Size))).OrderByDescending(x => x.Size).Take(8)
+            .Select(x => $"{x.Key} {Mb(x.Size)}")));
+        w.WriteLine("  largest files: " + string.Join(", ", files.OrderByDescending(f => f.Size).Take(5).Select(f => $"{f.Path} {Mb(f.Size)}")));
+        if (r.Plan.Libraries.Count > 0)
+            w.WriteLine($"  shared libraries bundled: {string.Join(", ", r.Plan.Libraries.Select(l => l.Name).Order(StringComparer.Ordinal))}");
+        if (r.Plan.ExcludedLibraries.Count > 0)
+            w.WriteLine($"  left to the system: {string.Join(", ", r.Plan.ExcludedLibraries.Select(l => l.Name).Distinct().Order(StringComparer.Ordinal))}");
+        foreach (var (name, by) in r.Plan.MissingLibraries)
+            w.WriteLine($"  warning: shared library {name} (needed by {by}) was not found");
+        var missing = MissingModules.Of(r.Analysis.Graph, r.Analysis.Interpreter.Platform)
+            .Where(m => m.Group == MissingGroup.Real && m.Severity <= MissingSeverity.Deferred).ToList();
+        if (missing.Count > 0)
+            w.WriteLine($"  missing modules: {string.Join(", ", missing.Select(m => $"{m.Name} (imported by {m.Importers[0].From})"))} — see `pyfreeze analyze`");
+        w.WriteLine("  time: " + string.Join(", ", r.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:0.00} s")));
+    }
+
+    private static string Rel(string path)
+    {
+        var rel = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return rel.StartsWith("..", StringComparison.Ordinal) ? path : rel;
+    }
+
+    /// <summary>Writes the JSON report: the output, the payload hash, sizes, files, libraries, timings and the analysis.</summary>
+    public static void WriteJson(BuildResult r, Stream output)
+    {
+        using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        j.WriteStartObject();
+        j.WriteString("pyfreeze", BuildPipeline.Version);
+        j.WriteString("output", r.Output);
+        j.WriteString("executable", r.Executable);
+        j.WriteString("rid", r.Target.Name);
+        j.WriteString("mode", r.Payload is null ? "onedir" : "onefile");
+        j.WriteNumber("size", r.Emit.Size);
+        if (r.Payload is not null)
+        {
+            j.WriteStartObject("payload");
+            j.WriteString("sha256", r.Payload.Sha256);
+            j.WriteNumber("length", r.Payload.Length);
+            j.WriteNumber("offset", r.Emit.PayloadOffset);
+            j.WriteEndObject();
+        }
+        j.WriteStartObject("timings_s");
+        foreach (var (stage, t) in r.Timings)
+            j.WriteNumber(stage, Math.Round(t.TotalSeconds, 3));
+        j.WriteEndObject();
+        j.WriteStartArray("files");
+        foreach (var f in r.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            j.WriteStartObject();
+            j.WriteString("path", f.Path);
+            j.WriteNumber("size", f.Size);
+            j.WriteNumber("compressed", f.CompressedSize);
+            j.WriteString("category", f.Category.ToString().ToLowerInvariant());
+            if (f.Owner is not null) j.WriteString("owner", f.Owner);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("libraries");
+        foreach (var l in r.Plan.Libraries.OrderBy(l => l.Name, StringComparer.Ordinal))
+        {
+            j.WriteStartObject();
+            j.WriteString("name", l.Name);
+            j.WriteString("path", l.Path);
+            j.WriteStartArray("needed_by");
+            foreach (var n in l.NeededBy) j.WriteStringValue(n);
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("excluded_libraries");
+        foreach (var l in r.Plan.ExcludedLibraries.DistinctBy(l => l.Name).OrderBy(l => l.Name, StringComparer.Ordinal))
+        {
+            j.WriteStartObject();
+            j.WriteString("name", l.Name);
+            j.WriteString("reason", l.Reason);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("compile_errors");
+        foreach (var (m, e) in r.CompileErrors)
+        {
+            j.WriteStartObject();
+            j.WriteString("module", m);
+            j.WriteString("error", e);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("warnings");
+        foreach (var wmsg in r.Plan.Warnings) j.WriteStringValue(wmsg);
+        j.WriteEndArray();
+        j.WriteStartObject("analysis");
+        AnalysisReport.WriteJsonBody(r.Analysis, j);
+        j.WriteEndObject();
+        j.WriteEndObject();
+    }
+}

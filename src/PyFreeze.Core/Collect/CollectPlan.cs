@@ -1,0 +1,129 @@
+namespace PyFreeze.Collect;
+
+/// <summary>How a payload entry gets its bytes.</summary>
+public enum PayloadEntryKind
+{
+    /// <summary>A Python module compiled to .pyc from <see cref="PayloadEntry.Source"/> (or generated text).</summary>
+    Module,
+    /// <summary>A file copied as it is (data, metadata, a .pyc shipped without source).</summary>
+    File,
+    /// <summary>A native binary (interpreter, shared library, extension module): copied, debug info stripped.</summary>
+    Binary,
+    /// <summary>Bytes made by the build (build.json).</summary>
+    Generated,
+    /// <summary>An empty folder that must exist (lib-dynload, a namespace package).</summary>
+    Directory,
+}
+
+/// <summary>What a payload entry is, for the build report.</summary>
+public enum PayloadCategory
+{
+    /// <summary>An app or third-party module.</summary>
+    Module,
+    /// <summary>A standard-library module.</summary>
+    Stdlib,
+    /// <summary>An extension module.</summary>
+    Extension,
+    /// <summary>The interpreter, libpython, and the shared libraries they and the extensions need.</summary>
+    Runtime,
+    /// <summary>Package data.</summary>
+    Data,
+    /// <summary>Distribution metadata (<c>*.dist-info</c>, <c>*.egg-info</c>).</summary>
+    Metadata,
+    /// <summary>PyFreeze's own files (boot module, build.json, runtime hooks).</summary>
+    PyFreeze,
+}
+
+/// <summary>One file (or folder) of the payload.</summary>
+public sealed class PayloadEntry
+{
+    /// <summary>Path inside the payload, <c>/</c>-separated (e.g. <c>app/pkg/mod.pyc</c>); a folder ends with <c>/</c>.</summary>
+    public required string Dest { get; init; }
+
+    /// <summary>How the bytes are made.</summary>
+    public required PayloadEntryKind Kind { get; init; }
+
+    /// <summary>The source file on the build machine (null for generated entries).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Source text (for generated modules) or null.</summary>
+    public string? Text { get; init; }
+
+    /// <summary>Bytes of a generated entry.</summary>
+    public byte[]? Content { get; init; }
+
+    /// <summary>For modules: the name recorded as <c>co_filename</c> (relative, e.g. <c>pkg/mod.py</c>).</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>True when the file gets execute permission (the interpreter).</summary>
+    public bool Executable { get; init; }
+
+    /// <summary>What it is, for the report.</summary>
+    public required PayloadCategory Category { get; init; }
+
+    /// <summary>The module or distribution it belongs to (top-level package for size reports), if any.</summary>
+    public string? Owner { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Dest} <- {Source ?? "(generated)"}";
+}
+
+/// <summary>A shared library bundled because something needs it.</summary>
+/// <param name="Name">The name it is bundled under (the DT_NEEDED / SONAME).</param>
+/// <param name="Path">The file it came from.</param>
+/// <param name="NeededBy">File names of the binaries that need it.</param>
+public sealed record BundledLibrary(string Name, string Path, IReadOnlyList<string> NeededBy);
+
+/// <summary>A library left to the target system, and why.</summary>
+/// <param name="Name">Library name.</param>
+/// <param name="Reason">Why it is not bundled (glibc family, display stack, …).</param>
+public sealed record ExcludedLibrary(string Name, string Reason);
+
+/// <summary>Everything the collect stage decided should go into the payload.</summary>
+public sealed class CollectPlan
+{
+    /// <summary>Entries, unique by <see cref="PayloadEntry.Dest"/>.</summary>
+    public List<PayloadEntry> Entries { get; } = [];
+
+    /// <summary>Shared libraries bundled for binaries.</summary>
+    public List<BundledLibrary> Libraries { get; } = [];
+
+    /// <summary>Libraries left to the target system.</summary>
+    public List<ExcludedLibrary> ExcludedLibraries { get; } = [];
+
+    /// <summary>Needed libraries that could not be found, with who needs them.</summary>
+    public List<(string Name, string NeededBy)> MissingLibraries { get; } = [];
+
+    /// <summary>Warnings to show (a hook naming an unknown module, a file that could not be read …).</summary>
+    public List<string> Warnings { get; } = [];
+
+    /// <summary>The entry module's name inside the payload (run as <c>__main__</c>).</summary>
+    public string EntryModule { get; set; } = "";
+
+    /// <summary>Relative path of the interpreter inside the payload.</summary>
+    public string Interpreter { get; set; } = "";
+
+    /// <summary>Relative folders of bundled shared libraries.</summary>
+    public List<string> LibraryDirs { get; } = [];
+
+    /// <summary>Environment settings for the frozen app (from hooks), values may use <c>{MEIPASS}</c>.</summary>
+    public SortedDictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Runtime hooks (payload-relative .pyc paths), run in order before the entry.</summary>
+    public List<string> RuntimeHooks { get; } = [];
+
+    private readonly Dictionary<string, PayloadEntry> _byDest = new(StringComparer.Ordinal);
+
+    /// <summary>Adds an entry unless one with the same destination exists.</summary>
+    /// <returns>True when added; false when the destination was taken (the first one wins).</returns>
+    public bool Add(PayloadEntry entry)
+    {
+        if (!_byDest.TryAdd(entry.Dest, entry))
+            return false;
+        Entries.Add(entry);
+        return true;
+    }
+
+    /// <summary>True when an entry has this destination.</summary>
+    public bool Has(string dest) => _byDest.ContainsKey(dest);
+}

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.NET.HostModel.AppHost;
+using Microsoft.NET.HostModel.Bundle;
+using PyFreeze.Assemble;
+using PyFreeze.Payload;
+
+namespace PyFreeze.Emit;
+
+/// <summary>What the emit stage produced.</summary>
+/// <param name="Path">The executable written.</param>
+/// <param name="Size">Its size in bytes.</param>
+/// <param name="PayloadOffset">Where the payload starts inside it.</param>
+/// <param name="BootloaderSize">Bytes that are not payload (host, runtime, bootloader).</param>
+public sealed record EmitResult(string Path, long Size, long PayloadOffset, long BootloaderSize);
+
+/// <summary>
+/// Bundles a bootloader kit with a payload into one executable through Microsoft.NET.HostModel: the single-file host
+/// is patched for the bootloader (<see cref="HostWriter.CreateAppHost"/>), then <see cref="Bundler"/> appends the kit's
+/// assemblies, the payload wrapper assembly (first, so its offset is known before bundling) and a runtimeconfig that
+/// carries the launch settings (DESIGN.md §2).
+/// </summary>
+public static class Emitter
+{
+    /// <summary>Writes the executable.</summary>
+    /// <param name="kit">The bootloader kit for the target RID.</param>
+    /// <param name="rid">The target.</param>
+    /// <param name="payload">The payload archive, or null for a <c>--onedir</c> executable (its payload lies beside it).</param>
+    /// <param name="settings">Launch settings (payload offset and length are filled in here).</param>
+    /// <param name="workDir">A private scratch folder (emptied).</param>
+    /// <param name="outputPath">Where the executable goes; written to a temporary name beside it and renamed, so a
+    /// failure never leaves a half-written file.</param>
+    /// <param name="windowed">Windows: GUI subsystem.</param>
+    /// <param name="compress">Deflate the bootloader's assemblies (smaller, ~45 ms slower start; Wine needs it).</param>
+    /// <param name="resourcesFrom">A PE whose Win32 resources (icon, version) are copied into a Windows host, or null.</param>
+    /// <returns>The result.</returns>
+    public static EmitResult Emit(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir,
+        string outputPath, bool windowed = false, bool compress = false, string? resourcesFrom = null)
+    {
+        if (Directory.Exists(workDir))
+            Directory.Delete(workDir, true);
+        Directory.CreateDirectory(workDir);
+        var hostName = Path.GetFileName(outputPath);
+        var host = Path.Combine(workDir, hostName);
+        HostWriter.CreateAppHost(kit.SingleFileHost, host, kit.AssemblyName + ".dll",
+            windowsGraphicalUserInterface: windowed && rid.IsWindows,
+            assemblyToCopyResourcesFrom: rid.IsWindows ? resourcesFrom : null,
+            enableMacOSCodeSign: rid.IsMacOS);
+
+        var payloadDll = Path.Combine(workDir, PayloadAssembly.FileName);
+        var offsetInDll = payload is null ? 0 : PayloadAssembly.Write(payload.Path, payload.Sha256, payloadDll);
+        var alignment = new TargetInfo(rid.Os, rid.Architecture, new Version(10, 0)).AssemblyAlignment;
+        var hostLength = new FileInfo(host).Length;
+        var predicted = (hostLength + alignment - 1) / alignment * alignment + offsetInDll;
+
+        var outDir = Path.Combine(workDir, "out");
+        Directory.CreateDirectory(outDir);
+        string bundle = "";
+        long actual = predicted;
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var withOffset = settings with
+            {
+                PayloadOffset = payload is null ? 0 : actual,
+                PayloadLength = payload?.Length ?? 0,
+                PayloadSha256 = payload?.Sha256 ?? settings.PayloadSha256,
+                PayloadXxh64 = payload?.Xxh64 ?? settings.PayloadXxh64,
+            };
+            var runtimeConfigName = kit.AssemblyName + ".runtimeconfig.json";
+            var runtimeConfig = Path.Combine(workDir, runtimeConfigName);
+            WriteRuntimeConfig(kit.FilePath(runtimeConfigName), runtimeConfig, withOffset);
+
+            var specs = new List<FileSpec> { new(host, hostName) };
+            if (payload is not null)
+                specs.Add(new FileSpec(payloadDll, PayloadAssembly.FileName));
+            foreach (var f in kit.Files)
+                specs.Add(f == runtimeConfigName ? new FileSpec(runtimeConfig, f) : new FileSpec(kit.FilePath(f), f));
+            var options = compress ? BundleOptions.EnableCompression : BundleOptions.None;
+            var bundler = new Bundler(hostName, outDir, options, rid.Os, rid.Architecture, new Version(10, 0),
+                diagnosticOutput: false, appAssemblyName: kit.AssemblyName, macosCodesign: rid.IsMacOS);
+            bundle = bundler.GenerateBundle(specs);
+            if (payload is null)
+                break;
+            var entry = bundler.BundleManifest.Files.Single(f => f.RelativePath == PayloadAssembly.FileName);
+            if (entry.CompressedSize != 0)
+                throw new InvalidOperationException("the bundler compressed the payload; it must stay readable in place");
+            var found = entry.Offset + offsetInDll;
+            if (found == actual)
+                break;
+            actual = found; // the bundler placed it elsewhere than predicted: write the real offset and bundle again
+        }
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(bundle, (UnixFileMode)0b111_101_101);
+
+        var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{hostName}.{Environment.ProcessId}.tmp");
+        File.Copy(bundle, tmp, overwrite: true);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(tmp, (UnixFileMode)0b111_101_101);
+        File.Move(tmp, outputPath, overwrite: true);
+        var size = new FileInfo(outputPath).Length;
+        return new EmitResult(outputPath, size, payload is null ? 0 : actual, size - (payload?.Length ?? 0));
+    }
+
+    private static void WriteRuntimeConfig(string template, string output, LaunchSettings settings)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(template))!.AsObject();
+        var options = root["runtimeOptions"]!.AsObject();
+        if (options["configProperties"] is not JsonObject props)
+            options["configProperties"] = props = new JsonObject();
+        foreach (var (k, v) in settings.ToProperties())
+            props[k] = v;
+        File.WriteAllText(output, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    }
+}
