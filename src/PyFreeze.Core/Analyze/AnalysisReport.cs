@@ -32,6 +32,7 @@ public static class AnalysisReport
     {
         MissingGroup.Real => "real",
         MissingGroup.OtherPlatform => "other-platform",
+        MissingGroup.FromCollectedOnly => "collected-only",
         _ => "python2",
     };
 
@@ -73,11 +74,17 @@ public static class AnalysisReport
             real.Where(m => m.Severity == MissingSeverity.Deferred), int.MaxValue);
         Section("Missing modules behind a condition or an ImportError handler (usually fine):",
             real.Where(m => m.Severity >= MissingSeverity.Conditional), maxPerGroup);
-        var other = missing.Where(m => m.Group != MissingGroup.Real).ToList();
+        var other = missing.Where(m => m.Group is MissingGroup.OtherPlatform or MissingGroup.Python2).ToList();
         if (other.Count > 0)
         {
             w.WriteLine();
             w.WriteLine($"Not needed on {r.Interpreter.Platform}: {other.Count} modules for other platforms or Python 2 ({string.Join(", ", other.Take(maxPerGroup).Select(m => m.Name))}{(other.Count > maxPerGroup ? ", …" : "")})");
+        }
+        var collectedOnly = missing.Where(m => m.Group == MissingGroup.FromCollectedOnly).ToList();
+        if (collectedOnly.Count > 0)
+        {
+            w.WriteLine();
+            w.WriteLine($"Missing only for submodules collected with their package (not imported by the app): {collectedOnly.Count} ({string.Join(", ", collectedOnly.Take(maxPerGroup).Select(m => m.Name))}{(collectedOnly.Count > maxPerGroup ? ", …" : "")})");
         }
         if (real.Count == 0)
         {

@@ -30,6 +30,9 @@ public sealed class AnalyzerOptions
 
     /// <summary>Follow imports that only run under <c>if TYPE_CHECKING:</c> (default: no, they never run).</summary>
     public bool FollowTypeChecking { get; init; }
+
+    /// <summary>Policies that add modules once the imports are followed (whole packages, entry points, hooks).</summary>
+    public IReadOnlyList<IGraphExpander> Expanders { get; init; } = [];
 }
 
 /// <summary>A file that could not be fully read or tokenized.</summary>
@@ -127,6 +130,39 @@ public sealed class Analyzer
         foreach (var name in _options.HiddenImports)
             AddHidden("__main__", name);
 
+        Drain();
+        // Expanders (whole packages, entry points, hooks) add modules until nothing new comes.
+        for (int round = 0; round < 64 && _options.Expanders.Count > 0; round++)
+        {
+            int before = _graph.Count;
+            foreach (var expander in _options.Expanders)
+            {
+                foreach (var (importer, module) in expander.Expand(_graph, this).ToList())
+                {
+                    if (!_graph.Contains(module))
+                        ImportModule(importer, module, ImportContext.TopLevel, 0, EdgeSource.Expansion, null);
+                }
+                Drain();
+            }
+            if (_graph.Count == before)
+                break;
+        }
+
+        return new AnalysisResult
+        {
+            Graph = _graph,
+            SearchPath = _searchPath,
+            Interpreter = _interp,
+            Problems = _problems.OrderBy(p => p.File, StringComparer.Ordinal).ThenBy(p => p.Line).ToList(),
+            Excluded = _excluded,
+            Elapsed = sw.Elapsed,
+            EntryScript = entry,
+        };
+    }
+
+    /// <summary>Processes scan results until no scan is outstanding.</summary>
+    private void Drain()
+    {
         while (_outstanding > 0)
         {
             var (node, result, error) = _results.Take();
@@ -145,18 +181,19 @@ public sealed class Analyzer
                 foreach (var name in extra)
                     AddHidden(node.Name, name);
         }
-
-        return new AnalysisResult
-        {
-            Graph = _graph,
-            SearchPath = _searchPath,
-            Interpreter = _interp,
-            Problems = _problems.OrderBy(p => p.File, StringComparer.Ordinal).ThenBy(p => p.Line).ToList(),
-            Excluded = _excluded,
-            Elapsed = sw.Elapsed,
-            EntryScript = entry,
-        };
     }
+
+    /// <summary>The interpreter analyzed for.</summary>
+    public InterpreterInfo Interpreter => _interp;
+
+    /// <summary>The search path (entry folder, --paths, sys.path), available once <see cref="Run"/> started.</summary>
+    public IReadOnlyList<string> SearchPath => _searchPath;
+
+    /// <summary>Which group a search-path entry belongs to.</summary>
+    public ModuleOrigin OriginOf(string root) => _rootOrigin.GetValueOrDefault(root, ModuleOrigin.SitePackages);
+
+    /// <summary>True when <paramref name="name"/> or a parent package is excluded.</summary>
+    public bool Excluded(string name) => IsExcluded(name);
 
     private static void CheckEntry(string entry)
     {

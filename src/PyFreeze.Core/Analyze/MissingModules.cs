@@ -22,6 +22,9 @@ public enum MissingGroup
     OtherPlatform,
     /// <summary>A Python 2 module name (cPickle, urllib2, …) imported as a fallback.</summary>
     Python2,
+    /// <summary>Imported only by modules collected because their package was collected whole (never imported by the app's
+    /// own import chain), so it matters only if the app reaches them dynamically.</summary>
+    FromCollectedOnly,
 }
 
 /// <summary>One missing module with who imports it and how.</summary>
@@ -81,6 +84,7 @@ public static class MissingModules
     public static IReadOnlyList<MissingModule> Of(ModuleGraph graph, string platform)
     {
         var list = new List<MissingModule>();
+        var reached = graph.ReachedByImports();
         foreach (var node in graph.Modules.Where(m => m.Kind == ModuleKind.Missing))
         {
             var edges = graph.Importers(node.Name)
@@ -90,7 +94,10 @@ public static class MissingModules
             if (edges.Count == 0)
                 continue;
             var severity = edges.Min(e => SeverityOf(e.Context));
-            list.Add(new MissingModule(node.Name, severity, GroupOf(node.Name, platform), edges));
+            var group = GroupOf(node.Name, platform);
+            if (group == MissingGroup.Real && !edges.Any(e => reached.Contains(e.From)))
+                group = MissingGroup.FromCollectedOnly;
+            list.Add(new MissingModule(node.Name, severity, group, edges));
         }
         return list.OrderBy(m => m.Group).ThenBy(m => m.Severity).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
     }

@@ -91,6 +91,9 @@ public enum EdgeSource
     Parent,
     /// <summary>A hidden import from <c>--hidden-import</c>, a hook, or PyFreeze's own runtime needs.</summary>
     Hidden,
+    /// <summary>Added by an expander: a submodule of a collected package, an entry point's module, the app's own
+    /// modules beside the entry. Collected so dynamic imports work, though no import statement was seen.</summary>
+    Expansion,
 }
 
 /// <summary>An import from one module of the graph to another.</summary>
@@ -172,6 +175,22 @@ public sealed class ModuleGraph
         if (!_incoming.TryGetValue(edge.To, out var list))
             _incoming[edge.To] = list = [];
         list.Add(edge);
+    }
+
+    /// <summary>
+    /// The modules reached from <c>__main__</c> through imports (statements, dynamic calls, parents and hidden
+    /// imports), not through expansion edges alone: what the app really imports.
+    /// </summary>
+    public HashSet<string> ReachedByImports()
+    {
+        var outgoing = _edges.Where(e => e.Source != EdgeSource.Expansion).ToLookup(e => e.From, StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal) { "__main__" };
+        var queue = new Queue<string>(seen);
+        while (queue.Count > 0)
+            foreach (var e in outgoing[queue.Dequeue()])
+                if (seen.Add(e.To))
+                    queue.Enqueue(e.To);
+        return seen;
     }
 
     /// <summary>The edges that import <paramref name="name"/>.</summary>

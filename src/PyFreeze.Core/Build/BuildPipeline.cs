@@ -94,6 +94,7 @@ public sealed class BuildPipeline(BuildOptions options)
         Mark("probe");
 
         // analyze
+        var entryPoints = new EntryPointExpander();
         var analysis = new Analyzer(interp, new AnalyzerOptions
         {
             EntryScript = entry,
@@ -101,7 +102,10 @@ public sealed class BuildPipeline(BuildOptions options)
             HiddenImports = options.HiddenImports,
             Excludes = options.Excludes,
             RuntimeImports = Collector.RuntimeImports(interp),
+            Expanders = [new PackageExpander(), new AppModulesExpander(), entryPoints],
         }).Run();
+        foreach (var problem in entryPoints.Problems)
+            _log.Warn(problem);
         var missing = MissingModules.Of(analysis.Graph, interp.Platform);
         var hard = missing.Where(m => m.Group == MissingGroup.Real && m.Severity == MissingSeverity.TopLevel).ToList();
         foreach (var m in hard)
@@ -116,6 +120,8 @@ public sealed class BuildPipeline(BuildOptions options)
         // collect
         var layout = RuntimeLayout.Posix(interp, name);
         var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = name });
+        DataCollector.Collect(plan, analysis, layout);
+        MetadataCollector.Collect(plan, analysis, layout, entryPoints.In);
         BinaryCollector.Collect(plan, analysis, layout, rid, _log);
         AddBoot(plan, interp, name, rid);
         Mark("collect");

@@ -1,0 +1,177 @@
+using System.Text.RegularExpressions;
+
+namespace PyFreeze.Analyze;
+
+/// <summary>An installed distribution's metadata: a <c>*.dist-info</c> folder (PEP 376/PEP 566) or a setuptools
+/// <c>*.egg-info</c> folder or file.</summary>
+public sealed class Distribution
+{
+    /// <summary>The metadata folder (or file, for an old distutils <c>*.egg-info</c> file).</summary>
+    public required string MetadataPath { get; init; }
+
+    /// <summary>The search-path entry it lives in.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>Distribution name as written in the metadata (<c>PyYAML</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Version from the folder name or metadata, or empty.</summary>
+    public string Version { get; init; } = "";
+
+    /// <summary>Top-level import names it provides (from <c>top_level.txt</c>, RECORD, or installed-files.txt).</summary>
+    public required IReadOnlySet<string> TopLevel { get; init; }
+
+    /// <summary>Modules named by its entry points (<c>entry_points.txt</c>: <c>name = module:attr</c>).</summary>
+    public required IReadOnlyList<string> EntryPointModules { get; init; }
+
+    /// <summary>True when the metadata is a single file rather than a folder.</summary>
+    public bool IsFile => File.Exists(MetadataPath);
+
+    /// <summary>PEP 503 normalised name (<c>pyyaml</c>).</summary>
+    public string NormalizedName => Normalize(Name);
+
+    /// <summary>PEP 503 name normalisation: lower case, runs of <c>-_.</c> become <c>-</c>.</summary>
+    public static string Normalize(string name) => Regex.Replace(name, "[-_.]+", "-").ToLowerInvariant();
+}
+
+/// <summary>Finds distributions on a search path and reads what PyFreeze needs from their metadata.</summary>
+public static class Distributions
+{
+    /// <summary>All distributions in <paramref name="root"/> (not recursive).</summary>
+    /// <param name="root">A sys.path folder.</param>
+    /// <param name="problems">Receives one message per distribution whose metadata is broken (it is still listed when possible).</param>
+    public static IReadOnlyList<Distribution> In(string root, List<string> problems)
+    {
+        var list = new List<Distribution>();
+        if (!Directory.Exists(root))
+            return list;
+        IEnumerable<string> entries;
+        try
+        {
+            entries = Directory.EnumerateFileSystemEntries(root).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return list;
+        }
+        foreach (var path in entries)
+        {
+            var name = Path.GetFileName(path);
+            bool dist = name.EndsWith(".dist-info", StringComparison.Ordinal);
+            bool egg = name.EndsWith(".egg-info", StringComparison.Ordinal);
+            if (!dist && !egg)
+                continue;
+            try
+            {
+                list.Add(Read(path, root, dist));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+                problems.Add($"{path}: broken distribution metadata ({e.Message})");
+            }
+        }
+        return list;
+    }
+
+    private static Distribution Read(string path, string root, bool distInfo)
+    {
+        var stem = Path.GetFileNameWithoutExtension(path);
+        var dash = stem.IndexOf('-');
+        var name = dash > 0 ? stem[..dash] : stem;
+        var version = dash > 0 ? stem[(dash + 1)..] : "";
+        var py = version.IndexOf("-py", StringComparison.Ordinal);
+        if (py > 0)
+            version = version[..py]; // Foo-1.0-py3.11.egg-info
+        var top = new SortedSet<string>(StringComparer.Ordinal);
+        var entryModules = new List<string>();
+        if (File.Exists(path))
+        {
+            // an old distutils PKG-INFO file: the name is all there is
+            var meta = ReadHeaders(File.ReadAllText(path));
+            name = meta.GetValueOrDefault("Name", name);
+            top.Add(name.Replace('-', '_'));
+            return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules };
+        }
+        var metadataFile = Path.Combine(path, distInfo ? "METADATA" : "PKG-INFO");
+        if (File.Exists(metadataFile))
+        {
+            var meta = ReadHeaders(File.ReadAllText(metadataFile));
+            name = meta.GetValueOrDefault("Name", name);
+            version = meta.GetValueOrDefault("Version", version);
+        }
+        else if (distInfo)
+        {
+            throw new FormatException("no METADATA file");
+        }
+        var topLevel = Path.Combine(path, "top_level.txt");
+        if (File.Exists(topLevel))
+        {
+            foreach (var line in File.ReadAllLines(topLevel))
+                if (line.Trim().Length > 0)
+                    top.Add(line.Trim().Replace('/', '.').Split('.')[0]);
+        }
+        else
+        {
+            var record = Path.Combine(path, distInfo ? "RECORD" : "installed-files.txt");
+            if (File.Exists(record))
+            {
+                foreach (var line in File.ReadAllLines(record))
+                {
+                    var file = line.Split(',')[0].Trim();
+                    if (!distInfo)
+                        file = Path.GetRelativePath(root, Path.GetFullPath(Path.Combine(path, file))).Replace('\\', '/');
+                    if (file.Length == 0 || file.StartsWith("..", StringComparison.Ordinal) || file.StartsWith('/'))
+                        continue;
+                    var first = file.Split('/')[0];
+                    if (first.EndsWith(".dist-info", StringComparison.Ordinal) || first.EndsWith(".egg-info", StringComparison.Ordinal)
+                        || first.EndsWith(".data", StringComparison.Ordinal) || first == "__pycache__")
+                        continue;
+                    if (!file.Contains('/'))
+                    {
+                        if (first.EndsWith(".pth", StringComparison.Ordinal))
+                            continue;
+                        first = first.Split('.')[0]; // mod.py, mod.cpython-311-x86_64-linux-gnu.so
+                    }
+                    top.Add(first);
+                }
+            }
+        }
+        if (top.Count == 0)
+            top.Add(name.Replace('-', '_').ToLowerInvariant());
+        var eps = Path.Combine(path, "entry_points.txt");
+        if (File.Exists(eps))
+        {
+            foreach (var raw in File.ReadAllLines(eps))
+            {
+                var line = raw.Trim();
+                if (line.Length == 0 || line.StartsWith('[') || line.StartsWith('#') || line.StartsWith(';'))
+                    continue;
+                var eq = line.IndexOf('=');
+                if (eq < 0)
+                    continue;
+                var target = line[(eq + 1)..].Trim();
+                var module = target.Split(':')[0].Split('[')[0].Trim();
+                if (module.Length > 0 && module.Split('.').All(IsIdentifier))
+                    entryModules.Add(module);
+            }
+        }
+        return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules };
+    }
+
+    private static bool IsIdentifier(string s) => s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');
+
+    /// <summary>Reads RFC 822-style headers (METADATA, PKG-INFO) up to the first blank line.</summary>
+    public static Dictionary<string, string> ReadHeaders(string text)
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Trim().Length == 0)
+                break;
+            var i = line.IndexOf(':');
+            if (i > 0 && !char.IsWhiteSpace(line[0]))
+                d.TryAdd(line[..i].Trim(), line[(i + 1)..].Trim());
+        }
+        return d;
+    }
+}

@@ -1,0 +1,173 @@
+namespace PyFreeze.Analyze;
+
+/// <summary>
+/// Collects imported packages whole: every submodule of a package the app reaches, except tests, so plugin
+/// discovery (<c>pkgutil.iter_modules</c>), computed <c>importlib.import_module</c> names and lazy loaders work
+/// frozen. Submodules are found like <c>pkgutil.iter_modules</c> finds them: files with a loader suffix and folders
+/// with an <c>__init__</c>.
+/// </summary>
+public sealed class PackageExpander : IGraphExpander
+{
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+
+    /// <summary>Top-level packages never expanded (the stdlib's own regression tests).</summary>
+    public static readonly IReadOnlySet<string> NeverExpanded = new HashSet<string>(StringComparer.Ordinal) { "test", "tests", "idlelib", "lib2to3", "turtledemo" };
+
+    /// <summary>Packages (with their submodules) that are not expanded, from hooks and <c>--exclude-module</c>.</summary>
+    public HashSet<string> Skip { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>True for a submodule name expansion leaves out: test packages and test modules.</summary>
+    public static bool IsTestName(string last) =>
+        last is "tests" or "test" or "conftest" || last.StartsWith("test_", StringComparison.Ordinal) || last.EndsWith("_test", StringComparison.Ordinal)
+        || last.EndsWith("_tests", StringComparison.Ordinal);
+
+    /// <inheritdoc />
+    public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
+    {
+        var result = new List<(string, string)>();
+        foreach (var node in graph.Modules.Where(m => m.Kind == ModuleKind.Package).ToList())
+        {
+            if (!_done.Add(node.Name))
+                continue;
+            if (NeverExpanded.Contains(node.TopLevel) || Skipped(node.Name) || analyzer.Excluded(node.Name))
+                continue;
+            foreach (var sub in Submodules(node, analyzer.Finder))
+            {
+                var full = node.Name + "." + sub;
+                if (!graph.Contains(full) && !analyzer.Excluded(full) && !Skipped(full))
+                    result.Add((node.Name, full));
+            }
+        }
+        return result;
+    }
+
+    private bool Skipped(string name)
+    {
+        foreach (var s in Skip)
+            if (name == s || name.StartsWith(s + ".", StringComparison.Ordinal))
+                return true;
+        return false;
+    }
+
+    /// <summary>The importable names directly below a package (like <c>pkgutil.iter_modules(pkg.__path__)</c>), tests left out.</summary>
+    public static IEnumerable<string> Submodules(ModuleNode package, PathFinder finder)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var dir in package.SearchLocations)
+        {
+            foreach (var file in finder.FilesIn(dir))
+            {
+                foreach (var (suffix, _) in finder.Loaders)
+                {
+                    if (!file.EndsWith(suffix, StringComparison.Ordinal))
+                        continue;
+                    var stem = file[..^suffix.Length];
+                    if (stem != "__init__" && IsIdentifier(stem) && !IsTestName(stem))
+                        names.Add(stem);
+                    break;
+                }
+            }
+            foreach (var sub in finder.DirsIn(dir))
+            {
+                if (!IsIdentifier(sub) || IsTestName(sub))
+                    continue;
+                var subDir = Path.Combine(dir, sub);
+                if (finder.Loaders.Any(l => finder.HasFile(subDir, "__init__" + l.Suffix)))
+                    names.Add(sub);
+            }
+        }
+        return names;
+    }
+
+    /// <summary>True for a Python identifier (what an importable module name part must be).</summary>
+    public static bool IsIdentifier(string s) =>
+        s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');
+}
+
+/// <summary>
+/// The app's own modules beside the entry script are collected even when nothing imports them statically (an app
+/// that loads its plugins by name): the .py files and packages in the entry's folder, leaving out build and test
+/// scaffolding (setup.py, conftest.py, noxfile.py, tests/, docs/, build/, dist/, virtual environments).
+/// </summary>
+public sealed class AppModulesExpander : IGraphExpander
+{
+    private static readonly HashSet<string> Scaffolding = new(StringComparer.Ordinal)
+    {
+        "setup", "conftest", "noxfile", "fabfile", "tasks", "dodo", "docs", "doc", "build", "dist", "venv", "env",
+        "site", "examples", "example", "benchmarks", "bench", "scripts", "tools",
+    };
+
+    private bool _done;
+
+    /// <inheritdoc />
+    public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
+    {
+        if (_done)
+            return [];
+        _done = true;
+        var main = graph.Find("__main__");
+        var dir = main?.Path is null ? null : Path.GetDirectoryName(main.Path);
+        if (dir is null || analyzer.OriginOf(dir) != ModuleOrigin.App || File.Exists(Path.Combine(dir, "pyvenv.cfg")))
+            return [];
+        var result = new List<(string, string)>();
+        var entryStem = Path.GetFileNameWithoutExtension(main!.Path!);
+        foreach (var file in analyzer.Finder.FilesIn(dir).Order(StringComparer.Ordinal))
+        {
+            if (!file.EndsWith(".py", StringComparison.Ordinal))
+                continue;
+            var stem = file[..^3];
+            if (stem == entryStem || !PackageExpander.IsIdentifier(stem) || PackageExpander.IsTestName(stem) || Scaffolding.Contains(stem))
+                continue;
+            result.Add(("__main__", stem));
+        }
+        foreach (var sub in analyzer.Finder.DirsIn(dir).Order(StringComparer.Ordinal))
+        {
+            if (!PackageExpander.IsIdentifier(sub) || PackageExpander.IsTestName(sub) || Scaffolding.Contains(sub))
+                continue;
+            if (analyzer.Finder.HasFile(Path.Combine(dir, sub), "__init__.py"))
+                result.Add(("__main__", sub));
+        }
+        return result.Where(x => !graph.Contains(x.Item2) && !analyzer.Excluded(x.Item2));
+    }
+}
+
+/// <summary>
+/// The modules named by the entry points of every distribution whose modules are collected, so
+/// <c>importlib.metadata.entry_points()</c> can load them frozen (PEP 621 / the entry points specification).
+/// </summary>
+public sealed class EntryPointExpander : IGraphExpander
+{
+    private readonly Dictionary<string, IReadOnlyList<Distribution>> _byRoot = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+
+    /// <summary>Broken metadata found while reading distributions.</summary>
+    public List<string> Problems { get; } = [];
+
+    /// <summary>Distributions installed in a search-path entry (read once).</summary>
+    public IReadOnlyList<Distribution> In(string root)
+    {
+        if (!_byRoot.TryGetValue(root, out var list))
+            _byRoot[root] = list = Distributions.In(root, Problems);
+        return list;
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
+    {
+        var result = new List<(string, string)>();
+        var tops = graph.Modules.Where(m => m.SearchRoot is not null && m.Kind is not ModuleKind.Missing && m.Origin == ModuleOrigin.SitePackages)
+            .Select(m => (m.SearchRoot!, m.TopLevel)).Distinct().ToList();
+        foreach (var (root, top) in tops)
+        {
+            foreach (var dist in In(root))
+            {
+                if (!dist.TopLevel.Contains(top) || !_done.Add(dist.MetadataPath))
+                    continue;
+                foreach (var module in dist.EntryPointModules)
+                    if (!graph.Contains(module) && !analyzer.Excluded(module))
+                        result.Add((top, module));
+            }
+        }
+        return result;
+    }
+}

@@ -1,0 +1,15 @@
+namespace PyFreeze.Analyze;
+
+/// <summary>
+/// A policy that adds modules to the graph once the imports are followed: the submodules of collected packages,
+/// the modules entry points name, hooks' hidden imports. The analyzer calls every expander whenever the graph has
+/// settled, follows the imports of what they add, and repeats until no expander adds anything new.
+/// </summary>
+public interface IGraphExpander
+{
+    /// <summary>Modules to add, each with the module that "imports" it (for reports).</summary>
+    /// <param name="graph">The graph so far (read it; do not modify it).</param>
+    /// <param name="analyzer">The running analysis (search path, finder, interpreter).</param>
+    /// <returns>(importer, module) pairs; modules already in the graph are ignored.</returns>
+    IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer);
+}

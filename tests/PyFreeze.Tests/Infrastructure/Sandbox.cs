@@ -1,0 +1,39 @@
+namespace PyFreeze.Tests.Infrastructure;
+
+/// <summary>
+/// Runs a frozen executable with every Python on the machine hidden (../shared/tools/run-without-python, bubblewrap),
+/// with its cache in a folder the test owns so first and second runs can be told apart.
+/// </summary>
+public sealed class Sandbox
+{
+    /// <summary>A sandbox whose cache root is <paramref name="cacheDir"/> (bound read-write).</summary>
+    public Sandbox(string cacheDir) => CacheDir = cacheDir;
+
+    /// <summary>The PYFREEZE_CACHE_DIR the app gets.</summary>
+    public string CacheDir { get; }
+
+    /// <summary>Runs <paramref name="exe"/> with Python hidden. <paramref name="env"/> adds variables inside.</summary>
+    public Run Run(string exe, IEnumerable<string>? args = null, IDictionary<string, string>? env = null, string? cwd = null,
+        string? stdin = null, int timeoutSeconds = 120, IEnumerable<string>? binds = null)
+    {
+        if (!File.Exists(Repo.RunWithoutPython))
+            throw new InvalidOperationException($"{Repo.RunWithoutPython} is missing: it proves frozen apps need no Python");
+        Directory.CreateDirectory(CacheDir);
+        var list = new List<string> { "--bind", CacheDir, "--bind", Path.GetDirectoryName(Path.GetFullPath(exe))! };
+        foreach (var b in binds ?? [])
+            list.AddRange(["--bind", b]);
+        list.Add("--");
+        list.Add("env");
+        list.Add($"PYFREEZE_CACHE_DIR={CacheDir}");
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+            list.Add($"{k}={v}");
+        list.Add(Path.GetFullPath(exe));
+        list.AddRange(args ?? []);
+        return Proc.Exec(Repo.RunWithoutPython, list, cwd: cwd ?? Path.GetDirectoryName(Path.GetFullPath(exe)), stdin: stdin, timeoutSeconds: timeoutSeconds);
+    }
+
+    /// <summary>The unpacked folders in the cache (one per payload).</summary>
+    public IReadOnlyList<string> Unpacked() => Directory.Exists(Path.Combine(CacheDir, "run"))
+        ? Directory.GetDirectories(Path.Combine(CacheDir, "run")).Where(d => !Path.GetFileName(d).StartsWith('.')).ToList()
+        : [];
+}
