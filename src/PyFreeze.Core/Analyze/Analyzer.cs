@@ -91,6 +91,8 @@ public sealed class Analyzer
     private readonly BlockingCollection<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)> _results = new();
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private int _outstanding;
+    private readonly Stack<ModuleNode> _reachWork = new();
+    private bool _marking;
 
     /// <summary>Creates an analyzer for one app and interpreter.</summary>
     public Analyzer(InterpreterInfo interpreter, AnalyzerOptions options)
@@ -123,6 +125,7 @@ public sealed class Analyzer
             Path = entry,
             SearchRoot = Path.GetDirectoryName(entry)!,
             Origin = ModuleOrigin.App,
+            Reached = true,
         });
         StartScan(main);
         foreach (var name in _options.RuntimeImports)
@@ -328,6 +331,12 @@ public sealed class Analyzer
     {
         if (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking)
             return;
+        if (!importer.Reached && stmt.Context != ImportContext.TopLevel)
+        {
+            // Only an expander added this module: follow its other imports when (if) the app reaches it.
+            (importer.PendingImports ??= []).Add(stmt);
+            return;
+        }
         var source = stmt.IsDynamic ? EdgeSource.Dynamic : EdgeSource.Statement;
         string baseName;
         if (stmt.Level > 0)
@@ -356,6 +365,13 @@ public sealed class Analyzer
             baseName = stmt.Module;
         }
 
+        if (baseName.Split('.')[0] == "test" && importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None)
+        {
+            // The stdlib's own regression-test package, imported by test helpers inside the stdlib
+            // (multiprocessing.util, unittest): left out unless the app or --hidden-import asks for it.
+            NoteExcluded(baseName, new ImportEdge(importer.Name, baseName, stmt.Context, stmt.Line, source, stmt.Condition));
+            return;
+        }
         var target = ImportModule(importer.Name, baseName, stmt.Context, stmt.Line, source, stmt.Condition);
         if (stmt.Names.Count == 0 || target is null || target.Kind is ModuleKind.Missing)
             return;
@@ -430,7 +446,12 @@ public sealed class Analyzer
             var node = _graph.Find(partial) ?? Resolve(partial, parent);
             bool deepest = i == parts.Length - 1;
             if (partial != importer)
-                _graph.AddEdge(new ImportEdge(importer, partial, context, line, deepest ? source : EdgeSource.Parent, condition));
+            {
+                var edgeSource = deepest ? source : source == EdgeSource.Expansion ? EdgeSource.Expansion : EdgeSource.Parent;
+                _graph.AddEdge(new ImportEdge(importer, partial, context, line, edgeSource, condition));
+                if (edgeSource != EdgeSource.Expansion && _graph.Find(importer)?.Reached == true)
+                    MarkReached(node);
+            }
             if (node.Kind == ModuleKind.Missing)
             {
                 // Parents failing make children fail too: one missing node for the first missing part.
@@ -439,6 +460,48 @@ public sealed class Analyzer
             parent = node;
         }
         return parent;
+    }
+
+    /// <summary>Marks a module reached by the app's imports, and everything it imports (not through expansion) too;
+    /// imports that were waiting for that are followed now.</summary>
+    private void MarkReached(ModuleNode start)
+    {
+        if (start.Reached)
+            return;
+        start.Reached = true;
+        _reachWork.Push(start);
+        if (_marking)
+            return; // the loop below, further up the stack, picks it up
+        _marking = true;
+        try
+        {
+            while (_reachWork.Count > 0)
+            {
+                var node = _reachWork.Pop();
+                foreach (var edge in _graph.Imports(node.Name).ToList())
+                {
+                    if (edge.Source == EdgeSource.Expansion)
+                        continue;
+                    var target = _graph.Find(edge.To);
+                    if (target is not null && !target.Reached)
+                    {
+                        target.Reached = true;
+                        _reachWork.Push(target);
+                    }
+                }
+                var pending = node.PendingImports;
+                if (pending is not null)
+                {
+                    node.PendingImports = null;
+                    foreach (var stmt in pending)
+                        ProcessImport(node, stmt);
+                }
+            }
+        }
+        finally
+        {
+            _marking = false;
+        }
     }
 
     /// <summary>Resolves one module whose parent (if any) is already resolved, adds it to the graph, and starts its scan.</summary>

@@ -31,6 +31,12 @@ public sealed class PackageExpander : IGraphExpander
                 continue;
             if (NeverExpanded.Contains(node.TopLevel) || Skipped(node.Name) || analyzer.Excluded(node.Name))
                 continue;
+            // Whole packages are those the app imports: the package itself or its top-level package is reached.
+            if (!node.Reached && graph.Find(node.TopLevel)?.Reached != true)
+            {
+                _done.Remove(node.Name); // it may be reached later
+                continue;
+            }
             foreach (var sub in Submodules(node, analyzer.Finder))
             {
                 var full = node.Name + "." + sub;

@@ -84,7 +84,6 @@ public static class MissingModules
     public static IReadOnlyList<MissingModule> Of(ModuleGraph graph, string platform)
     {
         var list = new List<MissingModule>();
-        var reached = graph.ReachedByImports();
         foreach (var node in graph.Modules.Where(m => m.Kind == ModuleKind.Missing))
         {
             var edges = graph.Importers(node.Name)
@@ -95,7 +94,7 @@ public static class MissingModules
                 continue;
             var severity = edges.Min(e => SeverityOf(e.Context));
             var group = GroupOf(node.Name, platform);
-            if (group == MissingGroup.Real && !edges.Any(e => reached.Contains(e.From)))
+            if (group == MissingGroup.Real && !edges.Any(e => graph.Find(e.From)?.Reached == true))
                 group = MissingGroup.FromCollectedOnly;
             list.Add(new MissingModule(node.Name, severity, group, edges));
         }

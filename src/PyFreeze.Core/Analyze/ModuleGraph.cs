@@ -64,6 +64,16 @@ public sealed class ModuleNode
     /// <summary>For <see cref="ModuleKind.Alias"/>: the module the name stands for.</summary>
     public string? AliasOf { get; internal set; }
 
+    /// <summary>
+    /// True when the app's own import chain reaches the module (from <c>__main__</c> through import statements,
+    /// dynamic imports and hidden imports), false when only an expander added it. Only reached modules have their
+    /// deferred, conditional and optional imports followed, so collecting packages whole does not cascade.
+    /// </summary>
+    public bool Reached { get; internal set; }
+
+    /// <summary>Imports not followed yet because the module is not <see cref="Reached"/> (not top-level ones).</summary>
+    internal List<ImportStatement>? PendingImports { get; set; }
+
     /// <summary>The literal <c>__all__</c> found when scanning, if any.</summary>
     public IReadOnlyList<string>? DunderAll { get; internal set; }
 
@@ -130,6 +140,7 @@ public sealed class ModuleGraph
     private readonly List<ImportEdge> _edges = [];
     private readonly HashSet<(string, string, ImportContext, int)> _edgeKeys = [];
     private readonly Dictionary<string, List<ImportEdge>> _incoming = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<ImportEdge>> _outgoing = new(StringComparer.Ordinal);
 
     /// <summary>All modules, in the order they were added.</summary>
     public IEnumerable<ModuleNode> Modules => _nodes.Values;
@@ -162,8 +173,11 @@ public sealed class ModuleGraph
             return;
         _edges.RemoveAll(e => e.From == name || e.To == name);
         _incoming.Remove(name);
+        _outgoing.Remove(name);
         foreach (var list in _incoming.Values)
             list.RemoveAll(e => e.From == name);
+        foreach (var list in _outgoing.Values)
+            list.RemoveAll(e => e.To == name);
     }
 
     /// <summary>Adds an edge unless the same (from, to, context, line) edge exists.</summary>
@@ -175,23 +189,13 @@ public sealed class ModuleGraph
         if (!_incoming.TryGetValue(edge.To, out var list))
             _incoming[edge.To] = list = [];
         list.Add(edge);
+        if (!_outgoing.TryGetValue(edge.From, out var outList))
+            _outgoing[edge.From] = outList = [];
+        outList.Add(edge);
     }
 
-    /// <summary>
-    /// The modules reached from <c>__main__</c> through imports (statements, dynamic calls, parents and hidden
-    /// imports), not through expansion edges alone: what the app really imports.
-    /// </summary>
-    public HashSet<string> ReachedByImports()
-    {
-        var outgoing = _edges.Where(e => e.Source != EdgeSource.Expansion).ToLookup(e => e.From, StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal) { "__main__" };
-        var queue = new Queue<string>(seen);
-        while (queue.Count > 0)
-            foreach (var e in outgoing[queue.Dequeue()])
-                if (seen.Add(e.To))
-                    queue.Enqueue(e.To);
-        return seen;
-    }
+    /// <summary>The edges from <paramref name="name"/> to the modules it imports.</summary>
+    public IReadOnlyList<ImportEdge> Imports(string name) => _outgoing.GetValueOrDefault(name) ?? (IReadOnlyList<ImportEdge>)[];
 
     /// <summary>The edges that import <paramref name="name"/>.</summary>
     public IReadOnlyList<ImportEdge> Importers(string name) => _incoming.GetValueOrDefault(name) ?? (IReadOnlyList<ImportEdge>)[];
