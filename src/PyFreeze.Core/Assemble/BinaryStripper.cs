@@ -64,7 +64,7 @@ public sealed class BinaryStripper(BuildCache cache, Log log)
         {
             using var f = File.OpenRead(path);
             Span<byte> magic = stackalloc byte[4];
-            return f.Read(magic) == 4 && magic.SequenceEqual("\x7fELF"u8);
+            return f.Read(magic) == 4 && magic.SequenceEqual((ReadOnlySpan<byte>)[0x7f, (byte)'E', (byte)'L', (byte)'F']);
         }
         catch (IOException)
         {

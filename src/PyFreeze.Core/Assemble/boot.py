@@ -45,13 +45,11 @@ def _pyfreeze_boot(config):
     for key, value in config.get("env", {}).items():
         env[key] = value.replace("{MEIPASS}", app)
 
+    _trim_tracebacks()
     helper = _multiprocessing_entry(sys.argv[1:])
     if helper is not None:
-        sys.argv = sys.argv[:1]
         helper()
         return
-
-    _trim_tracebacks()
     for hook in config.get("runtime_hooks", []):
         _run_hook(os.path.join(root, hook))
 
@@ -145,6 +143,8 @@ def _trim_tracebacks():
     def excepthook(exc_type, exc, tb):
         while tb is not None and tb.tb_frame.f_code.co_filename in hidden:
             tb = tb.tb_next
+        if isinstance(exc, BaseException):
+            exc.__traceback__ = tb  # PyErr_Display prints the exception's own __traceback__
         original(exc_type, exc, tb)
     sys.excepthook = excepthook
 
