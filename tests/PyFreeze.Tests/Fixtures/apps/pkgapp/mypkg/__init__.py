@@ -1,0 +1,1 @@
+from .core import describe  # relative import, level 1

@@ -1,0 +1,17 @@
+import signal
+import sys
+import time
+
+
+def handler(signum, frame):
+    print("got-sigterm", signum, flush=True)
+    sys.exit(42)
+
+
+signal.signal(signal.SIGTERM, handler)
+print("ready", flush=True)
+try:
+    time.sleep(60)
+except KeyboardInterrupt:
+    print("keyboard-interrupt", flush=True)
+    sys.exit(43)
