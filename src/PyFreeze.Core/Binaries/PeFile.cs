@@ -61,20 +61,32 @@ public sealed class PeFile
 
     private const int MaxDescriptors = 1 << 16;
 
+    private static readonly (string Os, ushort Mask)[] ReadyToRunOsMasks =
+        [("osx", 0x4644), ("freebsd", 0xadc4), ("linux", 0x7b79), ("netbsd", 0x1993), ("sunos", 0x1992)];
+
     private PeFile(string fileName) => FileName = fileName;
 
     /// <summary>The path or display name the file was read from.</summary>
     public string FileName { get; }
 
-    /// <summary>COFF machine (<c>IMAGE_FILE_HEADER.Machine</c>): 0x8664 x64, 0x14c x86, 0xaa64 arm64, 0x1c4 arm.</summary>
+    /// <summary>COFF machine (<c>IMAGE_FILE_HEADER.Machine</c>): 0x8664 x64, 0x14c x86, 0xaa64 arm64, 0x1c4 arm.
+    /// For a ReadyToRun .NET image compiled for another OS, this is the raw value (machine XOR an OS constant, e.g.
+    /// 0xfd1d = x64 for Linux); <see cref="MachineName"/> and <see cref="Architecture"/> decode it.</summary>
     public ushort Machine { get; private set; }
+
+    /// <summary>For a ReadyToRun .NET image compiled for a non-Windows OS: that OS (<c>linux</c>, <c>osx</c>,
+    /// <c>freebsd</c>, <c>netbsd</c>, <c>sunos</c>), decoded from <see cref="Machine"/>; otherwise null.</summary>
+    public string? ReadyToRunTargetOs { get; private set; }
+
+    /// <summary>The machine with any ReadyToRun OS constant removed.</summary>
+    public ushort TargetMachine { get; private set; }
 
     /// <summary>The machine as Windows names it: <c>x64</c>, <c>x86</c>, <c>arm64</c>, <c>arm</c>, <c>ia64</c>,
     /// or <c>machine-0xNNNN</c>.</summary>
-    public string MachineName => GetMachineName(Machine);
+    public string MachineName => GetMachineName(TargetMachine);
 
-    /// <summary>The .NET architecture of <see cref="Machine"/>, or null (e.g. IA-64).</summary>
-    public Architecture? Architecture => Machine switch
+    /// <summary>The .NET architecture of <see cref="TargetMachine"/>, or null (e.g. IA-64).</summary>
+    public Architecture? Architecture => TargetMachine switch
     {
         0x8664 => System.Runtime.InteropServices.Architecture.X64,
         0x14c => System.Runtime.InteropServices.Architecture.X86,
@@ -223,6 +235,22 @@ public sealed class PeFile
         }
         var (clrRva, clrSize) = Dir(14);
         pe.IsDotNet = clrRva != 0 && clrSize != 0;
+        pe.TargetMachine = pe.Machine;
+        if (pe.IsDotNet && GetMachineName(pe.Machine).StartsWith("machine-", StringComparison.Ordinal))
+        {
+            // ReadyToRun images for other OSes XOR the machine with an OS constant (dotnet/runtime
+            // src/coreclr/inc/pedecoder.h, IMAGE_FILE_MACHINE_NATIVE_OS_OVERRIDE).
+            foreach (var (os, mask) in ReadyToRunOsMasks)
+            {
+                var m = (ushort)(pe.Machine ^ mask);
+                if (m is 0x8664 or 0x14c or 0xaa64 or 0x1c4)
+                {
+                    pe.TargetMachine = m;
+                    pe.ReadyToRunTargetOs = os;
+                    break;
+                }
+            }
+        }
         return pe;
     }
 
