@@ -229,7 +229,7 @@ public sealed class PeFile
         var (expRva, expSize) = Dir(0);
         if (expRva != 0 && expSize >= 40)
         {
-            var nameRva = src.U32(mapper.Map(expRva, 40, "export directory"), false, "export directory");
+            var nameRva = src.U32(mapper.Map(expRva + 12, 4, "export directory Name"), false, "export directory Name");
             if (nameRva != 0)
                 pe.ExportName = mapper.ReadString(nameRva, "export directory Name");
         }
