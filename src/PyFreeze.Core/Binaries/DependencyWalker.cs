@@ -93,12 +93,9 @@ public sealed record ExcludedLibrary(string Name, SystemLibraryDecision Decision
 /// <summary>A needed library that could not be found.</summary>
 /// <param name="Name">The name as written.</param>
 /// <param name="IsOptional">True when every requester can load without it (weak or delay-loaded).</param>
-/// <param name="Searches">The search made for each requester (requester, candidates tried).</param>
-public sealed record UnresolvedLibrary(string Name, bool IsOptional, IReadOnlyList<LibraryResolution> Searches)
-{
-    /// <summary>The requesters' paths.</summary>
-    public IReadOnlyList<string> NeededBy => Searches.Select(s => s.Requester).Distinct().ToList();
-}
+/// <param name="NeededBy">Real paths of the binaries that need it.</param>
+/// <param name="Searches">The search made for each requester (requester as loaded, candidates tried).</param>
+public sealed record UnresolvedLibrary(string Name, bool IsOptional, IReadOnlyList<string> NeededBy, IReadOnlyList<LibraryResolution> Searches);
 
 /// <summary>The transitive closure of the roots' needed libraries.</summary>
 public sealed class DependencyGraph
@@ -206,7 +203,7 @@ public sealed class DependencyWalker
         var byReal = new Dictionary<string, DependencyNode>(StringComparer.Ordinal);
         var byName = new Dictionary<string, DependencyNode>(nameComparer);
         var excluded = new Dictionary<string, (SystemLibraryDecision Decision, List<string> By)>(nameComparer);
-        var unresolved = new Dictionary<string, (bool Optional, List<LibraryResolution> Searches)>(nameComparer);
+        var unresolved = new Dictionary<string, (bool Optional, List<string> By, List<LibraryResolution> Searches)>(nameComparer);
         var queue = new Queue<DependencyNode>();
         var rootList = roots.Select(Absolute).ToList();
         var exePath = executable is null ? null : _fs.GetRealPath(Absolute(executable));
@@ -283,8 +280,10 @@ public sealed class DependencyWalker
                 if (res.Path is null)
                 {
                     if (!unresolved.TryGetValue(name, out var un))
-                        unresolved[name] = un = (true, []);
-                    unresolved[name] = (un.Optional && needed.IsOptional, un.Searches);
+                        un = (true, [], []);
+                    unresolved[name] = (un.Optional && needed.IsOptional, un.By, un.Searches);
+                    if (!un.By.Contains(cur.RealPath))
+                        un.By.Add(cur.RealPath);
                     un.Searches.Add(res);
                     continue;
                 }
@@ -319,7 +318,7 @@ public sealed class DependencyWalker
         // Names first met as excluded stay excluded; names resolved later by another requester are not unresolved.
         var unresolvedList = unresolved
             .Where(kv => !byName.ContainsKey(kv.Key))
-            .Select(kv => new UnresolvedLibrary(kv.Key, kv.Value.Optional, kv.Value.Searches))
+            .Select(kv => new UnresolvedLibrary(kv.Key, kv.Value.Optional, kv.Value.By, kv.Value.Searches))
             .ToList();
         var excludedList = excluded.Select(kv => new ExcludedLibrary(kv.Key, kv.Value.Decision, kv.Value.By)).ToList();
         return new DependencyGraph(platform, nodes, excludedList, unresolvedList);

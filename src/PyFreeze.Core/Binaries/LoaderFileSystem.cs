@@ -232,6 +232,9 @@ public sealed class InMemoryFileSystem : ILoaderFileSystem
     private string Resolve(string path) => PosixPath.RealPath(this, path);
 
     /// <inheritdoc />
+    public string GetRealPath(string path) => Resolve(path);
+
+    /// <inheritdoc />
     public bool FileExists(string path) => path.StartsWith('/') && _files.ContainsKey(Resolve(path));
 
     /// <inheritdoc />
