@@ -57,6 +57,7 @@ public sealed class LinuxLoaderOptions
 /// byte order or machine is skipped and the search goes on, as ld.so's <c>open_verify</c> does. Unlike ld.so, a
 /// candidate that is not valid ELF is also skipped (ld.so would fail the load).
 /// </summary>
+/// <threadsafety>An instance caches what it learns about candidate files and is not thread-safe: use one per walk.</threadsafety>
 public sealed class LinuxLibraryResolver
 {
     private readonly ILoaderFileSystem _fs;
@@ -102,6 +103,7 @@ public sealed class LinuxLibraryResolver
     /// <c>$ORIGIN</c> in LD_LIBRARY_PATH). Null: the top of <paramref name="requester"/>'s chain.</param>
     /// <returns>The path found or null, with every candidate tried.</returns>
     /// <exception cref="ArgumentException"><paramref name="requester"/> is not an ELF file.</exception>
+    /// <exception cref="BinaryFormatException">The configured ld.so cache file is corrupt.</exception>
     public LibraryResolution Resolve(string name, LoadedBinary requester, LoadedBinary? executable = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

@@ -31,6 +31,7 @@ public sealed class MacOSLoaderOptions
 /// </list>
 /// A candidate without a slice for the requester's cputype is skipped and the search goes on.
 /// </summary>
+/// <threadsafety>An instance caches what it learns about candidate files and is not thread-safe: use one per walk.</threadsafety>
 public sealed class MacOSLibraryResolver
 {
     private readonly ILoaderFileSystem _fs;

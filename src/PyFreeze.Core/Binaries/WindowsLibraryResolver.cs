@@ -12,6 +12,7 @@ namespace PyFreeze.Binaries;
 /// <remarks>Names are matched case-insensitively, as NTFS and the loader do, against the actual directory entries
 /// (so a case-sensitive host file system finds <c>KERNEL32.dll</c> as <c>kernel32.dll</c>). A candidate for another
 /// machine (an x86 DLL for an x64 requester) is skipped and the search goes on.</remarks>
+/// <threadsafety>An instance caches what it learns about candidate files and is not thread-safe: use one per walk.</threadsafety>
 public sealed class WindowsLibraryResolver
 {
     private readonly ILoaderFileSystem _fs;
