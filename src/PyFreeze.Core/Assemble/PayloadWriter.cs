@@ -138,6 +138,51 @@ public static class PayloadWriter
         return new PayloadArchive { Path = outputPath, Length = length, Sha256 = sha, Xxh64 = xxh, Files = files };
     }
 
+    /// <summary>
+    /// Writes the archive, or reuses the one at <paramref name="outputPath"/> when it was made from the same entries
+    /// (same destinations, modes and content identities: cache paths are content-addressed, other files count by
+    /// path, size and modification time). A sidecar <c>.json</c> holds the previous key and file list.
+    /// </summary>
+    public static PayloadArchive WriteOrReuse(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath)
+    {
+        var parts = new List<object> { "payload-1", Timestamp().Ticks };
+        foreach (var (e, file, bytes) in entries.OrderBy(x => x.Entry.Dest, StringComparer.Ordinal))
+        {
+            parts.Add(e.Dest);
+            parts.Add(e.Executable);
+            parts.Add(e.Category.ToString());
+            parts.Add(e.Owner ?? "");
+            if (bytes is not null)
+                parts.Add(bytes);
+            else if (file is not null)
+            {
+                var info = new FileInfo(file);
+                parts.Add($"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}");
+            }
+        }
+        var key = PyFreeze.Cache.BuildCache.Key([.. parts]);
+        var sidecar = outputPath + ".json";
+        if (File.Exists(outputPath) && File.Exists(sidecar))
+        {
+            try
+            {
+                var saved = System.Text.Json.JsonSerializer.Deserialize<SavedArchive>(File.ReadAllText(sidecar));
+                if (saved is not null && saved.Key == key && new FileInfo(outputPath).Length == saved.Length)
+                    return new PayloadArchive { Path = outputPath, Length = saved.Length, Sha256 = saved.Sha256, Xxh64 = saved.Xxh64, Files = saved.Files };
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // rewrite below
+            }
+        }
+        File.Delete(sidecar);
+        var archive = Write(entries, outputPath);
+        File.WriteAllText(sidecar, System.Text.Json.JsonSerializer.Serialize(new SavedArchive(key, archive.Length, archive.Sha256, archive.Xxh64, archive.Files.ToList())));
+        return archive;
+    }
+
+    private sealed record SavedArchive(string Key, long Length, string Sha256, string Xxh64, List<PayloadFile> Files);
+
     /// <summary>SHA-256 and XXH64 of a file in one read.</summary>
     public static (string Sha256, string Xxh64, long Length) Hash(string path)
     {

@@ -150,10 +150,10 @@ public sealed class BuildPipeline(BuildOptions options)
         Mark("compile");
 
         // assemble
-        var stripper = new BinaryStripper(cache, _log);
+        var preparer = new BinaryPreparer(cache, _log);
         var binaries = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Binary).ToList();
         var stripped = new string[binaries.Count];
-        Parallel.For(0, binaries.Count, i => stripped[i] = stripper.Strip(binaries[i].Source!));
+        Parallel.For(0, binaries.Count, i => stripped[i] = preparer.Prepare(binaries[i].Source!, binaries[i].Dest == plan.Interpreter));
         for (int i = 0; i < binaries.Count; i++)
             files.Add((binaries[i], stripped[i], null));
         foreach (var e in plan.Entries)
@@ -201,7 +201,7 @@ public sealed class BuildPipeline(BuildOptions options)
         }
         else
         {
-            var payload = PayloadWriter.Write(files, Path.Combine(work, "payload.zip"));
+            var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.zip"));
             Mark("assemble");
             var output = Path.Combine(dist, name + rid.ExecutableSuffix);
             if (Directory.Exists(output))

@@ -1,4 +1,5 @@
 using PyFreeze.Analyze;
+using PyFreeze.Binaries;
 using PyFreeze.Diagnostics;
 using PyFreeze.Emit;
 
@@ -6,23 +7,100 @@ namespace PyFreeze.Collect;
 
 /// <summary>
 /// Adds the shared libraries that the interpreter, libpython and the extension modules need, beyond the ones every
-/// target system has (the glibc family on Linux), found by reading their dynamic sections and resolving the names
-/// as the dynamic loader does.
+/// target system has (the glibc family on Linux; see <see cref="SystemLibraryPolicy"/>), found by reading their
+/// dynamic sections and resolving the names as the dynamic loader does (<see cref="DependencyWalker"/>).
 /// </summary>
+/// <remarks>
+/// A library found inside a search-path folder (a wheel's <c>numpy.libs/</c>, <c>Pillow.libs/</c>) keeps its place
+/// below <c>app/</c>, where its users' <c>$ORIGIN</c> RUNPATH looks; every other library goes flat into the runtime's
+/// library folder, which the bootloader puts first on the loader path, under the name its users ask for.
+/// </remarks>
 public static class BinaryCollector
 {
-    /// <summary>Adds libraries to <paramref name="plan"/>.</summary>
+    /// <summary>Adds libraries to <paramref name="plan"/> and records excluded and missing ones.</summary>
+    /// <param name="plan">The plan, holding the interpreter and extension modules already.</param>
+    /// <param name="analysis">The analysis (search path, for wheel-bundled libraries).</param>
+    /// <param name="layout">Where the runtime's library folder is.</param>
+    /// <param name="rid">The target.</param>
+    /// <param name="log">Messages.</param>
+    /// <exception cref="PyFreezeException">A bundled binary is corrupt.</exception>
     public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, Rid rid, Log log)
     {
-        var lib = analysis.Interpreter.Libpython;
-        if (lib is not null)
-            plan.Add(new PayloadEntry
+        var platform = rid.IsWindows ? TargetPlatform.Windows : rid.IsMacOS ? TargetPlatform.MacOS : TargetPlatform.Linux;
+        var interpreter = plan.Entries.First(e => e.Dest == layout.Interpreter);
+        var roots = plan.Entries
+            .Where(e => e.Kind == PayloadEntryKind.Binary && e.Source is not null && e != interpreter)
+            .Select(e => e.Source!)
+            .Distinct(StringComparer.Ordinal)
+            .Where(p => BinaryInspector.Identify(p) is not null)
+            .ToList();
+        var ldLibraryPath = (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries);
+        DependencyGraph graph;
+        try
+        {
+            graph = new DependencyWalker(DiskFileSystem.Instance, SystemLibraryPolicy.For(platform), new DependencyWalkerOptions
             {
-                Dest = layout.Libraries + Path.GetFileName(lib),
-                Kind = PayloadEntryKind.Binary,
-                Source = lib,
-                Category = PayloadCategory.Runtime,
-                Owner = "python",
-            });
+                Linux = new LinuxLoaderOptions { LibraryPath = ldLibraryPath },
+            }).Walk(roots, interpreter.Source);
+        }
+        catch (BinaryFormatException e)
+        {
+            throw new PyFreezeException($"{e.FileName}: not a usable binary ({e.Problem}); exclude the module that brings it", 1, e);
+        }
+
+        var bundledSources = new HashSet<string>(plan.Entries.Where(e => e.Source is not null).Select(e => RealPath(e.Source!)), StringComparer.Ordinal);
+        var appRoots = analysis.SearchPath.Where(p => !IsRuntimeRoot(p, analysis)).ToList();
+        foreach (var lib in graph.Libraries)
+        {
+            if (bundledSources.Contains(lib.RealPath))
+                continue; // already collected (package data inside a package folder)
+            var neededBy = lib.NeededBy.Select(Path.GetFileName).Distinct().ToList();
+            plan.Libraries.Add(new BundledLibrary(lib.BundleName, lib.RealPath, neededBy!));
+            var underApp = appRoots.Select(r => Collector.RelativeTo(r, lib.Path)).FirstOrDefault(r => r is not null);
+            var names = lib.RequestedNames.Count > 0 ? lib.RequestedNames : [lib.BundleName];
+            foreach (var name in names.Distinct(StringComparer.Ordinal))
+            {
+                var dest = underApp is not null
+                    ? layout.App + (name == lib.BundleName ? underApp : Path.GetDirectoryName(underApp)!.Replace('\\', '/') + "/" + name)
+                    : layout.Libraries + name;
+                plan.Add(new PayloadEntry
+                {
+                    Dest = dest,
+                    Kind = PayloadEntryKind.Binary,
+                    Source = lib.RealPath,
+                    Category = PayloadCategory.Runtime,
+                    Owner = underApp?.Split('/')[0] ?? "python",
+                });
+            }
+        }
+        foreach (var ex in graph.Excluded)
+            plan.ExcludedLibraries.Add(new ExcludedLibrary(ex.Name, ex.Decision.Reason));
+        foreach (var un in graph.Unresolved.Where(u => !u.IsOptional))
+        {
+            var by = string.Join(", ", un.NeededBy.Select(Path.GetFileName).Distinct());
+            plan.MissingLibraries.Add((un.Name, by));
+            log.Warn($"shared library {un.Name} (needed by {by}) was not found; the frozen app fails where it is loaded unless the target has it");
+        }
+        if (graph.RequiredGlibcVersionBy is { } glibc)
+            plan.RequiredGlibc = (glibc.Version, Path.GetFileName(glibc.Node.RealPath));
+    }
+
+    private static bool IsRuntimeRoot(string root, AnalysisResult analysis)
+    {
+        var i = analysis.Interpreter;
+        return root == i.Stdlib || root == i.Platstdlib || root == i.LibDynload;
+    }
+
+    private static string RealPath(string path)
+    {
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(true)?.FullName ?? Path.GetFullPath(path);
+        }
+        catch (IOException)
+        {
+            return Path.GetFullPath(path);
+        }
     }
 }

@@ -94,6 +94,9 @@ public sealed class CollectPlan
     /// <summary>Needed libraries that could not be found, with who needs them.</summary>
     public List<(string Name, string NeededBy)> MissingLibraries { get; } = [];
 
+    /// <summary>The newest glibc symbol version a bundled binary needs, and which binary: the oldest target glibc.</summary>
+    public (Version Version, string By)? RequiredGlibc { get; set; }
+
     /// <summary>Warnings to show (a hook naming an unknown module, a file that could not be read …).</summary>
     public List<string> Warnings { get; } = [];
 
