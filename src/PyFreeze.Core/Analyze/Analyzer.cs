@@ -365,10 +365,11 @@ public sealed class Analyzer
             baseName = stmt.Module;
         }
 
-        if (baseName.Split('.')[0] == "test" && importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None)
+        if (importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None
+            && IsDeveloperToolImport(importer.Name, baseName, stmt.Context))
         {
-            // The stdlib's own regression-test package, imported by test helpers inside the stdlib
-            // (multiprocessing.util, unittest): left out unless the app or --hidden-import asks for it.
+            // A stdlib module reaching for a developer tool on a side path (pickle's _test() runs doctest,
+            // help() runs pydoc, pdb tries readline): not followed unless the app imports the tool itself.
             NoteExcluded(baseName, new ImportEdge(importer.Name, baseName, stmt.Context, stmt.Line, source, stmt.Condition));
             return;
         }
@@ -460,6 +461,44 @@ public sealed class Analyzer
             parent = node;
         }
         return parent;
+    }
+
+    /// <summary>
+    /// Standard-library developer tools: debuggers, test runners, documentation browsers, profilers, packaging tools.
+    /// Stdlib modules import them only on side paths (a function, a branch, an ImportError guard); following those
+    /// edges makes every app carry doctest, unittest, pdb, pydoc, asyncio and readline (GPL). The stdlib's own
+    /// <c>test</c> package is never followed from inside the stdlib.
+    /// </summary>
+    public static readonly IReadOnlySet<string> DeveloperTools = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "doctest", "pdb", "bdb", "pydoc", "pydoc_data", "unittest", "idlelib", "lib2to3", "turtle", "turtledemo", "distutils",
+        "ensurepip", "venv", "profile", "cProfile", "pstats", "trace", "tabnanny", "pyclbr", "readline", "rlcompleter", "msilib",
+        "timeit", "cgitb",
+    };
+
+    /// <summary>
+    /// Stdlib imports that run only once the imported module is in use anyway, or only in self-tests:
+    /// <c>PathFinder.find_distributions</c> is called by importlib.metadata itself, <c>get_resource_reader</c> by
+    /// importlib.resources; <c>random._test_generator</c>
+    /// imports statistics.
+    /// </summary>
+    public static readonly IReadOnlySet<(string Importer, string Imported)> SidePaths = new HashSet<(string, string)>
+    {
+        ("importlib._bootstrap_external", "importlib.metadata"),
+        ("importlib._bootstrap_external", "importlib.readers"),
+        ("random", "statistics"),
+    };
+
+    private bool IsDeveloperToolImport(string importer, string name, ImportContext context)
+    {
+        if (context != ImportContext.TopLevel && SidePaths.Contains((importer, name)))
+            return _graph.Find(name)?.Reached != true;
+        var top = name.Split('.')[0];
+        if (top == "test")
+            return _graph.Find(name)?.Reached != true;
+        if (context == ImportContext.TopLevel || !DeveloperTools.Contains(top))
+            return false;
+        return _graph.Find(top)?.Reached != true;
     }
 
     /// <summary>Marks a module reached by the app's imports, and everything it imports (not through expansion) too;
