@@ -22,14 +22,8 @@ internal static class AnalyzeCommand
             var entry = parse.GetValue(common.Entry)!;
             var python = parse.GetValue(common.Python) ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
             var interp = InterpreterProbe.Run(python);
-            var result = new Analyzer(interp, new AnalyzerOptions
-            {
-                EntryScript = entry,
-                ExtraPaths = parse.GetValue(common.Paths) ?? [],
-                HiddenImports = parse.GetValue(common.HiddenImports) ?? [],
-                Excludes = parse.GetValue(common.Excludes) ?? [],
-                RuntimeImports = Collector.RuntimeImports(interp),
-            }).Run();
+            var (result, _) = AppAnalysis.Run(interp, entry, parse.GetValue(common.Paths) ?? [], parse.GetValue(common.HiddenImports) ?? [],
+                parse.GetValue(common.Excludes) ?? [], Collector.RuntimeImports(interp));
             var jsonPath = parse.GetValue(json);
             var summary = jsonPath == "-" ? Console.Error : Console.Out;
             AnalysisReport.WriteSummary(result, summary);

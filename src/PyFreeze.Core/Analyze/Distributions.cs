@@ -21,6 +21,10 @@ public sealed class Distribution
     /// <summary>Top-level import names it provides (from <c>top_level.txt</c>, RECORD, or installed-files.txt).</summary>
     public required IReadOnlySet<string> TopLevel { get; init; }
 
+    /// <summary>Top-level extension modules in its RECORD that are private helpers of its packages (a name starting with
+    /// <c>_</c> or containing <c>__mypyc</c>), imported from C where no import statement shows them.</summary>
+    public IReadOnlyList<string> HelperModules { get; init; } = [];
+
     /// <summary>Modules named by its entry points (<c>entry_points.txt</c>: <c>name = module:attr</c>).</summary>
     public required IReadOnlyList<string> EntryPointModules { get; init; }
 
@@ -103,6 +107,20 @@ public static class Distributions
         {
             throw new FormatException("no METADATA file");
         }
+        var helpers = new List<string>();
+        var recordFile = Path.Combine(path, "RECORD");
+        if (distInfo && File.Exists(recordFile))
+        {
+            foreach (var line in File.ReadLines(recordFile))
+            {
+                var file = line.Split(',')[0].Trim();
+                if (file.Contains('/') || !(file.EndsWith(".so", StringComparison.Ordinal) || file.EndsWith(".pyd", StringComparison.Ordinal)))
+                    continue;
+                var module = file.Split('.')[0];
+                if (module.StartsWith('_') || module.Contains("__mypyc", StringComparison.Ordinal))
+                    helpers.Add(module);
+            }
+        }
         var topLevel = Path.Combine(path, "top_level.txt");
         if (File.Exists(topLevel))
         {
@@ -155,7 +173,7 @@ public static class Distributions
                     entryModules.Add(module);
             }
         }
-        return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules };
+        return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules, HelperModules = helpers };
     }
 
     private static bool IsIdentifier(string s) => s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');

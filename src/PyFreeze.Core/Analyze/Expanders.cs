@@ -177,3 +177,33 @@ public sealed class EntryPointExpander : IGraphExpander
         return result;
     }
 }
+
+/// <summary>
+/// Helper modules a distribution installs beside its packages and imports from compiled code, where no import statement
+/// shows them: mypyc's shared runtime (<c>81d243bd…__mypyc.cpython-311-x86_64-linux-gnu.so</c>, charset_normalizer) and
+/// other private top-level extension modules listed in the distribution's RECORD.
+/// </summary>
+public sealed class DistributionModulesExpander(EntryPointExpander distributions) : IGraphExpander
+{
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
+    {
+        var result = new List<(string, string)>();
+        var tops = graph.Modules.Where(m => m.SearchRoot is not null && m.Kind is not ModuleKind.Missing && m.Origin == ModuleOrigin.SitePackages)
+            .Select(m => (m.SearchRoot!, m.TopLevel)).Distinct().ToList();
+        foreach (var (root, top) in tops)
+        {
+            foreach (var dist in distributions.In(root))
+            {
+                if (!dist.TopLevel.Contains(top) || !_done.Add(dist.MetadataPath))
+                    continue;
+                foreach (var helper in dist.HelperModules)
+                    if (!graph.Contains(helper) && !analyzer.Excluded(helper))
+                        result.Add((top, helper));
+            }
+        }
+        return result;
+    }
+}

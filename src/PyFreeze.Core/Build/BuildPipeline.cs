@@ -94,16 +94,8 @@ public sealed class BuildPipeline(BuildOptions options)
         Mark("probe");
 
         // analyze
-        var entryPoints = new EntryPointExpander();
-        var analysis = new Analyzer(interp, new AnalyzerOptions
-        {
-            EntryScript = entry,
-            ExtraPaths = options.Paths,
-            HiddenImports = options.HiddenImports,
-            Excludes = options.Excludes,
-            RuntimeImports = Collector.RuntimeImports(interp),
-            Expanders = [new PackageExpander(), new AppModulesExpander(), entryPoints],
-        }).Run();
+        var (analysis, entryPoints) = AppAnalysis.Run(interp, entry, options.Paths, options.HiddenImports, options.Excludes,
+            Collector.RuntimeImports(interp));
         foreach (var problem in entryPoints.Problems)
             _log.Warn(problem);
         var missing = MissingModules.Of(analysis.Graph, interp.Platform);
