@@ -21,7 +21,7 @@ internal static class AnalyzeCommand
         {
             var entry = parse.GetValue(common.Entry)!;
             var python = parse.GetValue(common.Python) ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
-            var interp = InterpreterProbe.Run(python);
+            var interp = AppAnalysis.Probe(python, entry);
             var (result, _) = AppAnalysis.Run(interp, entry, parse.GetValue(common.Paths) ?? [], parse.GetValue(common.HiddenImports) ?? [],
                 parse.GetValue(common.Excludes) ?? [], Collector.RuntimeImports(interp));
             var jsonPath = parse.GetValue(json);

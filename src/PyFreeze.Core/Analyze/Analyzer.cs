@@ -87,6 +87,7 @@ public sealed class Analyzer
     private readonly List<string> _searchPath = [];
     private readonly Dictionary<string, ModuleOrigin> _rootOrigin = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<AnalysisProblem> _problems = new();
+    private readonly List<AnalysisProblem> _readErrors = [];
     private readonly Dictionary<string, List<ImportEdge>> _excluded = new(StringComparer.Ordinal);
     private readonly BlockingCollection<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)> _results = new();
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
@@ -112,12 +113,13 @@ public sealed class Analyzer
 
     /// <summary>Analyzes the app.</summary>
     /// <returns>The graph and reports.</returns>
-    /// <exception cref="PyFreezeException">The entry is missing, not a file, unreadable, or a search folder is a symlink loop.</exception>
+    /// <exception cref="PyFreezeException">The entry is missing, not a file, unreadable; a search folder is a symlink loop; a
+    /// module file cannot be read.</exception>
     public AnalysisResult Run()
     {
         var sw = Stopwatch.StartNew();
         var entry = Path.GetFullPath(_options.EntryScript);
-        CheckEntry(entry);
+        AppAnalysis.CheckEntry(entry);
         BuildSearchPath(entry);
 
         var main = _graph.Add(new ModuleNode("__main__", ModuleKind.Source)
@@ -151,6 +153,12 @@ public sealed class Analyzer
                 break;
         }
 
+        if (_readErrors.Count > 0)
+        {
+            var first = _readErrors.OrderBy(p => p.File, StringComparer.Ordinal).First();
+            var more = _readErrors.Count > 1 ? $" (and {_readErrors.Count - 1} more)" : "";
+            throw new PyFreezeException($"{first}{more}; fix its permissions, or leave its package out with --exclude-module");
+        }
         return new AnalysisResult
         {
             Graph = _graph,
@@ -172,7 +180,7 @@ public sealed class Analyzer
             _outstanding--;
             if (error is not null)
             {
-                _problems.Enqueue(error);
+                _readErrors.Add(error);
                 continue;
             }
             node.DunderAll = result!.DunderAll;
@@ -197,27 +205,6 @@ public sealed class Analyzer
 
     /// <summary>True when <paramref name="name"/> or a parent package is excluded.</summary>
     public bool Excluded(string name) => IsExcluded(name);
-
-    private static void CheckEntry(string entry)
-    {
-        if (Directory.Exists(entry))
-            throw new PyFreezeException($"{entry}: is a directory; give the app's entry script (e.g. {Path.Combine(entry, "__main__.py")})", 2);
-        if (!File.Exists(entry))
-            throw new PyFreezeException($"{entry}: no such file; give the path of the app's entry script", 2);
-        byte[] head;
-        try
-        {
-            using var f = File.OpenRead(entry);
-            head = new byte[Math.Min(8192, f.Length)];
-            f.ReadExactly(head);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PyFreezeException($"{entry}: cannot be read ({e.Message})", 1, e);
-        }
-        if (head.AsSpan().Contains((byte)0))
-            throw new PyFreezeException($"{entry}: is not a Python source file (it holds binary data); give the app's .py entry script", 2);
-    }
 
     private void BuildSearchPath(string entry)
     {

@@ -1,3 +1,4 @@
+using PyFreeze.Diagnostics;
 using PyFreeze.Probe;
 
 namespace PyFreeze.Analyze;
@@ -8,6 +9,56 @@ namespace PyFreeze.Analyze;
 /// </summary>
 public static class AppAnalysis
 {
+    /// <summary>Probes the interpreter for an app: the entry must be a readable source file that compiles under that
+    /// interpreter; the nearest pyproject.toml above it is read for <c>[tool.pyfreeze]</c>.</summary>
+    /// <param name="python">Interpreter path or name.</param>
+    /// <param name="entry">The entry script.</param>
+    /// <exception cref="PyFreezeException">Bad entry, bad interpreter, or a syntax error in the entry.</exception>
+    public static InterpreterInfo Probe(string python, string entry)
+    {
+        entry = Path.GetFullPath(entry);
+        CheckEntry(entry);
+        var info = InterpreterProbe.Run(python, FindPyproject(Path.GetDirectoryName(entry)!), entry);
+        if (info.EntryError is not null)
+            throw new PyFreezeException($"{info.EntryError}; fix the entry script (checked with CPython {info.VersionString})", 1);
+        return info;
+    }
+
+    /// <summary>The nearest pyproject.toml in <paramref name="dir"/> or a folder above it, or null.</summary>
+    public static string? FindPyproject(string dir)
+    {
+        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
+        {
+            var p = Path.Combine(d.FullName, "pyproject.toml");
+            if (File.Exists(p))
+                return p;
+        }
+        return null;
+    }
+
+    /// <summary>Checks that the entry is an existing, readable, non-binary file.</summary>
+    /// <exception cref="PyFreezeException">Missing, a folder, unreadable, or binary data.</exception>
+    public static void CheckEntry(string entry)
+    {
+        if (Directory.Exists(entry))
+            throw new PyFreezeException($"{entry}: is a directory; give the app's entry script (e.g. {Path.Combine(entry, "__main__.py")})", 2);
+        if (!File.Exists(entry))
+            throw new PyFreezeException($"{entry}: no such file; give the path of the app's entry script", 2);
+        byte[] head;
+        try
+        {
+            using var f = File.OpenRead(entry);
+            head = new byte[Math.Min(8192, f.Length)];
+            f.ReadExactly(head);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PyFreezeException($"{entry}: cannot be read ({e.Message})", 1, e);
+        }
+        if (head.AsSpan().Contains((byte)0))
+            throw new PyFreezeException($"{entry}: is not a Python source file (it holds binary data); give the app's .py entry script", 2);
+    }
+
     /// <summary>Analyzes an app.</summary>
     /// <param name="interpreter">The probed interpreter.</param>
     /// <param name="entry">The entry script.</param>

@@ -89,7 +89,7 @@ public sealed class BuildPipeline(BuildOptions options)
 
         // probe
         var python = options.Python ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
-        var interp = InterpreterProbe.Run(python);
+        var interp = AppAnalysis.Probe(python, entry);
         _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
         Mark("probe");
 

@@ -117,6 +117,9 @@ public sealed class InterpreterInfo
     /// <summary>The <c>[tool.pyfreeze]</c> table of the app's pyproject.toml, when one was read.</summary>
     public PyprojectInfo? Pyproject { get; init; }
 
+    /// <summary>The entry script's syntax error as the interpreter reports it (<c>app.py:3: SyntaxError: …</c>), or null.</summary>
+    public string? EntryError { get; init; }
+
     /// <summary>True inside a virtual environment (<c>sys.prefix != sys.base_prefix</c>).</summary>
     [JsonIgnore] public bool InVenv => Prefix != BasePrefix;
 

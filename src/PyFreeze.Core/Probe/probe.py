@@ -12,7 +12,10 @@ def _out(obj):
 
 
 def _main():
-    impl = getattr(getattr(sys, "implementation", None), "name", "unknown")
+    impl = getattr(getattr(sys, "implementation", None), "name", None)
+    if impl is None:  # Python 2
+        import platform
+        impl = platform.python_implementation().lower()
     version = list(sys.version_info[:3]) + [str(sys.version_info[3]), sys.version_info[4]]
     if impl != "cpython" or tuple(sys.version_info[:2]) < (3, 9) or tuple(sys.version_info[:2]) > (3, 14):
         _out({"unsupported": True, "implementation": impl, "version": version, "executable": sys.executable})
@@ -24,6 +27,7 @@ def _main():
     import _imp
 
     pyproject = sys.argv[1] if len(sys.argv) > 1 else ""
+    entry = sys.argv[2] if len(sys.argv) > 2 else ""
     out = {"implementation": impl, "version": version, "hexversion": sys.hexversion}
     out["magic"] = importlib.util.MAGIC_NUMBER.hex()
     out["cache_tag"] = sys.implementation.cache_tag
@@ -89,7 +93,23 @@ def _main():
         out["glibc"] = None
     out["machine"] = os.uname().machine if hasattr(os, "uname") else os.environ.get("PROCESSOR_ARCHITECTURE", "")
     out["pyproject"] = _pyproject(pyproject) if pyproject else None
+    out["entry_error"] = _check_entry(entry) if entry else None
     _out(out)
+
+
+def _check_entry(path):
+    """Compiles the entry script (no code runs) so a syntax error is reported as this Python reports it."""
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+        compile(source, path, "exec", dont_inherit=True, flags=1024)  # ast.PyCF_ONLY_AST
+    except SyntaxError as e:
+        return "%s:%s: %s: %s" % (path, e.lineno, type(e).__name__, e.msg)
+    except (ValueError, UnicodeDecodeError) as e:
+        return "%s: %s: %s" % (path, type(e).__name__, e)
+    except OSError as e:
+        return "%s: %s" % (path, e.strerror or e)
+    return None
 
 
 def _uses_frozen(name):
