@@ -96,7 +96,15 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
             output.WriteLine("no Python 3.12+ found: nothing compared");
             return;
         }
+        // The system stdlib, and the newer Python's own stdlib (which uses 3.12+ f-string syntax).
         var files = installed.Files.Where(f => f.StartsWith("/usr/lib/python3.11/", StringComparison.Ordinal)).ToList();
+        var (_, stdlib) = PythonReference.Run(PythonReference.Python312, ["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], null);
+        stdlib = stdlib.Trim();
+        if (Directory.Exists(stdlib))
+            files.AddRange(Directory.EnumerateFiles(stdlib, "*.py", SearchOption.AllDirectories)
+                .Where(f => !f.Contains("/site-packages/", StringComparison.Ordinal)
+                            && !f.Contains("/tokenizedata/", StringComparison.Ordinal) && !f.Contains("badsyntax", StringComparison.Ordinal)
+                            && !f.Contains("lib2to3", StringComparison.Ordinal)));
         if (files.Count == 0)
             return;
         string script = PythonReference.WriteScript("tokref.py", PythonReference.TokenizeScript);
@@ -123,7 +131,10 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
             var got = new List<string>();
             foreach (var t in PythonTokenizer.Tokenize(source, problems))
             {
-                string? key = Key(Name(t.Kind), t.Text(source).ToString(), t.Line, t.Column);
+                // Python counts columns in code points, we in UTF-16 units: convert for the comparison.
+                int lineStart = t.Start - t.Column;
+                int column = t.Column - CountLowSurrogates(source.AsSpan(lineStart, t.Column));
+                string? key = Key(Name(t.Kind), t.Text(source).ToString(), t.Line, column);
                 if (key is not null)
                     got.Add(key);
             }
@@ -149,6 +160,15 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
             "NEWLINE" or "INDENT" or "DEDENT" => kind,
             _ => null,
         };
+    }
+
+    private static int CountLowSurrogates(ReadOnlySpan<char> s)
+    {
+        int n = 0;
+        foreach (char c in s)
+            if (char.IsLowSurrogate(c))
+                n++;
+        return n;
     }
 
     private static string Name(TokenKind kind) => kind switch
