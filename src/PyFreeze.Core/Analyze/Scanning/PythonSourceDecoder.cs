@@ -29,9 +29,9 @@ public static class PythonSourceDecoder
 
     /// <summary>Decodes a source file.</summary>
     /// <param name="source">The file's bytes.</param>
-    /// <param name="encoding">The encoding used, as CPython's <c>tokenize.detect_encoding</c> names it:
-    /// <c>utf-8</c>, <c>utf-8-sig</c> (BOM), <c>iso-8859-1</c> (latin-1, also the fallback), or the declared name
-    /// in lower case (<c>cp1252</c>).</param>
+    /// <param name="encoding">The encoding used, named as CPython's <c>tokenize.detect_encoding</c> does:
+    /// <c>utf-8</c> (any utf-8 alias), <c>utf-8-sig</c> (BOM), <c>iso-8859-1</c> (any latin-1 alias, also the
+    /// fallback), or the declared name in lower case (<c>cp1252</c>).</param>
     /// <param name="problems">Where to add problems; null to ignore them.</param>
     /// <returns>The text, without the BOM.</returns>
     public static string Decode(ReadOnlySpan<byte> source, out string encoding, List<ScanProblem>? problems = null)
@@ -75,7 +75,15 @@ public static class PythonSourceDecoder
                     Add(problems, declLine, declCol, $"unknown encoding: {declared}; decoded as latin-1");
                     return Latin1(source, out length, out encoding);
                 }
-                encoding = normal.ToLowerInvariant();
+                if (enc.CodePage == 65001)
+                {
+                    enc = null; // utf8, u8, cp65001…: the fast path below
+                    encoding = "utf-8";
+                }
+                else
+                {
+                    encoding = enc.CodePage == 28591 ? Latin1Name : normal.ToLowerInvariant();
+                }
             }
         }
 
