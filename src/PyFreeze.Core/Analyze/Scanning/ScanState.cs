@@ -552,14 +552,8 @@ internal ref struct ScanState
             level += _buf[i].Length;
             i++;
         }
-        string module = "";
-        if (!IsName(i, "import"))
-        {
-            module = DottedName(ref i, b) ?? "";
-            if (module.Length == 0 && level == 0)
-                return;
-        }
-        if (!IsName(i, "import"))
+        string module = IsName(i, "import") ? "" : DottedName(ref i, b) ?? "";
+        if ((module.Length == 0 && level == 0) || !IsName(i, "import"))
             return;
         i++;
         string[] names;
@@ -978,9 +972,19 @@ internal ref struct ScanState
                     comma++;
                 string? s = StringLiteral(comma + 1, argB);
                 if (s is null || comma == argA)
+                {
                     _allPoisoned = true;
+                }
                 else
-                    (_all ??= []).Add(s);
+                {
+                    _all ??= [];
+                    // A literal index inserts there (list.insert clamps); any other index appends.
+                    if (comma == argA + 1 && _buf[argA].Kind == TokenKind.Number
+                        && int.TryParse(T(argA), System.Globalization.NumberStyles.None, null, out int at))
+                        _all.Insert(Math.Min(at, _all.Count), s);
+                    else
+                        _all.Add(s);
+                }
             }
             else if (method is not ("sort" or "reverse" or "copy" or "index" or "count"))
             {

@@ -446,7 +446,12 @@ class Finder:
                 if v is None:
                     self.poison = True
                 else:
-                    self.all = (self.all or []) + [v]
+                    self.all = self.all or []
+                    at = args[0]
+                    if isinstance(at, ast.Constant) and type(at.value) is int:
+                        self.all.insert(at.value, v)
+                    else:
+                        self.all.append(v)
                     self.all_seen = True
             elif m not in ("sort", "reverse", "copy", "index", "count"):
                 self.poison = True
