@@ -120,6 +120,7 @@ internal ref struct ScanState
                     continue;
             }
         }
+        ProcessLine();
     }
 
     private void Add(in Token t)

@@ -204,6 +204,15 @@ def tc_test(test):
     return 0
 
 
+def last_name(n):
+    # the name a qualifier ends with: importlib in importlib.x and in self.importlib.x
+    if isinstance(n, ast.Name):
+        return n.id
+    if isinstance(n, ast.Attribute):
+        return n.attr
+    return None
+
+
 def strlit(n):
     if isinstance(n, ast.Constant) and isinstance(n.value, str):
         return n.value
@@ -260,9 +269,10 @@ class Finder:
         f = call.func
         if isinstance(f, ast.Name):
             nm = f.id
-        elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and (
-                f.value.id == "importlib" or (f.value.id == "builtins" and f.attr == "__import__")):
+        elif isinstance(f, ast.Attribute) and last_name(f.value) in ("importlib", "builtins"):
             nm = f.attr
+            if last_name(f.value) == "builtins" and nm != "__import__":
+                return
         else:
             return
         if nm not in ("import_module", "__import__"):

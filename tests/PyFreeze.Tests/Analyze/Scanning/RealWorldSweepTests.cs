@@ -54,10 +54,41 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
             output.WriteLine("no system python or no installed files: nothing compared");
             return;
         }
-        var reference = PythonReference.AstImports(PythonReference.SystemPython, installed.Files);
+        CompareWithAst(PythonReference.SystemPython, installed.Files, minimum: 100);
+    }
+
+    [Fact]
+    public void ImportsMatchNewerPythonAstForItsOwnStandardLibrary()
+    {
+        // 3.12+ syntax (PEP 701 f-strings, PEP 695 generics, except*, match) in the newer Python's stdlib and tests.
+        if (PythonReference.Python312 is null)
+        {
+            output.WriteLine("no Python 3.12+ found: nothing compared");
+            return;
+        }
+        CompareWithAst(PythonReference.Python312, NewerStdlibFiles(), minimum: 100);
+    }
+
+    private static List<string> NewerStdlibFiles()
+    {
+        var (_, stdlib) = PythonReference.Run(PythonReference.Python312!, ["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], null);
+        stdlib = stdlib.Trim();
+        if (!Directory.Exists(stdlib))
+            return [];
+        return Directory.EnumerateFiles(stdlib, "*.py", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("/site-packages/", StringComparison.Ordinal)
+                        && !f.Contains("/tokenizedata/", StringComparison.Ordinal) && !f.Contains("badsyntax", StringComparison.Ordinal)
+                        && !f.Contains("lib2to3", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private void CompareWithAst(string python, IReadOnlyList<string> files, int minimum)
+    {
+        var reference = PythonReference.AstImports(python, files);
         int compared = 0, imports = 0, dunderAll = 0;
         var mismatches = new List<string>();
-        foreach (var file in installed.Files)
+        foreach (var file in files)
         {
             if (!reference.TryGetValue(file, out var expected) || expected.Error is not null)
                 continue;
@@ -80,9 +111,10 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
             if (!allSame)
                 mismatches.Add($"{file}: __all__ expected {Show(expected.All)} got {Show(result.DunderAll)}");
         }
-        output.WriteLine($"compared {compared} files, {imports} imports, {dunderAll} literal __all__");
-        File.WriteAllText(Path.Combine(Path.GetTempPath(), "pyfreeze-scan-mismatches.txt"), string.Join("\n", mismatches));
-        Assert.True(compared > 100, $"only {compared} files compared");
+        output.WriteLine($"{python}: compared {compared} files, {imports} imports, {dunderAll} literal __all__");
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"pyfreeze-scan-mismatches-{Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(python)))}.txt"),
+            string.Join("\n", mismatches));
+        Assert.True(compared >= minimum, $"only {compared} files compared");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} mismatches:\n" + string.Join("\n", mismatches.Take(30)));
 
         static string Show(IReadOnlyList<string>? l) => l is null ? "null" : "[" + string.Join(",", l) + "]";
@@ -98,13 +130,7 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
         }
         // The system stdlib, and the newer Python's own stdlib (which uses 3.12+ f-string syntax).
         var files = installed.Files.Where(f => f.StartsWith("/usr/lib/python3.11/", StringComparison.Ordinal)).ToList();
-        var (_, stdlib) = PythonReference.Run(PythonReference.Python312, ["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], null);
-        stdlib = stdlib.Trim();
-        if (Directory.Exists(stdlib))
-            files.AddRange(Directory.EnumerateFiles(stdlib, "*.py", SearchOption.AllDirectories)
-                .Where(f => !f.Contains("/site-packages/", StringComparison.Ordinal)
-                            && !f.Contains("/tokenizedata/", StringComparison.Ordinal) && !f.Contains("badsyntax", StringComparison.Ordinal)
-                            && !f.Contains("lib2to3", StringComparison.Ordinal)));
+        files.AddRange(NewerStdlibFiles());
         if (files.Count == 0)
             return;
         string script = PythonReference.WriteScript("tokref.py", PythonReference.TokenizeScript);
