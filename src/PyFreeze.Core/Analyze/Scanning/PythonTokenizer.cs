@@ -18,7 +18,7 @@ namespace PyFreeze.Analyze.Scanning;
 /// <list type="bullet">
 /// <item>an unterminated single-quoted string ends at the end of its line;</item>
 /// <item>an unterminated triple-quoted string or f-string ends at the end of the line it started on, and
-/// tokenizing resumes there (so code after it is still seen);</item>
+/// tokenizing resumes there (so code after it is still seen), for the first few of them in a file;</item>
 /// <item>an unmatched closing bracket is ignored; a mismatched one closes up to its partner when there is one;</item>
 /// <item>an unclosed bracket is closed when the next line starts with a keyword that can only begin a statement
 /// (<c>import</c>, <c>def</c>, <c>class</c>, <c>return</c>, …), so one typo does not swallow the rest of the file;</item>
@@ -30,6 +30,11 @@ namespace PyFreeze.Analyze.Scanning;
 public ref struct PythonTokenizer
 {
     private const int MaxProblems = 100;
+
+    /// <summary>How often an unterminated triple-quoted string or f-string may send the tokenizer back to the
+    /// line it started on. Each rewind re-reads the rest of the file, so a bound keeps the worst case linear;
+    /// past it, the string runs to the end of the file as in CPython.</summary>
+    private const int MaxRewinds = 8;
 
     private enum ModeKind : byte { FString, Field, Spec }
 
@@ -64,7 +69,7 @@ public ref struct PythonTokenizer
     private readonly List<ScanProblem>? _problems;
     private int _pos, _line, _lineStart;
     private bool _atLineStart, _lineHasContent, _done, _prevWasYield;
-    private int _pendingDedents, _eofStage;
+    private int _pendingDedents, _eofStage, _rewinds;
     private int[] _indents, _altIndents;
     private int _indentCount;
     private Bracket[] _brackets;
@@ -544,9 +549,10 @@ public ref struct PythonTokenizer
         {
             n = char.IsHighSurrogate(c) && start + 1 < s.Length && char.IsLowSurrogate(s[start + 1]) ? 2 : 1;
             int cp = n == 2 ? char.ConvertToUtf32(c, s[start + 1]) : c;
-            Problem(_line, start - _lineStart + 1, cp < 0x20 || (cp >= 0x7f && cp <= 0xa0)
-                ? $"invalid non-printable character U+{cp:X4}"
-                : $"invalid character '{s.Slice(start, n).ToString()}' (U+{cp:X4})");
+            if (_problems is not null && _problems.Count <= MaxProblems)
+                Problem(_line, start - _lineStart + 1, cp < 0x20 || (cp >= 0x7f && cp <= 0xa0)
+                    ? $"invalid non-printable character U+{cp:X4}"
+                    : $"invalid character '{s.Slice(start, n).ToString()}' (U+{cp:X4})");
             _pos += n;
             return Make(TokenKind.ErrorToken, start, start + n);
         }
@@ -703,11 +709,15 @@ public ref struct PythonTokenizer
         else
         {
             Problem(startLine, startCol + 1, $"unterminated triple-quoted string literal (detected at line {_line})");
-            // Recover: the string ends with the line it started on, and the rest is tokenized again.
-            int eol = s[start..].IndexOfAny(LineEnds);
-            p = eol < 0 ? s.Length : start + eol;
-            _line = startLine;
-            _lineStart = startLineStart;
+            if (_rewinds < MaxRewinds)
+            {
+                // Recover: the string ends with the line it started on, and the rest is tokenized again.
+                _rewinds++;
+                int eol = s[start..].IndexOfAny(LineEnds);
+                p = eol < 0 ? s.Length : start + eol;
+                _line = startLine;
+                _lineStart = startLineStart;
+            }
         }
 
     done:
@@ -886,8 +896,9 @@ public ref struct PythonTokenizer
             _pendingEnds[_pendingEndCount++] = modes[i].IsT ? TokenKind.TStringEnd : TokenKind.FStringEnd;
         }
         _bracketCount = outer.BracketBase;
-        if (rewind)
+        if (rewind && _rewinds < MaxRewinds)
         {
+            _rewinds++;
             int eol = _s[outer.StartPos..].IndexOfAny(LineEnds);
             _pos = eol < 0 ? _s.Length : outer.StartPos + eol;
             _line = outer.StartLine;

@@ -717,6 +717,39 @@ public sealed class ImportScannerTests
         }
     }
 
+    [Theory]
+    [InlineData("x = f'''{\n", 20000)]
+    [InlineData("x = f'{\n", 20000)]
+    [InlineData("f'''{f'''{\n", 10000)]
+    [InlineData("x = '''\n", 20001)]
+    [InlineData("(", 100000)]
+    [InlineData("x = (\n", 20000)]
+    [InlineData("f'{", 5000)]
+    [InlineData("$", 100000)]
+    public void PathologicalInputsFinish(string line, int repeat)
+    {
+        // Each unterminated string could send recovery back to re-read the rest of the file; the tokenizer bounds
+        // that, so these finish in milliseconds instead of minutes.
+        var r = Scan(string.Concat(Enumerable.Repeat(line, repeat)) + "\nimport z\n");
+        Assert.NotEmpty(r.Problems);
+        Assert.True(r.Problems.Count <= 101);
+    }
+
+    [Fact]
+    public void DeepIndentation()
+    {
+        var src = string.Concat(Enumerable.Range(0, 2000).Select(i => new string(' ', i) + "if x:\n")) + new string(' ', 2000) + "import deep\n";
+        var i = One(src);
+        Assert.Equal(Conditional, i.Context);
+    }
+
+    [Fact]
+    public void OldMacLineEnds()
+    {
+        var all = Imports("import a\rif x:\r    import b\rimport c\r");
+        Assert.Equal([("a", TopLevel, 1), ("b", Conditional, 3), ("c", TopLevel, 4)], all.Select(i => (i.Module, i.Context, i.Line)));
+    }
+
     [Fact]
     public void ScanIsThreadSafe()
     {
