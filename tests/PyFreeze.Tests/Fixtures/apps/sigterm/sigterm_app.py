@@ -9,8 +9,8 @@ def handler(signum, frame):
 
 
 signal.signal(signal.SIGTERM, handler)
-print("ready", flush=True)
 try:
+    print("ready", flush=True)  # inside the try: the test signals as soon as it reads this line
     time.sleep(60)
 except KeyboardInterrupt:
     print("keyboard-interrupt", flush=True)
