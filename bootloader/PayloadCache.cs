@@ -134,7 +134,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CacheUnwritableException($"{root}: {e.Message}");
+            throw new CacheUnwritableException($"{root}: {Describe(e)}");
         }
         var final = Path.Combine(root, settings.CacheDirectoryName);
         var tmp = Path.Combine(root, $".{settings.CacheDirectoryName}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp");
@@ -144,7 +144,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CacheUnwritableException($"{root}: {e.Message}");
+            throw new CacheUnwritableException($"{root}: {Describe(e)}");
         }
         try
         {
@@ -163,8 +163,8 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             if (e is IOException io && IsDiskFull(io))
                 throw new BootException($"cannot unpack to {root}: no space left on device; free some space and run again");
             if (e is InvalidDataException)
-                throw new BootException($"the executable is damaged ({e.Message}); build or download it again");
-            throw new CacheUnwritableException($"{root}: {e.Message}");
+                throw new BootException("the executable is damaged (its payload is not a valid archive); build or download it again");
+            throw new CacheUnwritableException($"{root}: {Describe(e)}");
         }
         catch
         {
@@ -174,8 +174,25 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
     }
 
     private static bool IsDiskFull(IOException e) =>
-        (e.HResult & 0xFFFF) == 28 /* ENOSPC */ || (e.HResult & 0xFFFF) == 0x70 /* ERROR_DISK_FULL */ ||
-        e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+        e.HResult is 28 /* ENOSPC */ or 122 /* EDQUOT */ || (e.HResult & 0xFFFF) is 0x70 /* ERROR_DISK_FULL */ or 0x27 /* ERROR_HANDLE_DISK_FULL */
+        || e.Message.Contains("DiskFull", StringComparison.Ordinal) || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A short description of a file-system error. The bootloader is trimmed with UseSystemResourceKeys (its
+    /// exception messages are resource keys), so the operating system's own text (strerror) is used where there is an
+    /// errno.</summary>
+    internal static string Describe(Exception e)
+    {
+        if (e is UnauthorizedAccessException)
+            return "permission denied";
+        if (e is IOException io)
+        {
+            if (IsDiskFull(io))
+                return "no space left on device";
+            if (io.HResult is > 0 and < 256)
+                return System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(io.HResult).ToLowerInvariant();
+        }
+        return e.Message;
+    }
 
     private static void CreatePrivate(string dir)
     {

@@ -32,7 +32,7 @@ public static class Program
         catch (Exception e) when (e is BootException or FormatException or IOException or UnauthorizedAccessException)
         {
             var name = settings?.AppName ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "pyfreeze";
-            Console.Error.WriteLine($"{name}: error: {e.Message}");
+            Console.Error.WriteLine($"{name}: error: {(e is BootException or FormatException ? e.Message : PayloadCache.Describe(e))}");
             return BootFailure;
         }
     }

@@ -1,0 +1,172 @@
+using PyFreeze.Tests.Infrastructure;
+
+namespace PyFreeze.Tests.EndToEnd;
+
+/// <summary>
+/// What the bootloader does when things go wrong at run time: a damaged or truncated file, a cache it cannot write,
+/// a full disk, several first starts at once, an unpack that a crash left half done. Never a broken cache that a later
+/// run trusts; always one line and a non-zero exit when the app cannot start.
+/// </summary>
+public class RuntimeTests
+{
+    private static Apps.Built Hello() => Apps.Get("hello", "hello.py", Pythons.Debian);
+
+    private static string CacheName(Apps.Built app) => $"hello-{app.Result.Payload!.Sha256[..16]}";
+
+    private static void AssertNoLeftovers(string cacheDir)
+    {
+        var run = Path.Combine(cacheDir, "run");
+        if (!Directory.Exists(run))
+            return;
+        Assert.DoesNotContain(Directory.GetFileSystemEntries(run), p => Path.GetFileName(p).StartsWith('.'));
+    }
+
+    [Fact]
+    public void Corrupted_payload_is_refused_with_one_line_and_nothing_cached()
+    {
+        var app = Hello();
+        using var t = new TempDir("rt");
+        var copy = t["hello"];
+        File.Copy(app.Executable, copy);
+        var middle = app.Result.Emit.PayloadOffset + app.Result.Payload!.Length / 2;
+        using (var f = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite))
+        {
+            f.Position = middle;
+            var b = f.ReadByte();
+            f.Position = middle;
+            f.WriteByte((byte)(b ^ 0xff));
+        }
+        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        var box = Apps.NewSandbox();
+        var run = box.Run(copy, ["x"]);
+        Assert.Equal(255, run.ExitCode);
+        Assert.Equal("hello: error: the executable is damaged (payload checksum mismatch); build or download it again", run.StdErr.Trim());
+        Assert.Empty(box.Unpacked());
+        AssertNoLeftovers(box.CacheDir);
+    }
+
+    [Fact]
+    public void Truncated_binary_fails_without_running_and_leaves_no_cache()
+    {
+        var app = Hello();
+        using var t = new TempDir("rt");
+        var copy = t["hello"];
+        var bytes = File.ReadAllBytes(app.Executable);
+        File.WriteAllBytes(copy, bytes[..(int)(app.Result.Emit.PayloadOffset + app.Result.Payload!.Length / 2)]);
+        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        var box = Apps.NewSandbox();
+        var run = box.Run(copy, ["x"]);
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.NotEqual(3, run.ExitCode);
+        // Truncation cuts the .NET bundle manifest (it ends the file), so the .NET host refuses the file before the
+        // bootloader runs; its message names the problem.
+        Assert.Contains("possible file corruption", run.StdErr);
+        Assert.Empty(box.Unpacked());
+    }
+
+    [Fact]
+    public void Unwritable_cache_falls_back_to_a_private_temp_folder_and_says_so_once()
+    {
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        // Inside the sandbox /usr is read-only even for root; the fallback is $TMPDIR/pyfreeze-UID.
+        var run = box.Run("/bin/bash", ["-c", "PYFREEZE_CACHE_DIR=/usr/share/pyfreeze-ro \"$0\" one; PYFREEZE_CACHE_DIR=/usr/share/pyfreeze-ro \"$0\" two; ls -ld /tmp/pyfreeze-*", app.Executable],
+            binds: [Path.GetDirectoryName(app.Executable)!]);
+        Assert.Contains("argv: ['one']", run.StdOut);
+        Assert.Contains("argv: ['two']", run.StdOut);
+        var notes = run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(notes);
+        Assert.StartsWith("hello: note: the cache is not usable", notes[0]);
+        Assert.Contains("/tmp/pyfreeze-", notes[0]);
+        Assert.Contains("drwx------", run.StdOut);
+    }
+
+    [Fact]
+    public void Full_disk_is_one_line_and_leaves_nothing_half_unpacked()
+    {
+        var app = Hello();
+        var script = "mkdir -p /mnt/full/tmp; \"$0\" x; echo \"exit=$?\"; ls -A /mnt/full/cache/run";
+        var run = Proc.Exec("bwrap", ["--dev-bind", "/", "/", "--size", "2000000", "--tmpfs", "/mnt/full", "--",
+            "env", "PYFREEZE_CACHE_DIR=/mnt/full/cache", "TMPDIR=/mnt/full/tmp", "/bin/bash", "-c", script, app.Executable]);
+        Assert.Contains("exit=255", run.StdOut);
+        var lines = run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, run.ToString());
+        Assert.Contains("no space left on device", lines[0]);
+        Assert.DoesNotContain("hello-", run.StdOut); // neither a final folder nor a temporary one
+    }
+
+    [Fact]
+    public void Concurrent_first_starts_all_run_and_leave_one_folder()
+    {
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        var script = "for i in 1 2 3 4 5 6; do \"$0\" run$i > /tmp/out$i 2>&1 & done; wait; cat /tmp/out*";
+        var run = box.Run("/bin/bash", ["-c", script, app.Executable], binds: [Path.GetDirectoryName(app.Executable)!]);
+        for (int i = 1; i <= 6; i++)
+            Assert.Contains($"argv: ['run{i}']", run.StdOut);
+        Assert.DoesNotContain("error", run.StdOut);
+        Assert.Single(box.Unpacked());
+        AssertNoLeftovers(box.CacheDir);
+    }
+
+    [Fact]
+    public void A_half_finished_unpack_is_not_trusted()
+    {
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        var stale = Path.Combine(box.CacheDir, "run", CacheName(app));
+        Directory.CreateDirectory(Path.Combine(stale, "python", "bin"));
+        File.WriteAllText(Path.Combine(stale, "python", "bin", "hello"), "#!/bin/sh\necho hijacked\n");
+        Directory.CreateDirectory(Path.Combine(box.CacheDir, "run", $".{CacheName(app)}.999.dead.tmp"));
+        var run = box.Run(app.Executable, ["ok"]);
+        Assert.True(run.ExitCode == 3, run.ToString());
+        Assert.Contains("argv: ['ok']", run.StdOut);
+        Assert.DoesNotContain("hijacked", run.StdOut);
+        Assert.True(File.Exists(Path.Combine(stale, ".pyfreeze-complete")));
+    }
+
+    [Fact]
+    public void Cache_folders_are_private()
+    {
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        box.Run(app.Executable, []);
+        var dir = box.Unpacked().Single();
+        Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(dir) & (UnixFileMode)0b111_111_111);
+        Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(Path.Combine(dir, "app")) & (UnixFileMode)0b111_111_111);
+    }
+
+    [Theory]
+    [MemberData(nameof(OneFileTests.Pythons_), MemberType = typeof(OneFileTests))]
+    public void Onedir_build_runs_with_python_hidden(string python)
+    {
+        var app = Apps.Get("pkgapp", "main.py", python, "onedir", o => new Build.BuildOptions
+        {
+            Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = o.Log, OneDir = true,
+        });
+        Assert.True(Directory.Exists(app.Result.Output));
+        Assert.True(File.Exists(Path.Combine(app.Result.Output, "main")));
+        Assert.True(Directory.Exists(Path.Combine(app.Result.Output, "app", "mypkg")));
+        var box = Apps.NewSandbox();
+        var run = box.Run(app.Executable, []);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("core+helpers+2", run.StdOut);
+        Assert.Empty(box.Unpacked()); // onedir never unpacks
+    }
+
+    [Fact]
+    public void App_inside_a_venv()
+    {
+        using var t = new TempDir("venv");
+        var venv = t["venv"];
+        var mk = Proc.Exec(Pythons.Debian, ["-m", "venv", "--system-site-packages", venv]);
+        Assert.True(mk.ExitCode == 0, mk.ToString());
+        var app = t.Write("app/vapp.py", "import sys, yaml\nprint('prefix-is-venv', sys.prefix != sys.base_prefix)\nprint(yaml.safe_dump({'a': 1}).strip())\n");
+        var result = Freezer.Build(app, Path.Combine(venv, "bin", "python"), t["dist"]);
+        var run = Apps.NewSandbox().Run(result.Executable, []);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("a: 1", run.StdOut);
+        // The bundled interpreter is the venv's base interpreter, not the venv's symlink.
+        Assert.Contains(result.Files, f => f.Path == "python/bin/vapp");
+    }
+}
