@@ -1,5 +1,7 @@
+using System.IO.Compression;
 using System.Security.Cryptography;
 using ICSharpCode.SharpZipLib.Zip;
+using PyFreeze.Cache;
 using PyFreeze.Collect;
 using PyFreeze.Payload;
 
@@ -35,7 +37,9 @@ public sealed class PayloadArchive
 /// <summary>
 /// Writes the payload as a zip archive (SharpZipLib) that is the same bytes for the same inputs: entries sorted by
 /// path, one fixed timestamp (<c>SOURCE_DATE_EPOCH</c> when set, else 1980-01-01), modes normalised to 0644/0755,
-/// Unix host attributes, no extra fields.
+/// Unix host attributes, no extra fields. Entries are deflated in parallel (raw deflate, RFC 1951, the zip method 8
+/// stream) and written as SharpZipLib passthrough entries; each compressed entry is kept in the build cache by the
+/// SHA-256 of its bytes, so a rebuild compresses only what changed.
 /// </summary>
 public static class PayloadWriter
 {
@@ -48,15 +52,17 @@ public static class PayloadWriter
         return new DateTime(1980, 1, 1, 0, 0, 0, DateTimeKind.Utc);
     }
 
+    private sealed record Prepared(byte[] Data, long Size, long Crc, bool Deflated);
+
     /// <summary>Writes the archive.</summary>
-    /// <param name="entries">Entries with their final bytes: a file path (already compiled or stripped) or in-memory bytes.</param>
+    /// <param name="entries">Entries with their final bytes: a file path (already compiled or prepared) or in-memory bytes.</param>
     /// <param name="outputPath">The zip to write (replaced).</param>
-    /// <param name="compressionLevel">Deflate level 0–9.</param>
+    /// <param name="cache">Where compressed entries are kept between builds, or null for none.</param>
     /// <returns>The archive with its hashes.</returns>
-    public static PayloadArchive Write(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath, int compressionLevel = 6)
+    public static PayloadArchive Write(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath,
+        BuildCache? cache = null)
     {
         var time = Timestamp();
-        var files = new List<PayloadFile>();
         var dirs = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (e, _, _) in entries)
         {
@@ -70,66 +76,56 @@ public static class PayloadWriter
         }
         var ordered = entries.Where(x => x.Entry.Kind != PayloadEntryKind.Directory)
             .OrderBy(x => x.Entry.Dest, StringComparer.Ordinal).ToList();
+        foreach (var (e, _, _) in ordered)
+            if (!PayloadLayout.IsSafeEntryName(e.Dest))
+                throw new InvalidOperationException($"unsafe payload path {e.Dest}");
 
+        var prepared = new Prepared[ordered.Count];
+        Parallel.For(0, ordered.Count, i =>
+        {
+            var (_, file, bytes) = ordered[i];
+            prepared[i] = Compress(bytes ?? File.ReadAllBytes(file!), cache);
+        });
+
+        var files = new List<PayloadFile>(ordered.Count);
         using (var fs = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         using (var zip = new ZipOutputStream(fs) { IsStreamOwner = false, UseZip64 = UseZip64.Dynamic })
         {
-            zip.SetLevel(compressionLevel);
             foreach (var dir in dirs)
             {
-                if (!PayloadLayout.IsSafeEntryName(dir))
-                    throw new InvalidOperationException($"unsafe payload path {dir}");
-                var ze = new ZipEntry(dir)
+                zip.PutNextEntry(new ZipEntry(dir)
                 {
                     DateTime = time,
                     HostSystem = (int)HostSystemID.Unix,
                     ExternalFileAttributes = (0x4000 | 0b111_101_101) << 16,
                     CompressionMethod = CompressionMethod.Stored,
                     Size = 0,
-                };
-                zip.PutNextEntry(ze);
+                    CompressedSize = 0,
+                    Crc = 0,
+                });
                 zip.CloseEntry();
             }
-            var buffer = new byte[1 << 16];
-            foreach (var (e, file, bytes) in ordered)
+            for (int i = 0; i < ordered.Count; i++)
             {
-                if (!PayloadLayout.IsSafeEntryName(e.Dest))
-                    throw new InvalidOperationException($"unsafe payload path {e.Dest}");
-                long size = bytes?.LongLength ?? new FileInfo(file!).Length;
-                var mode = e.Executable ? 0b111_101_101 : 0b110_100_100;
+                var e = ordered[i].Entry;
+                var p = prepared[i];
                 var ze = new ZipEntry(e.Dest)
                 {
                     DateTime = time,
                     HostSystem = (int)HostSystemID.Unix,
-                    ExternalFileAttributes = (0x8000 | mode) << 16,
-                    CompressionMethod = size == 0 || compressionLevel == 0 ? CompressionMethod.Stored : CompressionMethod.Deflated,
-                    Size = size,
+                    ExternalFileAttributes = (0x8000 | (e.Executable ? 0b111_101_101 : 0b110_100_100)) << 16,
+                    CompressionMethod = p.Deflated ? CompressionMethod.Deflated : CompressionMethod.Stored,
+                    Size = p.Size,
+                    CompressedSize = p.Data.LongLength,
+                    Crc = p.Crc,
                 };
-                if (ze.CompressionMethod == CompressionMethod.Stored)
-                {
-                    // Stored entries need their CRC up front.
-                    var crc = new ICSharpCode.SharpZipLib.Checksum.Crc32();
-                    if (bytes is not null)
-                        crc.Update(bytes);
-                    else
-                        crc.Update(File.ReadAllBytes(file!));
-                    ze.Crc = crc.Value;
-                    ze.CompressedSize = size;
-                }
-                zip.PutNextEntry(ze);
-                if (bytes is not null)
-                {
-                    zip.Write(bytes, 0, bytes.Length);
-                }
+                if (p.Deflated)
+                    zip.PutNextPassthroughEntry(ze);
                 else
-                {
-                    using var input = new FileStream(file!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                    int n;
-                    while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
-                        zip.Write(buffer, 0, n);
-                }
+                    zip.PutNextEntry(ze);
+                zip.Write(p.Data, 0, p.Data.Length);
                 zip.CloseEntry();
-                files.Add(new PayloadFile(e.Dest, size, ze.CompressedSize, e.Category, e.Owner));
+                files.Add(new PayloadFile(e.Dest, p.Size, p.Data.LongLength, e.Category, e.Owner));
             }
             zip.Finish();
         }
@@ -138,12 +134,43 @@ public static class PayloadWriter
         return new PayloadArchive { Path = outputPath, Length = length, Sha256 = sha, Xxh64 = xxh, Files = files };
     }
 
+    /// <summary>Deflates one entry (or keeps it stored when that does not pay), through the cache.</summary>
+    private static Prepared Compress(byte[] data, BuildCache? cache)
+    {
+        var crc = new ICSharpCode.SharpZipLib.Checksum.Crc32();
+        crc.Update(data);
+        if (data.Length < 64)
+            return new Prepared(data, data.Length, crc.Value, false);
+        var key = cache is null ? null : BuildCache.Key("deflate-1", data);
+        var hit = key is null ? null : cache!.TryGet("deflate", key);
+        byte[] compressed;
+        if (hit is not null)
+        {
+            compressed = File.ReadAllBytes(hit);
+        }
+        else
+        {
+            using var ms = new MemoryStream(data.Length / 2 + 64);
+            using (var deflate = new DeflateStream(ms, CompressionLevel.Optimal, leaveOpen: true))
+                deflate.Write(data);
+            compressed = ms.ToArray();
+            if (cache is not null)
+            {
+                var tmp = cache.TempFile("deflate");
+                File.WriteAllBytes(tmp, compressed);
+                cache.Put("deflate", key!, tmp);
+            }
+        }
+        return compressed.Length < data.Length ? new Prepared(compressed, data.Length, crc.Value, true) : new Prepared(data, data.Length, crc.Value, false);
+    }
+
     /// <summary>
     /// Writes the archive, or reuses the one at <paramref name="outputPath"/> when it was made from the same entries
     /// (same destinations, modes and content identities: cache paths are content-addressed, other files count by
     /// path, size and modification time). A sidecar <c>.json</c> holds the previous key and file list.
     /// </summary>
-    public static PayloadArchive WriteOrReuse(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath)
+    public static PayloadArchive WriteOrReuse(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath,
+        BuildCache? cache = null)
     {
         var parts = new List<object> { "payload-1", Timestamp().Ticks };
         foreach (var (e, file, bytes) in entries.OrderBy(x => x.Entry.Dest, StringComparer.Ordinal))
@@ -160,7 +187,7 @@ public static class PayloadWriter
                 parts.Add($"{info.FullName}|{info.Length}|{info.LastWriteTimeUtc.Ticks}");
             }
         }
-        var key = PyFreeze.Cache.BuildCache.Key([.. parts]);
+        var key = BuildCache.Key([.. parts]);
         var sidecar = outputPath + ".json";
         if (File.Exists(outputPath) && File.Exists(sidecar))
         {
@@ -176,7 +203,7 @@ public static class PayloadWriter
             }
         }
         File.Delete(sidecar);
-        var archive = Write(entries, outputPath);
+        var archive = Write(entries, outputPath, cache);
         File.WriteAllText(sidecar, System.Text.Json.JsonSerializer.Serialize(new SavedArchive(key, archive.Length, archive.Sha256, archive.Xxh64, archive.Files.ToList())));
         return archive;
     }

@@ -145,7 +145,15 @@ public sealed class BuildPipeline(BuildOptions options)
         var preparer = new BinaryPreparer(cache, _log);
         var binaries = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Binary).ToList();
         var stripped = new string[binaries.Count];
-        Parallel.For(0, binaries.Count, i => stripped[i] = preparer.Prepare(binaries[i].Source!, binaries[i].Dest == plan.Interpreter));
+        var prepareClock = Stopwatch.StartNew();
+        Parallel.For(0, binaries.Count, i =>
+        {
+            var one = Stopwatch.StartNew();
+            stripped[i] = preparer.Prepare(binaries[i].Source!, binaries[i].Dest == plan.Interpreter);
+            if (one.ElapsedMilliseconds > 200)
+                _log.Debug($"preparing {binaries[i].Source} took {one.ElapsedMilliseconds} ms");
+        });
+        _log.Debug($"prepared {binaries.Count} binaries in {prepareClock.Elapsed.TotalSeconds:0.00} s");
         for (int i = 0; i < binaries.Count; i++)
             files.Add((binaries[i], stripped[i], null));
         foreach (var e in plan.Entries)
@@ -193,7 +201,9 @@ public sealed class BuildPipeline(BuildOptions options)
         }
         else
         {
-            var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.zip"));
+            var zipClock = Stopwatch.StartNew();
+            var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.zip"), cache);
+            _log.Debug($"payload written in {zipClock.Elapsed.TotalSeconds:0.00} s");
             Mark("assemble");
             var output = Path.Combine(dist, name + rid.ExecutableSuffix);
             if (Directory.Exists(output))

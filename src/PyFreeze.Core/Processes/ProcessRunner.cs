@@ -62,25 +62,38 @@ public static class ProcessRunner
         }
         using (proc)
         {
-            var stdout = proc.StandardOutput.ReadToEndAsync();
-            var stderr = proc.StandardError.ReadToEndAsync();
-            try
+            // Dedicated threads, not thread-pool tasks: callers run this from Parallel loops, and pool continuations
+            // queued behind blocked pool threads starve (seconds per process).
+            string? stderr = null;
+            var errThread = new Thread(() => stderr = proc.StandardError.ReadToEnd()) { IsBackground = true };
+            errThread.Start();
+            var inThread = new Thread(() =>
             {
-                if (stdin is not null)
-                    proc.StandardInput.Write(stdin);
-                proc.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-                // the child exited without reading its input; its exit code tells what happened
-            }
+                try
+                {
+                    if (stdin is not null)
+                        proc.StandardInput.Write(stdin);
+                    proc.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // the child exited without reading its input; its exit code tells what happened
+                }
+            }) { IsBackground = true };
+            inThread.Start();
+            string? stdout = null;
+            var outThread = new Thread(() => stdout = proc.StandardOutput.ReadToEnd()) { IsBackground = true };
+            outThread.Start();
             if (!proc.WaitForExit(timeout ?? Timeout.InfiniteTimeSpan))
             {
                 try { proc.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 throw new PyFreezeException($"{fileName}: did not finish within {timeout!.Value.TotalSeconds:0} s");
             }
+            outThread.Join();
+            errThread.Join();
+            inThread.Join();
             proc.WaitForExit();
-            return new ProcessResult(proc.ExitCode, stdout.Result, stderr.Result);
+            return new ProcessResult(proc.ExitCode, stdout ?? "", stderr ?? "");
         }
     }
 }

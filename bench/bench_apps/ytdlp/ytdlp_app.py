@@ -1,0 +1,5 @@
+import sys
+
+import yt_dlp
+
+sys.exit(yt_dlp.main(["--version"]))
