@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PyFreeze.Analyze;
 using PyFreeze.Collect;
+using PyFreeze.Hooks;
 using PyFreeze.Probe;
 
 namespace PyFreeze.Cli;
@@ -13,17 +14,19 @@ internal static class AnalyzeCommand
         var common = new AnalyzerOptionSet();
         var json = new Option<string?>("--json") { Description = "Write the graph as JSON to FILE (- for stdout).", HelpName = "FILE" };
         var dot = new Option<string?>("--dot") { Description = "Write the graph as Graphviz DOT to FILE.", HelpName = "FILE" };
+        var hooksDir = new Option<string[]>("--additional-hooks-dir") { Description = "A folder of hook files (PACKAGE.json) (repeatable).", HelpName = "DIR" };
         var cmd = new Command("analyze", "Analyze an app's imports: the module graph and the modules that cannot be found.");
         common.AddTo(cmd);
         cmd.Options.Add(json);
         cmd.Options.Add(dot);
+        cmd.Options.Add(hooksDir);
         cmd.SetAction(parse =>
         {
             var entry = parse.GetValue(common.Entry)!;
             var python = parse.GetValue(common.Python) ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
             var interp = AppAnalysis.Probe(python, entry);
             var (result, _) = AppAnalysis.Run(interp, entry, parse.GetValue(common.Paths) ?? [], parse.GetValue(common.HiddenImports) ?? [],
-                parse.GetValue(common.Excludes) ?? [], Collector.RuntimeImports(interp));
+                parse.GetValue(common.Excludes) ?? [], Collector.RuntimeImports(interp), HookSet.Load(parse.GetValue(hooksDir) ?? []));
             var jsonPath = parse.GetValue(json);
             var summary = jsonPath == "-" ? Console.Error : Console.Out;
             AnalysisReport.WriteSummary(result, summary);

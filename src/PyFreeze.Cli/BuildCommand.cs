@@ -23,10 +23,21 @@ internal static class BuildCommand
         var strict = new Option<bool>("--strict") { Description = "Fail when an import that runs unconditionally cannot be found." };
         var windowed = new Option<bool>("--windowed", "-w", "--noconsole") { Description = "A GUI app: no console window on Windows, a .app bundle on macOS." };
         var json = new Option<string?>("--json") { Description = "Write the build report as JSON to FILE (- for stdout).", HelpName = "FILE" };
+        Option<string[]> Many(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
+        var collectSubmodules = Many("--collect-submodules", "Collect all submodules of PACKAGE (repeatable).", "PACKAGE");
+        var collectData = Many("--collect-data", "Collect the data files of PACKAGE, imported or not (repeatable).", "PACKAGE");
+        var collectBinaries = Many("--collect-binaries", "Collect the shared libraries and extension modules of PACKAGE (repeatable).", "PACKAGE");
+        var collectAll = Many("--collect-all", "Collect the submodules, data, binaries and metadata of PACKAGE (repeatable).", "PACKAGE");
+        var copyMetadata = Many("--copy-metadata", "Copy the metadata of distribution DIST (repeatable).", "DIST");
+        var addData = Many("--add-data", "Add a file, folder or glob at DEST inside the app (relative to sys._MEIPASS), e.g. assets:assets (repeatable).", "SRC:DEST");
+        var addBinary = Many("--add-binary", "Add a shared library at DEST inside the app; its own dependencies are collected too (repeatable).", "SRC:DEST");
+        var runtimeHook = Many("--runtime-hook", "A Python file to run before the entry script (repeatable).", "FILE");
+        var hooksDir = Many("--additional-hooks-dir", "A folder of hook files (PACKAGE.json) that add to or replace the built-in hooks (repeatable).", "DIR");
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, optimize, clean, logLevel, strict, windowed, json })
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, optimize, clean, logLevel, strict, windowed, json,
+                     collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
         {
@@ -53,6 +64,15 @@ internal static class BuildCommand
                 Strict = parse.GetValue(strict),
                 Windowed = parse.GetValue(windowed),
                 JsonReport = parse.GetValue(json),
+                CollectSubmodules = parse.GetValue(collectSubmodules) ?? [],
+                CollectData = parse.GetValue(collectData) ?? [],
+                CollectBinaries = parse.GetValue(collectBinaries) ?? [],
+                CollectAll = parse.GetValue(collectAll) ?? [],
+                CopyMetadata = parse.GetValue(copyMetadata) ?? [],
+                AddData = parse.GetValue(addData) ?? [],
+                AddBinary = parse.GetValue(addBinary) ?? [],
+                RuntimeHooks = parse.GetValue(runtimeHook) ?? [],
+                AdditionalHooksDirs = parse.GetValue(hooksDir) ?? [],
                 Log = new Log(level),
             };
             var result = new BuildPipeline(options).Run();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using PyFreeze.Analyze.Scanning;
 using PyFreeze.Diagnostics;
+using PyFreeze.Hooks;
 using PyFreeze.Probe;
 
 namespace PyFreeze.Analyze;
@@ -30,6 +31,9 @@ public sealed class AnalyzerOptions
 
     /// <summary>Follow imports that only run under <c>if TYPE_CHECKING:</c> (default: no, they never run).</summary>
     public bool FollowTypeChecking { get; init; }
+
+    /// <summary>Hooks: hidden imports, excluded imports and aliases per package.</summary>
+    public HookSet Hooks { get; init; } = HookSet.Empty;
 
     /// <summary>Policies that add modules once the imports are followed (whole packages, entry points, hooks).</summary>
     public IReadOnlyList<IGraphExpander> Expanders { get; init; } = [];
@@ -92,6 +96,7 @@ public sealed class Analyzer
     private readonly BlockingCollection<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)> _results = new();
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private int _outstanding;
+    private readonly Queue<(string From, string Module, bool Optional)> _pendingHidden = new();
     private readonly Stack<ModuleNode> _reachWork = new();
     private bool _marking;
 
@@ -174,8 +179,14 @@ public sealed class Analyzer
     /// <summary>Processes scan results until no scan is outstanding.</summary>
     private void Drain()
     {
-        while (_outstanding > 0)
+        while (_outstanding > 0 || _pendingHidden.Count > 0)
         {
+            if (_pendingHidden.Count > 0)
+            {
+                var (from, module, optional) = _pendingHidden.Dequeue();
+                ImportModule(from, module, optional ? ImportContext.Optional : ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
+                continue;
+            }
             var (node, result, error) = _results.Take();
             _outstanding--;
             if (error is not null)
@@ -205,6 +216,9 @@ public sealed class Analyzer
 
     /// <summary>True when <paramref name="name"/> or a parent package is excluded.</summary>
     public bool Excluded(string name) => IsExcluded(name);
+
+    /// <summary>The hooks in use.</summary>
+    public HookSet Hooks => _options.Hooks;
 
     private void BuildSearchPath(string entry)
     {
@@ -360,6 +374,11 @@ public sealed class Analyzer
             NoteExcluded(baseName, new ImportEdge(importer.Name, baseName, stmt.Context, stmt.Line, source, stmt.Condition));
             return;
         }
+        if (_options.Hooks.IsExcludedImport(importer.Name, baseName))
+        {
+            NoteExcluded(baseName, new ImportEdge(importer.Name, baseName, stmt.Context, stmt.Line, source, stmt.Condition));
+            return;
+        }
         var target = ImportModule(importer.Name, baseName, stmt.Context, stmt.Line, source, stmt.Condition);
         if (stmt.Names.Count == 0 || target is null || target.Kind is ModuleKind.Missing)
             return;
@@ -381,7 +400,7 @@ public sealed class Analyzer
     private void TrySubmodule(string importer, ModuleNode package, string name, ImportStatement stmt)
     {
         var full = package.Name + "." + name;
-        if (IsExcluded(full))
+        if (IsExcluded(full) || _options.Hooks.IsExcludedImport(importer, full))
         {
             NoteExcluded(full, new ImportEdge(importer, full, stmt.Context, stmt.Line, EdgeSource.Statement, stmt.Condition));
             return;
@@ -533,7 +552,23 @@ public sealed class Analyzer
     /// <summary>Resolves one module whose parent (if any) is already resolved, adds it to the graph, and starts its scan.</summary>
     private ModuleNode Resolve(string fullName, ModuleNode? parent)
     {
+        var node = ResolveNode(fullName, parent);
+        if (node.Kind is not ModuleKind.Missing)
+            foreach (var (module, optional) in _options.Hooks.HiddenImportsFor(fullName))
+                _pendingHidden.Enqueue((fullName, module, optional));
+        return node;
+    }
+
+    private ModuleNode ResolveNode(string fullName, ModuleNode? parent)
+    {
         ModuleNode node;
+        var hookAlias = _options.Hooks.AliasFor(fullName);
+        if (hookAlias is not null)
+        {
+            node = _graph.Add(new ModuleNode(fullName, ModuleKind.Alias) { AliasOf = hookAlias });
+            ImportModule(fullName, hookAlias, ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
+            return node;
+        }
         var tail = parent is null ? fullName : fullName[(parent.Name.Length + 1)..];
         if (_aliases.TryGetValue(fullName, out var aliasOf))
         {

@@ -1,4 +1,5 @@
 using PyFreeze.Diagnostics;
+using PyFreeze.Hooks;
 using PyFreeze.Probe;
 
 namespace PyFreeze.Analyze;
@@ -66,22 +67,42 @@ public static class AppAnalysis
     /// <param name="hiddenImports"><c>--hidden-import</c>.</param>
     /// <param name="excludes"><c>--exclude-module</c>.</param>
     /// <param name="runtimeImports">Modules the frozen runtime needs itself.</param>
+    /// <param name="hooks">Hooks (built-in and the user's); null for the built-in ones.</param>
+    /// <param name="collectSubmodules"><c>--collect-submodules</c>: packages collected whole whatever their hooks say.</param>
     /// <returns>The analysis and the distributions read on the way (for the metadata stage).</returns>
     public static (AnalysisResult Result, EntryPointExpander Distributions) Run(InterpreterInfo interpreter, string entry,
-        IReadOnlyList<string> paths, IReadOnlyList<string> hiddenImports, IReadOnlyList<string> excludes, IReadOnlyList<string> runtimeImports)
+        IReadOnlyList<string> paths, IReadOnlyList<string> hiddenImports, IReadOnlyList<string> excludes, IReadOnlyList<string> runtimeImports,
+        HookSet? hooks = null, IReadOnlyList<string>? collectSubmodules = null)
     {
         var entryPoints = new EntryPointExpander();
+        var packages = new PackageExpander();
+        foreach (var p in collectSubmodules ?? [])
+            packages.Force.Add(p);
         var result = new Analyzer(interpreter, new AnalyzerOptions
         {
             EntryScript = entry,
             ExtraPaths = paths,
-            HiddenImports = hiddenImports,
+            HiddenImports = [.. hiddenImports, .. collectSubmodules ?? []],
             Excludes = excludes,
             RuntimeImports = runtimeImports,
             ModuleHiddenImports = BuiltinHiddenImports(interpreter),
-            Expanders = [new PackageExpander(), new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints)],
+            Hooks = hooks ?? HookSet.Load([]),
+            Expanders = [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints)],
         }).Run();
         return (result, entryPoints);
+    }
+
+    /// <summary>Hidden imports from hooks that name modules that are not installed (warnings for the build).</summary>
+    public static IEnumerable<string> MissingHookImports(AnalysisResult result, HookSet hooks)
+    {
+        foreach (var hook in hooks.All)
+        {
+            if (result.Graph.Find(hook.Package) is not { Kind: not ModuleKind.Missing })
+                continue;
+            foreach (var (module, optional) in hooks.HiddenImportsFor(hook.Package))
+                if (!optional && result.Graph.Find(module) is { Kind: ModuleKind.Missing })
+                    yield return $"{hook.Source}: hidden import {module} is not installed";
+        }
     }
 
     /// <summary>Imports by computed names inside the stdlib: <c>sysconfig</c> loads <c>_sysconfigdata_{abi}_{platform}_{multiarch}</c>

@@ -16,10 +16,15 @@ public sealed class PackageExpander : IGraphExpander
     /// <summary>Packages (with their submodules) that are not expanded, from hooks and <c>--exclude-module</c>.</summary>
     public HashSet<string> Skip { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Packages expanded whatever their hooks say (<c>--collect-submodules</c>), with their subpackages.</summary>
+    public HashSet<string> Force { get; } = new(StringComparer.Ordinal);
+
+    private bool Forced(string name) => Force.Any(f => name == f || name.StartsWith(f + ".", StringComparison.Ordinal));
+
     /// <summary>True for a submodule name expansion leaves out: test packages and test modules.</summary>
+    /// <remarks>Names like <c>_multiarray_tests</c> stay: numpy imports that one by a computed name at start-up.</remarks>
     public static bool IsTestName(string last) =>
-        last is "tests" or "test" or "conftest" || last.StartsWith("test_", StringComparison.Ordinal) || last.EndsWith("_test", StringComparison.Ordinal)
-        || last.EndsWith("_tests", StringComparison.Ordinal);
+        last is "tests" or "test" or "conftest" || last.StartsWith("test_", StringComparison.Ordinal);
 
     /// <inheritdoc />
     public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
@@ -31,6 +36,8 @@ public sealed class PackageExpander : IGraphExpander
                 continue;
             if (NeverExpanded.Contains(node.TopLevel) || Skipped(node.Name) || analyzer.Excluded(node.Name))
                 continue;
+            if (analyzer.Hooks.For(node.TopLevel)?.CollectSubmodules == false && !Forced(node.Name))
+                continue;
             // Whole packages are those the app imports: the package itself or its top-level package is reached.
             if (!node.Reached && graph.Find(node.TopLevel)?.Reached != true)
             {
@@ -40,7 +47,7 @@ public sealed class PackageExpander : IGraphExpander
             foreach (var sub in Submodules(node, analyzer.Finder))
             {
                 var full = node.Name + "." + sub;
-                if (!graph.Contains(full) && !analyzer.Excluded(full) && !Skipped(full))
+                if (!graph.Contains(full) && !analyzer.Excluded(full) && !Skipped(full) && !analyzer.Hooks.IsExcludedImport(node.Name, full))
                     result.Add((node.Name, full));
             }
         }

@@ -69,7 +69,7 @@ public static class MissingModules
     private static readonly HashSet<string> Python2 = new(StringComparer.Ordinal)
     {
         "__builtin__", "cPickle", "StringIO", "cStringIO", "urllib2", "urlparse", "httplib", "Queue", "ConfigParser",
-        "HTMLParser", "htmlentitydefs", "Cookie", "cookielib", "thread", "dummy_thread", "commands", "sets", "exceptions",
+        "HTMLParser", "htmlentitydefs", "Cookie", "cookielib", "thread", "dummy_thread", "_dummy_thread", "dummy_threading", "commands", "sets", "exceptions",
         "copy_reg", "repr", "Tkinter", "tkFileDialog", "tkMessageBox", "SocketServer", "xmlrpclib", "SimpleXMLRPCServer",
         "BaseHTTPServer", "SimpleHTTPServer", "CGIHTTPServer", "UserDict", "UserList", "UserString", "anydbm", "dbhash",
         "whichdb", "gdbm", "dumbdbm", "robotparser", "md5", "sha", "new", "mimetools", "rfc822", "multifile",

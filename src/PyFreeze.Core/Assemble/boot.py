@@ -46,12 +46,18 @@ def _pyfreeze_boot(config):
         env[key] = value.replace("{MEIPASS}", app)
 
     _trim_tracebacks()
+    facts = dict(config.get("facts", {}))
+    facts["meipass"] = app
+    facts["root"] = root
+    facts["library_dirs"] = [os.path.join(root, d) for d in facts.get("library_dirs", [])]
+    facts["after_import"] = _after_import
+    for hook in config.get("runtime_hooks", []):
+        _run_hook(os.path.join(root, hook), facts)
+
     helper = _multiprocessing_entry(sys.argv[1:])
     if helper is not None:
         helper()
         return
-    for hook in config.get("runtime_hooks", []):
-        _run_hook(os.path.join(root, hook))
 
     import runpy
     main = type(sys)("__main__")
@@ -149,12 +155,59 @@ def _trim_tracebacks():
     sys.excepthook = excepthook
 
 
-def _run_hook(path):
+def _run_hook(path, facts):
+    """Runs a compiled runtime hook (a .pyc: 16-byte header, then marshalled code; PEP 552)."""
     import marshal
     with open(path, "rb") as f:
         data = f.read()
     code = marshal.loads(data[16:])
-    exec(code, {"__name__": "__pyfreeze_rthook__", "__file__": path, "__builtins__": __builtins__})
+    exec(code, {"__name__": "__pyfreeze_rthook__", "__file__": path, "__builtins__": __builtins__, "__pyfreeze__": facts})
+
+
+class _AfterImportFinder:
+    """A meta-path finder that lets runtime hooks patch a module right after its first import, so a hook for a
+    module the app may never import costs nothing at start-up."""
+
+    def __init__(self):
+        self.pending = {}
+
+    def find_spec(self, name, path=None, target=None):
+        callbacks = self.pending.get(name)
+        if not callbacks:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        del self.pending[name]
+        loader = spec.loader
+        exec_module = loader.exec_module
+
+        def run(module):
+            exec_module(module)
+            for callback in callbacks:
+                callback(module)
+        loader.exec_module = run
+        return spec
+
+
+_after_import_finder = None
+
+
+def _after_import(name, callback):
+    global _after_import_finder
+    module = sys.modules.get(name)
+    if module is not None:
+        callback(module)
+        return
+    if _after_import_finder is None:
+        _after_import_finder = _AfterImportFinder()
+        sys.meta_path.insert(0, _after_import_finder)
+    _after_import_finder.pending.setdefault(name, []).append(callback)
 
 
 _pyfreeze_boot(_PYFREEZE_CONFIG)  # noqa: F821 (prepended by the build)

@@ -3,7 +3,7 @@ using PyFreeze.Diagnostics;
 namespace PyFreeze.Build;
 
 /// <summary>Everything <c>pyfreeze build</c> takes (option names follow PyInstaller's where the meaning is the same).</summary>
-public sealed class BuildOptions
+public sealed record BuildOptions
 {
     /// <summary>The entry script.</summary>
     public required string Entry { get; init; }
@@ -49,6 +49,37 @@ public sealed class BuildOptions
 
     /// <summary><c>--json FILE</c>: write the build report as JSON (<c>-</c> for stdout).</summary>
     public string? JsonReport { get; init; }
+
+    /// <summary><c>--collect-submodules PKG</c>: all submodules of PKG, whatever its hook says.</summary>
+    public IReadOnlyList<string> CollectSubmodules { get; init; } = [];
+
+    /// <summary><c>--collect-data PKG</c>: PKG's data files, imported or not.</summary>
+    public IReadOnlyList<string> CollectData { get; init; } = [];
+
+    /// <summary><c>--collect-binaries PKG</c>: PKG's shared libraries and extension modules.</summary>
+    public IReadOnlyList<string> CollectBinaries { get; init; } = [];
+
+    /// <summary><c>--collect-all PKG</c>: submodules, data, binaries and metadata of PKG.</summary>
+    public IReadOnlyList<string> CollectAll { get; init; } = [];
+
+    /// <summary><c>--copy-metadata DIST</c>: a distribution's metadata although none of its modules is collected.</summary>
+    public IReadOnlyList<string> CopyMetadata { get; init; } = [];
+
+    /// <summary><c>--add-data SRC:DEST</c> (DEST relative to sys._MEIPASS).</summary>
+    public IReadOnlyList<string> AddData { get; init; } = [];
+
+    /// <summary><c>--add-binary SRC:DEST</c>.</summary>
+    public IReadOnlyList<string> AddBinary { get; init; } = [];
+
+    /// <summary><c>--runtime-hook FILE</c>.</summary>
+    public IReadOnlyList<string> RuntimeHooks { get; init; } = [];
+
+    /// <summary><c>--additional-hooks-dir DIR</c>: folders of user hooks (<c>PACKAGE.json</c>).</summary>
+    public IReadOnlyList<string> AdditionalHooksDirs { get; init; } = [];
+
+    /// <summary>Folder relative paths of <see cref="AddData"/>, <see cref="AddBinary"/> and the like are taken from
+    /// (the current folder for the command line, the pyproject.toml folder for its settings).</summary>
+    public string BaseDirectory { get; init; } = Environment.CurrentDirectory;
 
     /// <summary>Where messages go.</summary>
     public Log Log { get; init; } = new();

@@ -9,6 +9,7 @@ using PyFreeze.Collect;
 using PyFreeze.Compile;
 using PyFreeze.Diagnostics;
 using PyFreeze.Emit;
+using PyFreeze.Hooks;
 using PyFreeze.Payload;
 using PyFreeze.Probe;
 
@@ -52,9 +53,20 @@ public sealed class BuildResult
 /// <c>pyfreeze build</c>: probe → analyze → collect → compile → assemble → emit. Nothing is written to the dist
 /// folder until the last step, which replaces the output by rename, so a failed build leaves no half-written output.
 /// </summary>
-public sealed class BuildPipeline(BuildOptions options)
+public sealed class BuildPipeline
 {
-    private readonly Log _log = options.Log;
+    private readonly BuildOptions _options;
+
+    /// <summary>Creates a build with the command line's options (pyproject.toml settings are merged in when it runs).</summary>
+    public BuildPipeline(BuildOptions options)
+    {
+        _options = options;
+        _opts = options;
+        _log = options.Log;
+    }
+
+    private readonly Log _log;
+    private BuildOptions _opts;
     private readonly List<(string, TimeSpan)> _timings = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -72,37 +84,53 @@ public sealed class BuildPipeline(BuildOptions options)
     /// <exception cref="PyFreezeException">Bad input or a failed stage, with a one-line message.</exception>
     public BuildResult Run()
     {
-        var entry = Path.GetFullPath(options.Entry);
-        var name = ValidateName(options.Name ?? Path.GetFileNameWithoutExtension(entry));
-        var rid = Rid.Parse(options.Target ?? Rid.HostName);
+        var entry = Path.GetFullPath(_options.Entry);
+        var rid = Rid.Parse(_options.Target ?? Rid.HostName);
         if (rid.Name != Rid.HostName)
             throw new PyFreezeException($"--target {rid.Name}: building for another RID needs a runtime for it (--runtime, see the cross-building issue); this host builds {Rid.HostName}", 2);
-        if (options.Optimize is < 0 or > 2)
-            throw new PyFreezeException($"--optimize {options.Optimize}: use 0, 1 or 2", 2);
-        var dist = Path.GetFullPath(options.DistPath);
-        CheckWritable(dist, "--distpath");
-        var work = Path.Combine(Path.GetFullPath(options.WorkPath), name);
-        if (options.Clean && Directory.Exists(work))
+        if (_options.Name is not null)
+            ValidateName(_options.Name);
+        CheckWritable(Path.GetFullPath(_options.DistPath), "--distpath");
+
+        // probe (and [tool.pyfreeze] from pyproject.toml)
+        var python = _options.Python ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
+        var interp = AppAnalysis.Probe(python, entry);
+        var opts = ProjectSettings.Merge(_options, interp.Pyproject);
+        _opts = opts;
+        _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
+        var name = ValidateName(opts.Name ?? Path.GetFileNameWithoutExtension(entry));
+        if (opts.Optimize is < 0 or > 2)
+            throw new PyFreezeException($"--optimize {opts.Optimize}: use 0, 1 or 2", 2);
+        var dist = Path.GetFullPath(opts.DistPath);
+        var work = Path.Combine(Path.GetFullPath(opts.WorkPath), name);
+        if (opts.Clean && Directory.Exists(work))
             Directory.Delete(work, true);
         CheckWritable(work, "--workpath");
         var cache = BuildCache.Default();
-
-        // probe
-        var python = options.Python ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
-        var interp = AppAnalysis.Probe(python, entry);
-        _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
+        var hooks = HookSet.Load(opts.AdditionalHooksDirs);
+        var user = new UserCollectOptions
+        {
+            CollectData = [.. opts.CollectData, .. opts.CollectAll],
+            CollectBinaries = [.. opts.CollectBinaries, .. opts.CollectAll],
+            CopyMetadata = opts.CopyMetadata,
+            AddData = opts.AddData.Select(a => AddedFile.Parse(a, "--add-data", opts.BaseDirectory)).ToList(),
+            AddBinary = opts.AddBinary.Select(a => AddedFile.Parse(a, "--add-binary", opts.BaseDirectory)).ToList(),
+            RuntimeHooks = opts.RuntimeHooks.Select(h => Path.GetFullPath(Path.Combine(opts.BaseDirectory, h))).ToList(),
+        };
         Mark("probe");
 
         // analyze
-        var (analysis, entryPoints) = AppAnalysis.Run(interp, entry, options.Paths, options.HiddenImports, options.Excludes,
-            Collector.RuntimeImports(interp));
+        var (analysis, entryPoints) = AppAnalysis.Run(interp, entry, opts.Paths, opts.HiddenImports, opts.Excludes,
+            Collector.RuntimeImports(interp), hooks, [.. opts.CollectSubmodules, .. opts.CollectAll]);
         foreach (var problem in entryPoints.Problems)
             _log.Warn(problem);
+        foreach (var warning in AppAnalysis.MissingHookImports(analysis, hooks))
+            _log.Warn(warning);
         var missing = MissingModules.Of(analysis.Graph, interp.Platform);
         var hard = missing.Where(m => m.Group == MissingGroup.Real && m.Severity == MissingSeverity.TopLevel).ToList();
         foreach (var m in hard)
             _log.Warn($"missing module {m.Name}, imported by {string.Join(", ", m.Importers.Take(3).Select(e => $"{e.From} (line {e.Line})"))}");
-        if (hard.Count > 0 && options.Strict)
+        if (hard.Count > 0 && opts.Strict)
             throw new PyFreezeException($"{hard.Count} missing top-level import(s) ({string.Join(", ", hard.Select(m => m.Name))}); install them, add --paths, or drop --strict");
         foreach (var p in analysis.Problems.Where(p => p.File == entry))
             throw new PyFreezeException($"{p}: the entry script does not tokenize; fix it first");
@@ -112,8 +140,9 @@ public sealed class BuildPipeline(BuildOptions options)
         // collect
         var layout = RuntimeLayout.Posix(interp, name);
         var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = name });
-        DataCollector.Collect(plan, analysis, layout);
-        MetadataCollector.Collect(plan, analysis, layout, entryPoints.In);
+        DataCollector.Collect(plan, analysis, layout, hooks, user.CollectData, user.CollectBinaries);
+        var metadataNames = HookCollector.Collect(plan, analysis, layout, hooks, user);
+        MetadataCollector.Collect(plan, analysis, layout, entryPoints.In, metadataNames);
         BinaryCollector.Collect(plan, analysis, layout, rid, _log);
         AddBoot(plan, interp, name, rid);
         Mark("collect");
@@ -122,7 +151,7 @@ public sealed class BuildPipeline(BuildOptions options)
         var compileErrors = new List<(string, string)>();
         var modules = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Module && e.Source is not null || e.Text is not null).ToList();
         var compiler = new BytecodeCompiler(interp, cache, _log);
-        var results = compiler.Compile(modules.Select(m => new CompileJob(m.Source, m.Text, m.DisplayName!)).ToList(), options.Optimize);
+        var results = compiler.Compile(modules.Select(m => new CompileJob(m.Source, m.Text, m.DisplayName!)).ToList(), _opts.Optimize);
         var files = new List<(PayloadEntry, string?, byte[]?)>();
         for (int i = 0; i < modules.Count; i++)
         {
@@ -175,20 +204,20 @@ public sealed class BuildPipeline(BuildOptions options)
             PayloadXxh64 = new string('0', 16),
             Interpreter = plan.Interpreter,
             LibraryDirs = plan.LibraryDirs,
-            PythonOptions = PythonOptions(options.Optimize),
+            PythonOptions = PythonOptions(_opts.Optimize),
             BootScript = PayloadLayout.BootScript,
-            Windowed = options.Windowed,
-            OneDir = options.OneDir,
+            Windowed = _opts.Windowed,
+            OneDir = _opts.OneDir,
         };
         var kit = BootloaderKit.Locate(rid, cache, _log);
         var emitWork = Path.Combine(work, "emit");
         BuildResult result;
-        if (options.OneDir)
+        if (_opts.OneDir)
         {
             var staging = Path.Combine(dist, $".{name}.{Environment.ProcessId}.tmp");
             var payloadFiles = UnpackedWriter.Write(files, staging);
             Mark("assemble");
-            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), options.Windowed);
+            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed);
             var final = Path.Combine(dist, name);
             ReplaceDirectory(staging, final);
             Mark("emit");
@@ -208,7 +237,7 @@ public sealed class BuildPipeline(BuildOptions options)
             var output = Path.Combine(dist, name + rid.ExecutableSuffix);
             if (Directory.Exists(output))
                 throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
-            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, options.Windowed);
+            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed);
             Mark("emit");
             result = new BuildResult
             {
@@ -271,7 +300,9 @@ public sealed class BuildPipeline(BuildOptions options)
         var config = new StringBuilder("_PYFREEZE_CONFIG = {");
         config.Append("\"entry\": ").Append(PyString(plan.EntryModule)).Append(", ");
         config.Append("\"runtime_hooks\": [").Append(string.Join(", ", plan.RuntimeHooks.Select(PyString))).Append("], ");
-        config.Append("\"env\": {").Append(string.Join(", ", plan.Environment.Select(kv => PyString(kv.Key) + ": " + PyString(kv.Value)))).Append("}");
+        config.Append("\"env\": {").Append(string.Join(", ", plan.Environment.Select(kv => PyString(kv.Key) + ": " + PyString(kv.Value)))).Append("}, ");
+        config.Append("\"facts\": {\"library_dirs\": [").Append(string.Join(", ", plan.LibraryDirs.Select(PyString))).Append("], ");
+        config.Append("\"openssl_paths\": [").Append(string.Join(", ", (interp.OpensslPaths ?? ["", ""]).Select(p => PyString(p ?? "")))).Append("]}");
         config.Append("}\n");
         plan.Add(new PayloadEntry
         {
@@ -299,14 +330,14 @@ public sealed class BuildPipeline(BuildOptions options)
             j.WriteString("python", interp.VersionString);
             j.WriteString("magic", interp.Magic);
             j.WriteString("rid", rid.Name);
-            j.WriteString("mode", options.OneDir ? "onedir" : "onefile");
-            j.WriteNumber("optimize", options.Optimize);
-            j.WriteBoolean("windowed", options.Windowed);
+            j.WriteString("mode", _opts.OneDir ? "onedir" : "onefile");
+            j.WriteNumber("optimize", _opts.Optimize);
+            j.WriteBoolean("windowed", _opts.Windowed);
             j.WriteStartArray("hidden_imports");
-            foreach (var h in options.HiddenImports) j.WriteStringValue(h);
+            foreach (var h in _opts.HiddenImports) j.WriteStringValue(h);
             j.WriteEndArray();
             j.WriteStartArray("excludes");
-            foreach (var h in options.Excludes) j.WriteStringValue(h);
+            foreach (var h in _opts.Excludes) j.WriteStringValue(h);
             j.WriteEndArray();
             j.WriteEndObject();
         }

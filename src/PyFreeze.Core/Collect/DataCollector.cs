@@ -1,5 +1,6 @@
 using PyFreeze.Analyze;
 using PyFreeze.Diagnostics;
+using PyFreeze.Hooks;
 
 namespace PyFreeze.Collect;
 
@@ -42,6 +43,19 @@ public static class DataCollector
     /// <param name="layout">Where stdlib and app files go.</param>
     /// <exception cref="PyFreezeException">A data file cannot be read (the build could not be right without it).</exception>
     public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout)
+        => Collect(plan, analysis, layout, HookSet.Empty, [], []);
+
+    /// <summary>Adds the data files of the graph's packages, and of the packages named by <c>--collect-data</c> and
+    /// <c>--collect-binaries</c> whether or not they are imported; hooks' <c>exclude_datas</c> globs are left out.</summary>
+    /// <param name="plan">The plan to extend.</param>
+    /// <param name="analysis">The analysis.</param>
+    /// <param name="layout">Where stdlib and app files go.</param>
+    /// <param name="hooks">Hooks (for <c>exclude_datas</c>).</param>
+    /// <param name="collectData">Packages whose data is collected even when not imported.</param>
+    /// <param name="collectBinaries">Packages whose shared libraries and extension modules are all collected.</param>
+    /// <exception cref="PyFreezeException">A data file cannot be read, or a named package is not installed.</exception>
+    public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, HookSet hooks,
+        IReadOnlyList<string> collectData, IReadOnlyList<string> collectBinaries)
     {
         var suffixes = analysis.Interpreter.ExtensionSuffixes;
         var packageDirs = new HashSet<string>(StringComparer.Ordinal);
@@ -50,7 +64,20 @@ public static class DataCollector
                 foreach (var loc in node.SearchLocations)
                     packageDirs.Add(loc);
 
-        foreach (var node in analysis.Graph.Modules.Where(n => n.Kind is ModuleKind.Package or ModuleKind.Namespace).OrderBy(n => n.Name, StringComparer.Ordinal))
+        var packages = analysis.Graph.Modules.Where(n => n.Kind is ModuleKind.Package or ModuleKind.Namespace).ToList();
+        var binariesOf = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in collectData.Concat(collectBinaries).Distinct(StringComparer.Ordinal))
+        {
+            var found = analysis.Graph.Find(name) is { Kind: ModuleKind.Package or ModuleKind.Namespace } known ? known : FindPackage(analysis, name)
+                ?? throw new PyFreezeException($"--collect-data/--collect-binaries {name}: no such package on the search path", 2);
+            if (!packages.Contains(found))
+                packages.Add(found);
+            if (collectBinaries.Contains(name))
+                binariesOf.Add(found.Name);
+            foreach (var loc in found.SearchLocations)
+                packageDirs.Add(loc);
+        }
+        foreach (var node in packages.OrderBy(n => n.Name, StringComparer.Ordinal))
         {
             var baseDest = node.Origin switch
             {
@@ -62,13 +89,17 @@ public static class DataCollector
             if (baseDest is null)
                 continue;
             var category = node.Origin == ModuleOrigin.Stdlib ? PayloadCategory.Stdlib : PayloadCategory.Data;
+            var hook = hooks.For(node.TopLevel);
+            var walk = new WalkContext(plan, node, baseDest, category, suffixes, packageDirs, hook, binariesOf.Any(b => node.Name == b || node.Name.StartsWith(b + ".", StringComparison.Ordinal)));
             foreach (var dir in node.SearchLocations)
-                Walk(plan, dir, node, baseDest, category, suffixes, packageDirs, depth: 0, visited: new HashSet<string>(StringComparer.Ordinal));
+                Walk(walk, dir, dir, depth: 0, visited: new HashSet<string>(StringComparer.Ordinal));
         }
     }
 
-    private static void Walk(CollectPlan plan, string dir, ModuleNode owner, string baseDest, PayloadCategory category,
-        IReadOnlyList<string> suffixes, HashSet<string> packageDirs, int depth, HashSet<string> visited)
+    private sealed record WalkContext(CollectPlan Plan, ModuleNode Owner, string BaseDest, PayloadCategory Category,
+        IReadOnlyList<string> Suffixes, HashSet<string> PackageDirs, Hook? Hook, bool AllBinaries);
+
+    private static void Walk(WalkContext c, string packageDir, string dir, int depth, HashSet<string> visited)
     {
         if (depth > 32)
             return;
@@ -90,7 +121,7 @@ public static class DataCollector
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            plan.Warnings.Add($"{dir}: cannot list package data ({e.Message})");
+            c.Plan.Warnings.Add($"{dir}: cannot list package data ({e.Message})");
             return;
         }
         foreach (var path in entries)
@@ -100,27 +131,58 @@ public static class DataCollector
             {
                 if (SkippedDirs.Contains(name) || name.EndsWith(".dist-info", StringComparison.Ordinal) || name.EndsWith(".egg-info", StringComparison.Ordinal))
                     continue;
-                if (packageDirs.Contains(path) || File.Exists(Path.Combine(path, "__init__.py")))
+                if (c.PackageDirs.Contains(path) || File.Exists(Path.Combine(path, "__init__.py")))
                     continue; // a subpackage: its own data comes with it when it is collected
-                Walk(plan, path, owner, baseDest, category, suffixes, packageDirs, depth + 1, visited);
+                Walk(c, packageDir, path, depth + 1, visited);
                 continue;
             }
-            if (IsSkippedFile(name, suffixes))
+            bool binary = IsSharedLibrary(name);
+            if (IsSkippedFile(name, c.Suffixes) && !(c.AllBinaries && binary))
                 continue;
-            var rel = Collector.RelativeTo(owner.SearchRoot, path);
+            if (HookCollector.IsExcludedData(c.Hook, packageDir, path))
+                continue;
+            var rel = Collector.RelativeTo(c.Owner.SearchRoot, path);
             if (rel is null)
                 continue;
             if (!CanRead(path))
-                throw new PyFreezeException($"{path}: package data of {owner.Name} cannot be read; fix its permissions or leave the package out with --exclude-module {owner.TopLevel}");
-            plan.Add(new PayloadEntry
+                throw new PyFreezeException($"{path}: package data of {c.Owner.Name} cannot be read; fix its permissions or leave the package out with --exclude-module {c.Owner.TopLevel}");
+            c.Plan.Add(new PayloadEntry
             {
-                Dest = baseDest + rel,
-                Kind = IsSharedLibrary(name) ? PayloadEntryKind.Binary : PayloadEntryKind.File,
+                Dest = c.BaseDest + rel,
+                Kind = binary ? PayloadEntryKind.Binary : PayloadEntryKind.File,
                 Source = path,
-                Category = category,
-                Owner = owner.TopLevel,
+                Category = binary && IsExtension(name, c.Suffixes) ? PayloadCategory.Extension : c.Category,
+                Owner = c.Owner.TopLevel,
             });
         }
+    }
+
+    private static bool IsExtension(string name, IReadOnlyList<string> suffixes) => suffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal));
+
+    /// <summary>Finds a package that the graph does not hold (for <c>--collect-data</c> of a package nobody imports).</summary>
+    private static ModuleNode? FindPackage(AnalysisResult analysis, string name)
+    {
+        var interp = analysis.Interpreter;
+        var finder = new PathFinder(interp.ExtensionSuffixes, interp.SourceSuffixes, interp.BytecodeSuffixes);
+        IReadOnlyList<string> locations = analysis.SearchPath;
+        ModuleLocation? loc = null;
+        string? root = null;
+        foreach (var part in name.Split('.'))
+        {
+            loc = finder.Find(part, locations);
+            if (loc is null || loc.SearchLocations.Count == 0)
+                return null;
+            root ??= loc.Root;
+            locations = loc.SearchLocations;
+        }
+        var stdlib = Path.TrimEndingDirectorySeparator(Path.GetFullPath(interp.Stdlib));
+        return new ModuleNode(name, loc!.Kind)
+        {
+            Path = loc.Path,
+            SearchLocations = loc.SearchLocations,
+            SearchRoot = root,
+            Origin = root == stdlib ? ModuleOrigin.Stdlib : ModuleOrigin.SitePackages,
+        };
     }
 
     /// <summary>True for names like libfoo.so, libfoo.so.1.2, foo.dylib, foo.dll.</summary>

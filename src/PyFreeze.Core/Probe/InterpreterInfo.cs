@@ -114,6 +114,10 @@ public sealed class InterpreterInfo
     /// <summary>glibc version string ("glibc 2.36"), or null off glibc.</summary>
     public string? Glibc { get; init; }
 
+    /// <summary>The bundled OpenSSL's default CA file and CA folder (<c>_ssl.get_default_verify_paths()</c>), or null
+    /// without ssl.</summary>
+    public string[]? OpensslPaths { get; init; }
+
     /// <summary>The <c>[tool.pyfreeze]</c> table of the app's pyproject.toml, when one was read.</summary>
     public PyprojectInfo? Pyproject { get; init; }
 
@@ -136,6 +140,10 @@ public sealed class PyprojectInfo
 {
     /// <summary>Path of the pyproject.toml file.</summary>
     public string Path { get; init; } = "";
+
+    /// <summary>The bundled OpenSSL's default CA file and CA folder (<c>_ssl.get_default_verify_paths()</c>), or null
+    /// without ssl.</summary>
+    public string[]? OpensslPaths { get; init; }
 
     /// <summary>The <c>[tool.pyfreeze]</c> table, or null when the file has none.</summary>
     public JsonElement? Tool { get; init; }

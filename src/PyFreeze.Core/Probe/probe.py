@@ -92,6 +92,12 @@ def _main():
     except (AttributeError, ValueError, OSError):
         out["glibc"] = None
     out["machine"] = os.uname().machine if hasattr(os, "uname") else os.environ.get("PROCESSOR_ARCHITECTURE", "")
+    try:
+        import _ssl
+        paths = _ssl.get_default_verify_paths()  # (cafile env var, cafile, capath env var, capath)
+        out["openssl_paths"] = [paths[1], paths[3]]
+    except ImportError:
+        out["openssl_paths"] = None
     out["pyproject"] = _pyproject(pyproject) if pyproject else None
     out["entry_error"] = _check_entry(entry) if entry else None
     _out(out)
