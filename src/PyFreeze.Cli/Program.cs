@@ -13,6 +13,8 @@ public static class Program
         var root = new RootCommand("PyFreeze: freeze a Python app into one executable that runs without Python.");
         root.Subcommands.Add(AnalyzeCommand.Create());
         root.Subcommands.Add(BuildCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(CacheCommand.Create());
         var parse = root.Parse(args);
         try
         {

@@ -106,7 +106,7 @@ public sealed class BuildPipeline
         if (opts.Clean && Directory.Exists(work))
             Directory.Delete(work, true);
         CheckWritable(work, "--workpath");
-        var cache = BuildCache.Default();
+        var cache = BuildCache.Default(_log);
         var hooks = HookSet.Load(opts.AdditionalHooksDirs);
         var user = new UserCollectOptions
         {

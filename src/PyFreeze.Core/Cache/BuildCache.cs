@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using PyFreeze.Diagnostics;
 using PyFreeze.Payload;
 
 namespace PyFreeze.Cache;
@@ -20,38 +21,81 @@ public sealed class BuildCache
     /// <summary>The cache's folder.</summary>
     public string Root { get; }
 
-    /// <summary>The default cache for this user: the override variable, else the user cache root, else a temp folder.</summary>
-    public static BuildCache Default()
+    /// <summary>The default cache for this user: the override variable, else the user cache root. When that folder
+    /// cannot be written, a private folder under the temporary directory is used and <paramref name="log"/> says so once.</summary>
+    public static BuildCache Default(Log? log = null)
     {
         var over = Environment.GetEnvironmentVariable(OverrideVariable);
-        if (!string.IsNullOrEmpty(over))
-            return new BuildCache(over);
-        var root = CacheLocation.UserCacheRoot(Environment.GetEnvironmentVariable);
-        return new BuildCache(root is null ? Path.Combine(Path.GetTempPath(), "pyfreeze-build-cache") : Path.Combine(root, "build"));
+        var root = !string.IsNullOrEmpty(over) ? over
+            : CacheLocation.UserCacheRoot(Environment.GetEnvironmentVariable) is { } user ? Path.Combine(user, "build")
+            : null;
+        if (root is not null && Writable(root))
+            return new BuildCache(root);
+        var fallback = Path.Combine(Path.GetTempPath(), $"pyfreeze-build-{Environment.UserName}");
+        log?.Warn($"the build cache {root ?? "(no home folder)"} is not writable; using {fallback} for this build");
+        return new BuildCache(fallback);
+    }
+
+    private static bool Writable(string dir)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Path of an entry: <c>ROOT/KIND/ab/abcdef….EXT</c>.</summary>
-    /// <param name="kind">Entry family (<c>pyc</c>, <c>strip</c>, …).</param>
+    /// <param name="kind">Entry family (<c>pyc</c>, <c>binary</c>, <c>deflate</c>).</param>
     /// <param name="key">Lower-case hex key.</param>
     /// <param name="extension">File extension including the dot, or empty.</param>
     public string PathOf(string kind, string key, string extension = "") =>
         System.IO.Path.Combine(Root, kind, key[..2], key + extension);
 
-    /// <summary>Looks up an entry.</summary>
-    /// <returns>The entry's path when present and non-empty, else null.</returns>
+    /// <summary>Looks up an entry and checks it against the SHA-256 recorded beside it when it was stored; a truncated or
+    /// altered entry is deleted and reported absent, so the caller makes it again.</summary>
+    /// <returns>The entry's path when present and intact, else null.</returns>
     public string? TryGet(string kind, string key, string extension = "")
     {
         var p = PathOf(kind, key, extension);
-        var info = new FileInfo(p);
-        return info.Exists && info.Length > 0 ? p : null;
+        var sum = p + ".sha256";
+        try
+        {
+            if (!File.Exists(p) || !File.Exists(sum))
+                return null;
+            var expected = File.ReadAllText(sum).Trim();
+            using (var f = File.OpenRead(p))
+                if (Convert.ToHexStringLower(SHA256.HashData(f)) == expected)
+                    return p;
+            File.Delete(p);
+            File.Delete(sum);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return null;
     }
 
-    /// <summary>Stores a finished file under a key by atomic rename (the source is moved, not copied).</summary>
+    /// <summary>Stores a finished file under a key by atomic rename (the source is moved, not copied), with its SHA-256
+    /// beside it (written first, so a reader never sees an entry without its sum).</summary>
     /// <returns>The entry's path.</returns>
     public string Put(string kind, string key, string sourceFile, string extension = "")
     {
         var dest = PathOf(kind, key, extension);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(dest)!);
+        string hash;
+        using (var f = File.OpenRead(sourceFile))
+            hash = Convert.ToHexStringLower(SHA256.HashData(f));
+        var sumTmp = sourceFile + ".sha256";
+        File.WriteAllText(sumTmp, hash);
+        File.Move(sumTmp, dest + ".sha256", overwrite: true);
         File.Move(sourceFile, dest, overwrite: true);
         return dest;
     }

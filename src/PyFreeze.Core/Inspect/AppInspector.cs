@@ -1,0 +1,242 @@
+using System.Text;
+using System.Text.Json;
+using ICSharpCode.SharpZipLib.Zip;
+using PyFreeze.Diagnostics;
+using PyFreeze.Payload;
+
+namespace PyFreeze.Inspect;
+
+/// <summary>A file inside a frozen app's payload.</summary>
+/// <param name="Path">Path inside the payload.</param>
+/// <param name="Size">Uncompressed size in bytes.</param>
+/// <param name="CompressedSize">Stored size in bytes.</param>
+public sealed record InspectedFile(string Path, long Size, long CompressedSize);
+
+/// <summary>What <c>pyfreeze inspect</c> shows of a frozen app.</summary>
+public sealed class InspectResult
+{
+    /// <summary>The executable.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Its size in bytes.</summary>
+    public long Size { get; init; }
+
+    /// <summary>The .NET bundle's manifest.</summary>
+    public required BundleReader Bundle { get; init; }
+
+    /// <summary>The launch settings from the bundled runtimeconfig.</summary>
+    public required LaunchSettings Settings { get; init; }
+
+    /// <summary>The payload's <c>pyfreeze/build.json</c> (PyFreeze and Python versions, RID, entry, options), or null (onedir).</summary>
+    public JsonElement? BuildInfo { get; init; }
+
+    /// <summary>The payload's files (empty for an onedir executable).</summary>
+    public required IReadOnlyList<InspectedFile> Files { get; init; }
+
+    /// <summary>True when the payload's bytes hash to the recorded XXH64.</summary>
+    public bool PayloadIntact { get; init; }
+}
+
+/// <summary>
+/// Reads a frozen app of any RID on any host: the .NET bundle manifest, the launch settings in the bundled
+/// runtimeconfig, and the payload zip at the offset those settings give.
+/// </summary>
+public static class AppInspector
+{
+    /// <summary>Inspects <paramref name="path"/>.</summary>
+    /// <exception cref="PyFreezeException">Missing, not a PyFreeze app, or truncated/damaged (the message says which).</exception>
+    public static InspectResult Inspect(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            var inside = System.IO.Path.Combine(path, System.IO.Path.GetFileName(path.TrimEnd('/')));
+            if (!File.Exists(inside))
+                throw new PyFreezeException($"{path}: is a folder; give the frozen executable");
+            path = inside;
+        }
+        if (!File.Exists(path))
+            throw new PyFreezeException($"{path}: no such file");
+        var bundle = BundleReader.Read(path);
+        var config = bundle.Entries.FirstOrDefault(e => e.Type == 4 || e.RelativePath.EndsWith(".runtimeconfig.json", StringComparison.Ordinal))
+                     ?? throw new PyFreezeException($"{path}: a .NET app without a runtimeconfig, not a PyFreeze app");
+        LaunchSettings? settings;
+        try
+        {
+            using var doc = JsonDocument.Parse(BundleReader.ReadEntry(path, config));
+            var props = doc.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var p) ? p : default;
+            settings = LaunchSettings.FromProperties(name =>
+                props.ValueKind == JsonValueKind.Object && props.TryGetProperty(name, out var v) ? v.ToString() : null);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException)
+        {
+            throw new PyFreezeException($"{path}: its runtimeconfig is damaged ({e.Message})", 1, e);
+        }
+        if (settings is null)
+            throw new PyFreezeException($"{path}: a .NET single-file app, but not a PyFreeze app (no PyFreeze launch settings)");
+
+        var files = new List<InspectedFile>();
+        JsonElement? buildInfo = null;
+        bool intact = true;
+        if (!settings.OneDir)
+        {
+            var end = settings.PayloadOffset + settings.PayloadLength;
+            if (bundle.FileLength < end)
+                throw new PyFreezeException($"{path}: is truncated ({bundle.FileLength} bytes; the payload ends at {end})");
+            using var f = File.OpenRead(path);
+            using var region = new SubStream(f, settings.PayloadOffset, settings.PayloadLength);
+            intact = Xxh64(region) == settings.PayloadXxh64;
+            region.Position = 0;
+            try
+            {
+                using var zip = new ZipFile(region, leaveOpen: true);
+                foreach (ZipEntry e in zip)
+                {
+                    if (!e.IsFile)
+                        continue;
+                    files.Add(new InspectedFile(e.Name, e.Size, e.CompressedSize));
+                    if (e.Name == PayloadLayout.BuildInfo)
+                    {
+                        using var s = zip.GetInputStream(e);
+                        using var doc = JsonDocument.Parse(s);
+                        buildInfo = doc.RootElement.Clone();
+                    }
+                }
+            }
+            catch (ZipException e)
+            {
+                throw new PyFreezeException($"{path}: its payload is damaged ({e.Message})", 1, e);
+            }
+        }
+        return new InspectResult
+        {
+            Path = path, Size = new FileInfo(path).Length, Bundle = bundle, Settings = settings, BuildInfo = buildInfo,
+            Files = files.OrderBy(x => x.Path, StringComparer.Ordinal).ToList(), PayloadIntact = intact,
+        };
+    }
+
+    private static string Xxh64(Stream s)
+    {
+        var h = new XxHash64();
+        var buf = new byte[1 << 20];
+        int n;
+        while ((n = s.Read(buf, 0, buf.Length)) > 0)
+            h.Append(buf.AsSpan(0, n));
+        return h.Digest().ToString("x16");
+    }
+
+    /// <summary>Extracts the payload to <paramref name="dir"/> (created), refusing unsafe entry names.</summary>
+    /// <returns>Number of files written.</returns>
+    /// <exception cref="PyFreezeException">An onedir executable (nothing to extract), or a damaged payload.</exception>
+    public static int Extract(InspectResult app, string dir)
+    {
+        if (app.Settings.OneDir)
+            throw new PyFreezeException($"{app.Path}: an --onedir executable; its files are the folder beside it");
+        Directory.CreateDirectory(dir);
+        var root = System.IO.Path.GetFullPath(dir) + System.IO.Path.DirectorySeparatorChar;
+        using var f = File.OpenRead(app.Path);
+        using var region = new SubStream(f, app.Settings.PayloadOffset, app.Settings.PayloadLength);
+        using var zip = new ZipFile(region, leaveOpen: true);
+        int count = 0;
+        foreach (ZipEntry e in zip)
+        {
+            if (!PayloadLayout.IsSafeEntryName(e.Name))
+                throw new PyFreezeException($"{app.Path}: unsafe payload entry {e.Name}");
+            var target = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, e.Name));
+            if (!target.StartsWith(root, StringComparison.Ordinal))
+                throw new PyFreezeException($"{app.Path}: unsafe payload entry {e.Name}");
+            if (e.IsDirectory)
+            {
+                Directory.CreateDirectory(target);
+                continue;
+            }
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+            using (var input = zip.GetInputStream(e))
+            using (var output = File.Create(target))
+                input.CopyTo(output);
+            if (!OperatingSystem.IsWindows() && (e.ExternalFileAttributes >> 16 & 0b001_001_001) != 0)
+                File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Writes the human summary.</summary>
+    public static void WriteSummary(InspectResult app, TextWriter w)
+    {
+        string Info(string key) => app.BuildInfo is { } b && b.TryGetProperty(key, out var v) ? v.ToString() : "?";
+        w.WriteLine($"{app.Path}: PyFreeze app \"{app.Settings.AppName}\" ({app.Size / 1048576.0:0.0} MB)");
+        w.WriteLine($"  built by PyFreeze {Info("pyfreeze")} for {Info("rid")}, Python {Info("python")} (magic {Info("magic")}), {Info("mode")}");
+        w.WriteLine($"  entry {Info("entry")} (module {Info("entry_module")}), optimize {Info("optimize")}, windowed {Info("windowed")}");
+        if (!app.Settings.OneDir)
+        {
+            w.WriteLine($"  payload {app.Settings.PayloadLength / 1048576.0:0.0} MB at offset {app.Settings.PayloadOffset}, sha256 {app.Settings.PayloadSha256}{(app.PayloadIntact ? "" : " — DAMAGED (checksum mismatch)")}");
+            w.WriteLine($"  {app.Files.Count} files, {app.Files.Sum(f => f.Size) / 1048576.0:0.0} MB unpacked; largest:");
+            foreach (var f in app.Files.OrderByDescending(f => f.Size).Take(10))
+                w.WriteLine($"    {f.Size,12:N0}  {f.Path}");
+        }
+        w.WriteLine($"  interpreter {app.Settings.Interpreter} {string.Join(' ', app.Settings.PythonOptions)}; bundle format {app.Bundle.MajorVersion}.{app.Bundle.MinorVersion}, {app.Bundle.Entries.Count} bundled .NET files");
+    }
+
+    /// <summary>Writes the JSON form: <c>{path, size, app, payload: {offset, length, sha256, intact}, build, settings, files: [{path, size, compressed}]}</c>.</summary>
+    public static void WriteJson(InspectResult app, Stream output)
+    {
+        using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        j.WriteStartObject();
+        j.WriteString("path", app.Path);
+        j.WriteNumber("size", app.Size);
+        j.WriteString("app", app.Settings.AppName);
+        j.WriteStartObject("payload");
+        j.WriteNumber("offset", app.Settings.PayloadOffset);
+        j.WriteNumber("length", app.Settings.PayloadLength);
+        j.WriteString("sha256", app.Settings.PayloadSha256);
+        j.WriteBoolean("intact", app.PayloadIntact);
+        j.WriteEndObject();
+        j.WritePropertyName("build");
+        if (app.BuildInfo is { } b) b.WriteTo(j); else j.WriteNullValue();
+        j.WriteStartObject("settings");
+        foreach (var (k, v) in app.Settings.ToProperties())
+            j.WriteString(k[LaunchSettings.Prefix.Length..], v.Replace(LaunchSettings.ListSeparator, ' '));
+        j.WriteEndObject();
+        j.WriteStartArray("files");
+        foreach (var f in app.Files)
+        {
+            j.WriteStartObject();
+            j.WriteString("path", f.Path);
+            j.WriteNumber("size", f.Size);
+            j.WriteNumber("compressed", f.CompressedSize);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
+    }
+}
+
+/// <summary>A read-only, seekable window onto part of a stream.</summary>
+internal sealed class SubStream(Stream inner, long offset, long length) : Stream
+{
+    private long _position;
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => _position; set => _position = Math.Clamp(value, 0, length); }
+    public override int Read(byte[] buffer, int off, int count)
+    {
+        long left = length - _position;
+        if (left <= 0)
+            return 0;
+        inner.Position = offset + _position;
+        int n = inner.Read(buffer, off, (int)Math.Min(count, left));
+        _position += n;
+        return n;
+    }
+    public override long Seek(long off, SeekOrigin origin) => Position = origin switch
+    {
+        SeekOrigin.Begin => off,
+        SeekOrigin.Current => _position + off,
+        _ => length + off,
+    };
+    public override void Flush() { }
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int off, int count) => throw new NotSupportedException();
+}
