@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(BuildCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(CacheCommand.Create());
+        root.Subcommands.Add(CiCommand.Create());
         var parse = root.Parse(args);
         try
         {
