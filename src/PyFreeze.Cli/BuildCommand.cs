@@ -32,12 +32,13 @@ internal static class BuildCommand
         var addData = Many("--add-data", "Add a file, folder or glob at DEST inside the app (relative to sys._MEIPASS), e.g. assets:assets (repeatable).", "SRC:DEST");
         var addBinary = Many("--add-binary", "Add a shared library at DEST inside the app; its own dependencies are collected too (repeatable).", "SRC:DEST");
         var runtimeHook = Many("--runtime-hook", "A Python file to run before the entry script (repeatable).", "FILE");
+        var noWhole = new Option<bool>("--no-whole-packages") { Description = "Collect only the modules the imports reach (smaller; plugin discovery and imports by computed names may then fail)." };
         var hooksDir = Many("--additional-hooks-dir", "A folder of hook files (PACKAGE.json) that add to or replace the built-in hooks (repeatable).", "DIR");
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, optimize, clean, logLevel, strict, windowed, json,
-                     collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir })
+                     collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
         {
@@ -73,6 +74,7 @@ internal static class BuildCommand
                 AddBinary = parse.GetValue(addBinary) ?? [],
                 RuntimeHooks = parse.GetValue(runtimeHook) ?? [],
                 AdditionalHooksDirs = parse.GetValue(hooksDir) ?? [],
+                NoWholePackages = parse.GetValue(noWhole),
                 Log = new Log(level),
             };
             var result = new BuildPipeline(options).Run();

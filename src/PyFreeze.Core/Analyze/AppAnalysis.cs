@@ -69,10 +69,11 @@ public static class AppAnalysis
     /// <param name="runtimeImports">Modules the frozen runtime needs itself.</param>
     /// <param name="hooks">Hooks (built-in and the user's); null for the built-in ones.</param>
     /// <param name="collectSubmodules"><c>--collect-submodules</c>: packages collected whole whatever their hooks say.</param>
+    /// <param name="wholePackages">False for <c>--no-whole-packages</c>: only what imports reach (and --collect-submodules).</param>
     /// <returns>The analysis and the distributions read on the way (for the metadata stage).</returns>
     public static (AnalysisResult Result, EntryPointExpander Distributions) Run(InterpreterInfo interpreter, string entry,
         IReadOnlyList<string> paths, IReadOnlyList<string> hiddenImports, IReadOnlyList<string> excludes, IReadOnlyList<string> runtimeImports,
-        HookSet? hooks = null, IReadOnlyList<string>? collectSubmodules = null)
+        HookSet? hooks = null, IReadOnlyList<string>? collectSubmodules = null, bool wholePackages = true)
     {
         var entryPoints = new EntryPointExpander();
         var packages = new PackageExpander();
@@ -87,7 +88,9 @@ public static class AppAnalysis
             RuntimeImports = runtimeImports,
             ModuleHiddenImports = BuiltinHiddenImports(interpreter),
             Hooks = hooks ?? HookSet.Load([]),
-            Expanders = [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints)],
+            Expanders = wholePackages
+                ? [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints)]
+                : [packages.OnlyForced(), entryPoints, new DistributionModulesExpander(entryPoints)],
         }).Run();
         return (result, entryPoints);
     }

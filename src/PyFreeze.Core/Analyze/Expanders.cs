@@ -21,6 +21,15 @@ public sealed class PackageExpander : IGraphExpander
 
     private bool Forced(string name) => Force.Any(f => name == f || name.StartsWith(f + ".", StringComparison.Ordinal));
 
+    private bool _onlyForced;
+
+    /// <summary>Makes this expander expand only the <see cref="Force"/>d packages (for <c>--no-whole-packages</c>).</summary>
+    public PackageExpander OnlyForced()
+    {
+        _onlyForced = true;
+        return this;
+    }
+
     /// <summary>True for a submodule name expansion leaves out: test packages and test modules.</summary>
     /// <remarks>Names like <c>_multiarray_tests</c> stay: numpy imports that one by a computed name at start-up.</remarks>
     public static bool IsTestName(string last) =>
@@ -36,7 +45,7 @@ public sealed class PackageExpander : IGraphExpander
                 continue;
             if (NeverExpanded.Contains(node.TopLevel) || Skipped(node.Name) || analyzer.Excluded(node.Name))
                 continue;
-            if (analyzer.Hooks.For(node.TopLevel)?.CollectSubmodules == false && !Forced(node.Name))
+            if ((_onlyForced || analyzer.Hooks.For(node.TopLevel)?.CollectSubmodules == false) && !Forced(node.Name))
                 continue;
             // Whole packages are those the app imports: the package itself or its top-level package is reached.
             if (!node.Reached && graph.Find(node.TopLevel)?.Reached != true)

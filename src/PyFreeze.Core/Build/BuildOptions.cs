@@ -50,6 +50,10 @@ public sealed record BuildOptions
     /// <summary><c>--json FILE</c>: write the build report as JSON (<c>-</c> for stdout).</summary>
     public string? JsonReport { get; init; }
 
+    /// <summary><c>--no-whole-packages</c>: collect only the modules the imports reach (smaller; plugin discovery and
+    /// imports by computed names may then fail).</summary>
+    public bool NoWholePackages { get; init; }
+
     /// <summary><c>--collect-submodules PKG</c>: all submodules of PKG, whatever its hook says.</summary>
     public IReadOnlyList<string> CollectSubmodules { get; init; } = [];
 

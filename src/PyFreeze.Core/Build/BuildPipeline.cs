@@ -121,7 +121,7 @@ public sealed class BuildPipeline
 
         // analyze
         var (analysis, entryPoints) = AppAnalysis.Run(interp, entry, opts.Paths, opts.HiddenImports, opts.Excludes,
-            Collector.RuntimeImports(interp), hooks, [.. opts.CollectSubmodules, .. opts.CollectAll]);
+            Collector.RuntimeImports(interp), hooks, [.. opts.CollectSubmodules, .. opts.CollectAll], wholePackages: !opts.NoWholePackages);
         foreach (var problem in entryPoints.Problems)
             _log.Warn(problem);
         foreach (var warning in AppAnalysis.MissingHookImports(analysis, hooks))

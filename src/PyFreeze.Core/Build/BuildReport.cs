@@ -22,6 +22,11 @@ public static class BuildReport
             .GroupBy(f => f.Owner!).Select(g => (g.Key, Size: g.Sum(f => f.Size))).OrderByDescending(x => x.Size).Take(8)
             .Select(x => $"{x.Key} {Mb(x.Size)}")));
         w.WriteLine("  largest files: " + string.Join(", ", files.OrderByDescending(f => f.Size).Take(5).Select(f => $"{f.Path} {Mb(f.Size)}")));
+        var (expandedCount, expandedBytes) = ExpansionCost(r);
+        if (expandedCount > 0)
+            w.WriteLine($"  collected whole packages: {expandedCount} modules no import reaches, {Mb(expandedBytes)} (leave packages out with --exclude-module, or build with --no-whole-packages)");
+        if (r.Plan.RequiredGlibc is { } glibc)
+            w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; this machine has {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
         if (r.Plan.Libraries.Count > 0)
             w.WriteLine($"  shared libraries bundled: {string.Join(", ", r.Plan.Libraries.Select(l => l.Name).Order(StringComparer.Ordinal))}");
         if (r.Plan.ExcludedLibraries.Count > 0)
@@ -33,6 +38,23 @@ public static class BuildReport
         if (missing.Count > 0)
             w.WriteLine($"  missing modules: {string.Join(", ", missing.Select(m => $"{m.Name} (imported by {m.Importers[0].From})"))} — see `pyfreeze analyze`");
         w.WriteLine("  time: " + string.Join(", ", r.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:0.00} s")));
+    }
+
+    /// <summary>Modules collected only because their package was collected whole (no import chain reaches them), and
+    /// their bytes: what correctness by default costs.</summary>
+    public static (int Modules, long Bytes) ExpansionCost(BuildResult r)
+    {
+        var byDest = r.Plan.Entries.Where(e => e.Module is not null).ToDictionary(e => e.Dest, e => e.Module!, StringComparer.Ordinal);
+        int count = 0;
+        long bytes = 0;
+        foreach (var f in r.Files)
+        {
+            if (!byDest.TryGetValue(f.Path, out var module) || r.Analysis.Graph.Find(module) is not { Reached: false })
+                continue;
+            count++;
+            bytes += f.Size;
+        }
+        return (count, bytes);
     }
 
     private static string Rel(string path)
@@ -64,6 +86,18 @@ public static class BuildReport
         foreach (var (stage, t) in r.Timings)
             j.WriteNumber(stage, Math.Round(t.TotalSeconds, 3));
         j.WriteEndObject();
+        var (expandedCount, expandedBytes) = ExpansionCost(r);
+        j.WriteStartObject("whole_packages");
+        j.WriteNumber("modules_not_reached_by_imports", expandedCount);
+        j.WriteNumber("bytes", expandedBytes);
+        j.WriteEndObject();
+        if (r.Plan.RequiredGlibc is { } glibc)
+        {
+            j.WriteStartObject("glibc");
+            j.WriteString("minimum", glibc.Version.ToString());
+            j.WriteString("needed_by", glibc.By);
+            j.WriteEndObject();
+        }
         j.WriteStartArray("files");
         foreach (var f in r.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {

@@ -55,6 +55,9 @@ public sealed class PayloadEntry
     /// <summary>For modules: the name recorded as <c>co_filename</c> (relative, e.g. <c>pkg/mod.py</c>).</summary>
     public string? DisplayName { get; init; }
 
+    /// <summary>For modules and extension modules: the module's name (to tell reached modules from expanded ones).</summary>
+    public string? Module { get; init; }
+
     /// <summary>True when the file gets execute permission (the interpreter).</summary>
     public bool Executable { get; init; }
 

@@ -145,12 +145,13 @@ public static class Collector
                 Source = node.Path,
                 Category = PayloadCategory.Extension,
                 Owner = node.TopLevel,
+                Module = node.Name,
             });
             return;
         }
         if (relPath.EndsWith(".pyc", StringComparison.Ordinal))
         {
-            plan.Add(new PayloadEntry { Dest = baseDest + relPath, Kind = PayloadEntryKind.File, Source = node.Path, Category = category, Owner = node.TopLevel });
+            plan.Add(new PayloadEntry { Dest = baseDest + relPath, Kind = PayloadEntryKind.File, Source = node.Path, Category = category, Owner = node.TopLevel, Module = node.Name });
             return;
         }
         var stem = relPath[..relPath.LastIndexOf('.')];
@@ -162,6 +163,7 @@ public static class Collector
             DisplayName = relPath,
             Category = category,
             Owner = node.TopLevel,
+            Module = node.Name,
         });
     }
 
