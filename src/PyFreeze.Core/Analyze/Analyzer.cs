@@ -88,6 +88,7 @@ public sealed class Analyzer
     private readonly ModuleGraph _graph = new();
     private readonly HashSet<string> _builtins;
     private readonly HashSet<string> _frozen;
+    private readonly HashSet<string> _stdlibNames;
     private readonly List<string> _searchPath = [];
     private readonly Dictionary<string, ModuleOrigin> _rootOrigin = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<AnalysisProblem> _problems = new();
@@ -108,9 +109,30 @@ public sealed class Analyzer
         _finder = new PathFinder(interpreter.ExtensionSuffixes, interpreter.SourceSuffixes, interpreter.BytecodeSuffixes);
         _builtins = new HashSet<string>(interpreter.BuiltinModules, StringComparer.Ordinal);
         _frozen = new HashSet<string>(interpreter.FrozenModules, StringComparer.Ordinal);
+        _stdlibNames = interpreter.StdlibModuleNames.Length > 0
+            ? new HashSet<string>(interpreter.StdlibModuleNames, StringComparer.Ordinal)
+            : StdlibNamesFromFolders(interpreter);
         // os.path is an alias os installs in sys.modules (frozen as such in 3.11+).
         if (!_frozen.Contains("os.path"))
             _aliases["os.path"] = interpreter.Platform == "win32" ? "ntpath" : "posixpath";
+    }
+
+    /// <summary>Python 3.9 has no <c>sys.stdlib_module_names</c>: the top-level names of the stdlib and lib-dynload folders.</summary>
+    private HashSet<string> StdlibNamesFromFolders(InterpreterInfo interpreter)
+    {
+        var names = new HashSet<string>(_builtins, StringComparer.Ordinal);
+        foreach (var dir in new[] { interpreter.Stdlib, interpreter.LibDynload })
+        {
+            if (string.IsNullOrEmpty(dir))
+                continue;
+            foreach (var f in _finder.FilesIn(dir))
+                if (f.EndsWith(".py", StringComparison.Ordinal) || f.EndsWith(".so", StringComparison.Ordinal) || f.EndsWith(".pyd", StringComparison.Ordinal))
+                    names.Add(f.Split('.')[0]);
+            foreach (var d in _finder.DirsIn(dir))
+                if (_finder.HasFile(Path.Combine(dir, d), "__init__.py"))
+                    names.Add(d);
+        }
+        return names;
     }
 
     /// <summary>The finder used (shared with the collect stage so folder listings are read once).</summary>
@@ -312,6 +334,37 @@ public sealed class Analyzer
                 self._results.Add((n, null, new AnalysisProblem(n.Path!, 0, 0, $"scanner failed: {e.GetType().Name}: {e.Message}")));
             }
         }, (this, node), preferLocal: false);
+    }
+
+    /// <summary>Scans an extension module's strings for the imports its compiled code makes (<see cref="ExtensionImports"/>);
+    /// those that exist become optional hidden imports of it.</summary>
+    private void StartBinaryScan(ModuleNode node)
+    {
+        _outstanding++;
+        var stdlib = _stdlibNames;
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (self, n, names) = state;
+            var candidates = ExtensionImports.Candidates(n.Path!, n.TopLevel, names);
+            var imports = candidates.Where(c => c != n.Name && self.Exists(c)).Select(c => new ImportStatement(c, 0, [], ImportContext.Optional, 0, IsDynamic: true)).ToList();
+            self._results.Add((n, new ScanResult { Imports = imports }, null));
+        }, (this, node, stdlib), preferLocal: false);
+    }
+
+    /// <summary>True when a module of that name can be found (builtin, frozen, or on the search path); thread-safe.</summary>
+    private bool Exists(string name)
+    {
+        if (_builtins.Contains(name) || _frozen.Contains(name))
+            return true;
+        IReadOnlyList<string> locations = _searchPath;
+        foreach (var part in name.Split('.'))
+        {
+            var loc = _finder.Find(part, locations);
+            if (loc is null)
+                return false;
+            locations = loc.SearchLocations;
+        }
+        return true;
     }
 
     private bool IsExcluded(string name)
@@ -625,6 +678,8 @@ public sealed class Analyzer
         });
         if (node.Path is not null && node.Kind is ModuleKind.Source or ModuleKind.Package)
             StartScan(node);
+        else if (node.Path is not null && node.Kind == ModuleKind.Extension)
+            StartBinaryScan(node);
         return node;
     }
 }

@@ -1,10 +1,12 @@
+import os
 import signal
 import sys
 import time
 
 
 def handler(signum, frame):
-    print("got-sigterm", signum, flush=True)
+    # os.write, not print: the signal may land while print("ready") is still flushing stdout
+    os.write(1, b"got-sigterm %d\n" % signum)
     sys.exit(42)
 
 
@@ -13,5 +15,5 @@ try:
     print("ready", flush=True)  # inside the try: the test signals as soon as it reads this line
     time.sleep(60)
 except KeyboardInterrupt:
-    print("keyboard-interrupt", flush=True)
+    os.write(1, b"keyboard-interrupt\n")
     sys.exit(43)
