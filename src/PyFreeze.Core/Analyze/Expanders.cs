@@ -121,6 +121,11 @@ public sealed class AppModulesExpander : IGraphExpander
 
     private bool _done;
 
+    /// <summary>True for a folder on PATH (an entry like /usr/bin/yt-dlp: the scripts beside it are other programs).</summary>
+    private static bool IsProgramFolder(string dir) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(p => string.Equals(Path.TrimEndingDirectorySeparator(p), dir, StringComparison.Ordinal));
+
     /// <inheritdoc />
     public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
     {
@@ -129,7 +134,7 @@ public sealed class AppModulesExpander : IGraphExpander
         _done = true;
         var main = graph.Find("__main__");
         var dir = main?.Path is null ? null : Path.GetDirectoryName(main.Path);
-        if (dir is null || analyzer.OriginOf(dir) != ModuleOrigin.App || File.Exists(Path.Combine(dir, "pyvenv.cfg")))
+        if (dir is null || analyzer.OriginOf(dir) != ModuleOrigin.App || File.Exists(Path.Combine(dir, "pyvenv.cfg")) || IsProgramFolder(dir))
             return [];
         var result = new List<(string, string)>();
         var entryStem = Path.GetFileNameWithoutExtension(main!.Path!);

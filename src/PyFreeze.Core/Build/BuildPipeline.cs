@@ -141,6 +141,7 @@ public sealed class BuildPipeline
         var layout = RuntimeLayout.Posix(interp, name);
         var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = name });
         DataCollector.Collect(plan, analysis, layout, hooks, user.CollectData, user.CollectBinaries);
+        AppDataCollector.Collect(plan, analysis, layout);
         var metadataNames = HookCollector.Collect(plan, analysis, layout, hooks, user);
         MetadataCollector.Collect(plan, analysis, layout, entryPoints.In, metadataNames);
         BinaryCollector.Collect(plan, analysis, layout, rid, _log);

@@ -189,4 +189,15 @@ public class OneFileTests
         Assert.DoesNotContain("pyfreeze-boot", run.StdErr);
         Assert.DoesNotContain("runpy", run.StdErr);
     }
+
+    [Fact]
+    public void Files_the_apps_code_names_beside_it_come_along()
+    {
+        var app = Apps.Get("appdata", "tool.py", Pythons.Debian);
+        var run = Apps.NewSandbox().Run(app.Executable, []);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("hi from config 7 x=1", run.StdOut);
+        Assert.Contains("unrelated-collected False", run.StdOut); // only what the code names
+        Assert.DoesNotContain(app.Result.Files, f => f.Path.Contains(".git", StringComparison.Ordinal));
+    }
 }
