@@ -71,8 +71,14 @@ public sealed class AnalysisResult
     /// <summary>Wall time of the analysis.</summary>
     public TimeSpan Elapsed { get; init; }
 
-    /// <summary>The entry script's absolute path.</summary>
+    /// <summary>The entry script's absolute path (a package's <c>__main__.py</c> for a package entry).</summary>
     public required string EntryScript { get; init; }
+
+    /// <summary>For a package folder given as the entry (run like <c>python -m PACKAGE</c>): the package's name; else null.</summary>
+    public string? EntryPackage { get; init; }
+
+    /// <summary>The app's root: the entry script's folder, or the folder holding the entry package.</summary>
+    public string AppRoot => SearchPath[0];
 }
 
 /// <summary>
@@ -97,6 +103,7 @@ public sealed class Analyzer
     private readonly BlockingCollection<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)> _results = new();
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private int _outstanding;
+    private string? _mainPackage;
     private readonly Queue<(string From, string Module, bool Optional)> _pendingHidden = new();
     private readonly Stack<ModuleNode> _reachWork = new();
     private bool _marking;
@@ -145,18 +152,27 @@ public sealed class Analyzer
     public AnalysisResult Run()
     {
         var sw = Stopwatch.StartNew();
-        var entry = Path.GetFullPath(_options.EntryScript);
-        AppAnalysis.CheckEntry(entry);
-        BuildSearchPath(entry);
+        var given = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_options.EntryScript));
+        AppAnalysis.CheckEntry(given);
+        // A package folder runs like `python -m PACKAGE`: its __main__.py is __main__, inside the package.
+        _mainPackage = Directory.Exists(given) ? Path.GetFileName(given) : null;
+        var entry = _mainPackage is null ? given : Path.Combine(given, "__main__.py");
+        var root = Path.GetDirectoryName(_mainPackage is null ? entry : given)!;
+        BuildSearchPath(root);
 
         var main = _graph.Add(new ModuleNode("__main__", ModuleKind.Source)
         {
             Path = entry,
-            SearchRoot = Path.GetDirectoryName(entry)!,
+            SearchRoot = root,
             Origin = ModuleOrigin.App,
             Reached = true,
         });
         StartScan(main);
+        if (_mainPackage is not null)
+        {
+            AddHidden("__main__", _mainPackage);
+            AddHidden("__main__", _mainPackage + ".__main__");
+        }
         foreach (var name in _options.RuntimeImports)
             AddHidden("__main__", name);
         foreach (var name in _options.HiddenImports)
@@ -195,6 +211,7 @@ public sealed class Analyzer
             Excluded = _excluded,
             Elapsed = sw.Elapsed,
             EntryScript = entry,
+            EntryPackage = _mainPackage,
         };
     }
 
@@ -242,7 +259,7 @@ public sealed class Analyzer
     /// <summary>The hooks in use.</summary>
     public HookSet Hooks => _options.Hooks;
 
-    private void BuildSearchPath(string entry)
+    private void BuildSearchPath(string appRoot)
     {
         void Add(string? dir, ModuleOrigin origin)
         {
@@ -255,7 +272,7 @@ public sealed class Analyzer
             _searchPath.Add(full);
             _rootOrigin[full] = origin;
         }
-        Add(Path.GetDirectoryName(entry), ModuleOrigin.App);
+        Add(appRoot, ModuleOrigin.App);
         foreach (var p in _options.ExtraPaths)
         {
             if (!Directory.Exists(p))
@@ -395,8 +412,8 @@ public sealed class Analyzer
         string baseName;
         if (stmt.Level > 0)
         {
-            var pkg = importer.IsPackage ? importer.Name : importer.Parent;
-            if (importer.Name == "__main__" || pkg is null)
+            var pkg = importer.Name == "__main__" ? _mainPackage : importer.IsPackage ? importer.Name : importer.Parent;
+            if (pkg is null)
             {
                 _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0,
                     "relative import with no known parent package (fails at run time)"));

@@ -17,9 +17,10 @@ public static class AppAnalysis
     /// <exception cref="PyFreezeException">Bad entry, bad interpreter, or a syntax error in the entry.</exception>
     public static InterpreterInfo Probe(string python, string entry)
     {
-        entry = Path.GetFullPath(entry);
+        entry = Path.TrimEndingDirectorySeparator(Path.GetFullPath(entry));
         CheckEntry(entry);
-        var info = InterpreterProbe.Run(python, FindPyproject(Path.GetDirectoryName(entry)!), entry);
+        var script = Directory.Exists(entry) ? Path.Combine(entry, "__main__.py") : entry;
+        var info = InterpreterProbe.Run(python, FindPyproject(Path.GetDirectoryName(script)!), script);
         if (info.EntryError is not null)
             throw new PyFreezeException($"{info.EntryError}; fix the entry script (checked with CPython {info.VersionString})", 1);
         return info;
@@ -37,12 +38,19 @@ public static class AppAnalysis
         return null;
     }
 
-    /// <summary>Checks that the entry is an existing, readable, non-binary file.</summary>
-    /// <exception cref="PyFreezeException">Missing, a folder, unreadable, or binary data.</exception>
+    /// <summary>Checks that the entry is an existing, readable, non-binary file, or a package folder with a
+    /// <c>__main__.py</c> (run like <c>python -m PACKAGE</c>).</summary>
+    /// <exception cref="PyFreezeException">Missing, a folder without __main__.py, unreadable, or binary data.</exception>
     public static void CheckEntry(string entry)
     {
         if (Directory.Exists(entry))
-            throw new PyFreezeException($"{entry}: is a directory; give the app's entry script (e.g. {Path.Combine(entry, "__main__.py")})", 2);
+        {
+            if (!File.Exists(Path.Combine(entry, "__main__.py")))
+                throw new PyFreezeException($"{entry}: is a folder without __main__.py; give the app's entry script, or a package folder that has a __main__.py", 2);
+            if (!PackageExpander.IsIdentifier(Path.GetFileName(Path.TrimEndingDirectorySeparator(entry))))
+                throw new PyFreezeException($"{entry}: a package folder's name must be a Python identifier to run it as a package", 2);
+            entry = Path.Combine(entry, "__main__.py");
+        }
         if (!File.Exists(entry))
             throw new PyFreezeException($"{entry}: no such file; give the path of the app's entry script", 2);
         byte[] head;

@@ -133,7 +133,7 @@ public sealed class AppModulesExpander : IGraphExpander
             return [];
         _done = true;
         var main = graph.Find("__main__");
-        var dir = main?.Path is null ? null : Path.GetDirectoryName(main.Path);
+        var dir = analyzer.SearchPath.Count > 0 ? analyzer.SearchPath[0] : null;
         if (dir is null || analyzer.OriginOf(dir) != ModuleOrigin.App || File.Exists(Path.Combine(dir, "pyvenv.cfg")) || IsProgramFolder(dir))
             return [];
         var result = new List<(string, string)>();

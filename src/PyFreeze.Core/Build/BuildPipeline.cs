@@ -98,7 +98,7 @@ public sealed class BuildPipeline
         var opts = ProjectSettings.Merge(_options, interp.Pyproject);
         _opts = opts;
         _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
-        var name = ValidateName(opts.Name ?? Path.GetFileNameWithoutExtension(entry));
+        var name = ValidateName(opts.Name ?? (Directory.Exists(entry) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(entry)) : Path.GetFileNameWithoutExtension(entry)));
         if (opts.Optimize is < 0 or > 2)
             throw new PyFreezeException($"--optimize {opts.Optimize}: use 0, 1 or 2", 2);
         var dist = Path.GetFullPath(opts.DistPath);
@@ -132,7 +132,7 @@ public sealed class BuildPipeline
             _log.Warn($"missing module {m.Name}, imported by {string.Join(", ", m.Importers.Take(3).Select(e => $"{e.From} (line {e.Line})"))}");
         if (hard.Count > 0 && opts.Strict)
             throw new PyFreezeException($"{hard.Count} missing top-level import(s) ({string.Join(", ", hard.Select(m => m.Name))}); install them, add --paths, or drop --strict");
-        foreach (var p in analysis.Problems.Where(p => p.File == entry))
+        foreach (var p in analysis.Problems.Where(p => p.File == analysis.EntryScript))
             throw new PyFreezeException($"{p}: the entry script does not tokenize; fix it first");
         _log.Info($"Analyzed {analysis.Graph.Count} modules in {analysis.Elapsed.TotalSeconds:0.00} s");
         Mark("analyze");
@@ -162,7 +162,7 @@ public sealed class BuildPipeline
                 files.Add((modules[i], r.PycPath, null));
                 continue;
             }
-            if (modules[i].Source == entry)
+            if (modules[i].Source == analysis.EntryScript)
                 throw new PyFreezeException($"{entry}: {r.Error}");
             if (modules[i].Category == PayloadCategory.PyFreeze)
                 throw new InvalidOperationException($"PyFreeze's own {modules[i].DisplayName} did not compile: {r.Error}");

@@ -21,7 +21,7 @@ public static partial class AppDataCollector
     /// <summary>Adds the files the app's modules name.</summary>
     public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout)
     {
-        var root = Path.GetDirectoryName(analysis.EntryScript)!;
+        var root = analysis.AppRoot;
         foreach (var node in analysis.Graph.Modules.Where(m => m.Origin == ModuleOrigin.App && m.Path is not null && m.SearchRoot == root))
         {
             string text;

@@ -38,6 +38,8 @@ public static class Collector
     /// name when that would collide with another module of the app.</summary>
     public static string EntryModuleName(AnalysisResult analysis)
     {
+        if (analysis.EntryPackage is not null)
+            return analysis.EntryPackage; // runpy runs PACKAGE.__main__
         var stem = Path.GetFileNameWithoutExtension(analysis.EntryScript);
         var sb = new StringBuilder();
         foreach (var c in stem)
@@ -64,7 +66,8 @@ public static class Collector
 
         // The entry, as a module of the app folder.
         plan.EntryModule = EntryModuleName(analysis);
-        plan.Add(new PayloadEntry
+        if (analysis.EntryPackage is null)
+            plan.Add(new PayloadEntry
         {
             Dest = layout.App + plan.EntryModule + ".pyc",
             Kind = PayloadEntryKind.Module,

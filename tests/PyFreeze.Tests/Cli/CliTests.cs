@@ -73,7 +73,7 @@ public class CliTests
         using var t = new TempDir("cli");
         AssertOneLineError(Pyfreeze(t.Path, "analyze", "missing.py", "--python", Pythons.Debian), "missing.py: no such file");
         Directory.CreateDirectory(t["adir"]);
-        AssertOneLineError(Pyfreeze(t.Path, "analyze", "adir", "--python", Pythons.Debian), "is a directory");
+        AssertOneLineError(Pyfreeze(t.Path, "analyze", "adir", "--python", Pythons.Debian), "is a folder without __main__.py");
         File.WriteAllBytes(t["binary.py"], [0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2]);
         AssertOneLineError(Pyfreeze(t.Path, "analyze", "binary.py", "--python", Pythons.Debian), "not a Python source file");
         t.Write("bad.py", "import os\ndef f(:\n    pass\n");

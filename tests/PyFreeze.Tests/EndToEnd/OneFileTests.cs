@@ -200,4 +200,19 @@ public class OneFileTests
         Assert.Contains("unrelated-collected False", run.StdOut); // only what the code names
         Assert.DoesNotContain(app.Result.Files, f => f.Path.Contains(".git", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [MemberData(nameof(Pythons_))]
+    public void A_package_folder_runs_like_python_dash_m(string python)
+    {
+        // pyfreeze build mycli  ==  python -m mycli: __main__.py runs inside the package, so its relative imports work
+        var entry = Path.Combine(Path.GetDirectoryName(Apps.Entry("pkgentry", "x"))!, "mycli");
+        using var t = new TempDir("pkgentry");
+        var result = Freezer.Build(entry, python, t["dist"]);
+        Assert.EndsWith("/mycli", result.Executable);
+        var run = Apps.NewSandbox().Run(result.Executable, ["a", "b"]);
+        Assert.Equal(5, run.ExitCode);
+        Assert.Contains("mycli 1.2 __main__ mycli mycli.__main__", run.StdOut);
+        Assert.Contains("args ['a', 'b']", run.StdOut);
+    }
 }

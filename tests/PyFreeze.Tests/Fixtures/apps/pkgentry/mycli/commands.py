@@ -1,0 +1,3 @@
+def run(args):
+    print("args", args)
+    return 5
