@@ -83,7 +83,7 @@ public static class AppInspector
             if (bundle.FileLength < end)
                 throw new PyFreezeException($"{path}: is truncated ({bundle.FileLength} bytes; the payload ends at {end})");
             using var f = File.OpenRead(path);
-            using var region = new SubStream(f, settings.PayloadOffset, settings.PayloadLength);
+            using var region = new RegionStream(f, settings.PayloadOffset, settings.PayloadLength);
             intact = Xxh64(region) == settings.PayloadXxh64;
             region.Position = 0;
             try
@@ -134,7 +134,7 @@ public static class AppInspector
         Directory.CreateDirectory(dir);
         var root = System.IO.Path.GetFullPath(dir) + System.IO.Path.DirectorySeparatorChar;
         using var f = File.OpenRead(app.Path);
-        using var region = new SubStream(f, app.Settings.PayloadOffset, app.Settings.PayloadLength);
+        using var region = new RegionStream(f, app.Settings.PayloadOffset, app.Settings.PayloadLength);
         using var zip = new ZipFile(region, leaveOpen: true);
         int count = 0;
         foreach (ZipEntry e in zip)
@@ -209,34 +209,4 @@ public static class AppInspector
         j.WriteEndArray();
         j.WriteEndObject();
     }
-}
-
-/// <summary>A read-only, seekable window onto part of a stream.</summary>
-internal sealed class SubStream(Stream inner, long offset, long length) : Stream
-{
-    private long _position;
-    public override bool CanRead => true;
-    public override bool CanSeek => true;
-    public override bool CanWrite => false;
-    public override long Length => length;
-    public override long Position { get => _position; set => _position = Math.Clamp(value, 0, length); }
-    public override int Read(byte[] buffer, int off, int count)
-    {
-        long left = length - _position;
-        if (left <= 0)
-            return 0;
-        inner.Position = offset + _position;
-        int n = inner.Read(buffer, off, (int)Math.Min(count, left));
-        _position += n;
-        return n;
-    }
-    public override long Seek(long off, SeekOrigin origin) => Position = origin switch
-    {
-        SeekOrigin.Begin => off,
-        SeekOrigin.Current => _position + off,
-        _ => length + off,
-    };
-    public override void Flush() { }
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int off, int count) => throw new NotSupportedException();
 }
