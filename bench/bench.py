@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyFreeze benchmark: build time, size, start-up and memory of frozen apps, each beside `python3 app.py` in the same run.
 
-    python3 bench/bench.py [--python /usr/bin/python3] [--apps hello,stdlib_heavy,numpy_app,ytdlp] [--runs 20]
+    python3 bench/bench.py [--python /usr/bin/python3] [--apps hello,stdlib_heavy,numpy_app,acceptance,ytdlp] [--runs 20]
 
 Needs hyperfine (apt-get install hyperfine) and GNU time (/usr/bin/time). Builds pyfreeze in Release first. Writes
 bench/results/bench.md (a Markdown table) and bench/results/bench.json. Every figure is measured in this run;
@@ -22,6 +22,7 @@ APPS = {
     "hello": ("hello/hello.py", []),
     "stdlib_heavy": ("stdlib_heavy/stdlib_heavy.py", []),
     "numpy_app": ("numpy_app/numpy_app.py", []),
+    "acceptance": ("acceptance/acceptance_app.py", []),
     "ytdlp": ("ytdlp/ytdlp_app.py", []),
 }
 
