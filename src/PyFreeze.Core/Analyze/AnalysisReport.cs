@@ -94,7 +94,7 @@ public static class AnalysisReport
         if (r.Excluded.Count > 0)
         {
             w.WriteLine();
-            w.WriteLine($"Excluded (--exclude-module): {string.Join(", ", r.Excluded.Keys.Order(StringComparer.Ordinal))}");
+            w.WriteLine($"Excluded (--exclude-module, or a hook of the importing package): {string.Join(", ", r.Excluded.Keys.Order(StringComparer.Ordinal))}");
         }
         if (r.Problems.Count > 0)
         {
@@ -157,6 +157,8 @@ public static class AnalysisReport
             j.WriteString("kind", KindName(m.Kind));
             if (m.Path is null) j.WriteNull("path"); else j.WriteString("path", m.Path);
             j.WriteString("origin", m.Origin.ToString().ToLowerInvariant());
+            // false: collected only because its package is collected whole (or an entry point names it)
+            j.WriteBoolean("reached", m.Reached);
             if (m.AliasOf is not null)
                 j.WriteString("alias_of", m.AliasOf);
             j.WriteEndObject();

@@ -114,6 +114,7 @@ public class OneFileTests
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("sum 66.0", run.StdOut);
             Assert.Contains("linalg 8.0", run.StdOut);
+            Assert.Contains("testing ok", run.StdOut);
         }
     }
 
