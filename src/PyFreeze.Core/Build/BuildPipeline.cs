@@ -47,6 +47,12 @@ public sealed class BuildResult
 
     /// <summary>Modules that failed to compile (skipped), with the error.</summary>
     public required IReadOnlyList<(string Module, string Error)> CompileErrors { get; init; }
+
+    /// <summary>How many modules this build compiled; the others' bytecode came from the build cache.</summary>
+    public int ModulesCompiled { get; init; }
+
+    /// <summary>How many modules went into the app as bytecode.</summary>
+    public int ModulesTotal { get; init; }
 }
 
 /// <summary>
@@ -69,6 +75,7 @@ public sealed class BuildPipeline
     private BuildOptions _opts;
     private readonly List<(string, TimeSpan)> _timings = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private int _modulesCompiled, _modulesTotal;
 
     /// <summary>The PyFreeze version (informational version of this assembly).</summary>
     public static string Version =>
@@ -170,6 +177,8 @@ public sealed class BuildPipeline
             _log.Warn($"{modules[i].Source}: {r.Error}; the module is left out");
         }
         Mark("compile");
+        _modulesTotal = results.Count;
+        _modulesCompiled = results.Count(r => r.Compiled);
 
         // assemble
         var preparer = new BinaryPreparer(cache, _log);
@@ -227,6 +236,7 @@ public sealed class BuildPipeline
                 Output = final, Executable = Path.Combine(final, name + rid.ExecutableSuffix), Analysis = analysis, Plan = plan,
                 Files = payloadFiles, Emit = exe with { Path = Path.Combine(final, name + rid.ExecutableSuffix) }, Target = rid,
                 Timings = _timings, CompileErrors = compileErrors,
+                ModulesCompiled = _modulesCompiled, ModulesTotal = _modulesTotal,
             };
         }
         else
@@ -244,6 +254,7 @@ public sealed class BuildPipeline
             {
                 Output = output, Executable = output, Analysis = analysis, Plan = plan, Payload = payload, Files = payload.Files,
                 Emit = exe, Target = rid, Timings = _timings, CompileErrors = compileErrors,
+                ModulesCompiled = _modulesCompiled, ModulesTotal = _modulesTotal,
             };
         }
         return result;

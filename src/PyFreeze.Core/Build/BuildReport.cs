@@ -37,6 +37,7 @@ public static class BuildReport
             .Where(m => m.Group == MissingGroup.Real && m.Severity <= MissingSeverity.Deferred).ToList();
         if (missing.Count > 0)
             w.WriteLine($"  missing modules: {string.Join(", ", missing.Select(m => $"{m.Name} (imported by {m.Importers[0].From})"))} — see `pyfreeze analyze`");
+        w.WriteLine($"  bytecode: {r.ModulesTotal} modules, {r.ModulesCompiled} compiled by this build, the rest from the build cache");
         w.WriteLine("  time: " + string.Join(", ", r.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:0.00} s")));
     }
 
@@ -82,6 +83,10 @@ public static class BuildReport
             j.WriteNumber("offset", r.Emit.PayloadOffset);
             j.WriteEndObject();
         }
+        j.WriteStartObject("bytecode");
+        j.WriteNumber("modules", r.ModulesTotal);
+        j.WriteNumber("compiled", r.ModulesCompiled);
+        j.WriteEndObject();
         j.WriteStartObject("timings_s");
         foreach (var (stage, t) in r.Timings)
             j.WriteNumber(stage, Math.Round(t.TotalSeconds, 3));

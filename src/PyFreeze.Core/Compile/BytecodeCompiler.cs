@@ -17,7 +17,8 @@ public sealed record CompileJob(string? SourcePath, string? SourceText, string D
 /// <param name="Job">The job.</param>
 /// <param name="PycPath">The compiled file (in the build cache), or null on error.</param>
 /// <param name="Error">The compile error (<c>SyntaxError: … (line N)</c>), or null.</param>
-public sealed record CompileResult(CompileJob Job, string? PycPath, string? Error);
+/// <param name="Compiled">True when this run compiled it; false when the build cache had it (or it failed).</param>
+public sealed record CompileResult(CompileJob Job, string? PycPath, string? Error, bool Compiled = false);
 
 /// <summary>
 /// Compiles modules to unchecked-hash .pyc files (PEP 552) with the target's CPython in one batch process,
@@ -106,7 +107,7 @@ public sealed class BytecodeCompiler(InterpreterInfo interpreter, BuildCache cac
                 results[target.Index] = new CompileResult(jobs[target.Index], null, err.GetString());
                 continue;
             }
-            results[target.Index] = new CompileResult(jobs[target.Index], cache.Put("pyc", target.Key, outPath, ".pyc"), null);
+            results[target.Index] = new CompileResult(jobs[target.Index], cache.Put("pyc", target.Key, outPath, ".pyc"), null, Compiled: true);
         }
         if (outputs.Count > 0)
         {

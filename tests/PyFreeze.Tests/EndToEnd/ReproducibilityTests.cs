@@ -139,4 +139,61 @@ public class ReproducibilityTests
         Assert.Single(warnings);
         Assert.True(File.Exists(t["dist/nocache"]));
     }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            if (f.Contains("__pycache__"))
+                continue;
+            var dest = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+            File.Copy(f, dest);
+        }
+    }
+
+    private static int Compiled(string reportPath)
+    {
+        using var report = JsonDocument.Parse(File.ReadAllText(reportPath));
+        return report.RootElement.GetProperty("bytecode").GetProperty("compiled").GetInt32();
+    }
+
+    [Fact]
+    public void A_change_to_one_module_recompiles_that_module_only()
+    {
+        using var t = new TempDir("incremental");
+        CopyTree(Repo.Path_("examples", "hello"), t["src"]);
+        var entry = t["src/hello.py"];
+        BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
+        Assert.True(Compiled(t["b/report.json"]) > 100, "a cold build compiles the stdlib modules too");
+        BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
+        Assert.Equal(0, Compiled(t["b/report.json"]));
+        var core = t["src/greeter/core.py"];
+        File.WriteAllText(core, File.ReadAllText(core).Replace("return template.format(name=name)", "return template.format(name=name).upper()"));
+        var (exe, _) = BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
+        Assert.Equal(1, Compiled(t["b/report.json"]));
+        var run = Apps.NewSandbox().Run(exe, ["Ada"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("HELLO, ADA!", run.StdOut);
+    }
+
+    [Fact]
+    public async Task Concurrent_builds_sharing_one_build_cache_are_safe()
+    {
+        using var t = new TempDir("concurrent");
+        var entry = Repo.Path_("examples", "hello", "hello.py");
+        var cache = t["shared-cache"];
+        var builds = Enumerable.Range(0, 3).Select(i => Task.Run(() => Proc.Exec("/bin/bash", ["-c",
+            $"cd \"{t.Path}\" && PYFREEZE_BUILD_CACHE=\"{cache}\" dotnet \"{Tool}\" build \"{entry}\" --python {Pythons.Debian} " +
+            $"--workpath w{i} --distpath d{i} --log-level WARN"], timeoutSeconds: 600))).ToArray();
+        foreach (var b in await Task.WhenAll(builds))
+            Assert.True(b.ExitCode == 0, b.ToString());
+        var hashes = Enumerable.Range(0, 3).Select(i => Sha(t[$"d{i}/hello"])).Distinct().ToList();
+        Assert.Single(hashes);
+        var run = Apps.NewSandbox().Run(t["d2/hello"], ["Ada"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        // Nothing half-written is left in the cache: every entry has its checksum sidecar and matches it.
+        foreach (var pyc in Directory.EnumerateFiles(Path.Combine(cache, "pyc"), "*.pyc", SearchOption.AllDirectories))
+            Assert.True(File.Exists(pyc + ".sha256"), pyc);
+    }
 }
