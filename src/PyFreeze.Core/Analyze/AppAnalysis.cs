@@ -84,6 +84,9 @@ public static class AppAnalysis
         HookSet? hooks = null, IReadOnlyList<string>? collectSubmodules = null, bool wholePackages = true)
     {
         var entryPoints = new EntryPointExpander();
+        var wrapped = WrappedEntryPoint(interpreter, entry, paths, entryPoints);
+        if (wrapped is not null)
+            hiddenImports = [.. hiddenImports, wrapped];
         var packages = new PackageExpander();
         foreach (var p in collectSubmodules ?? [])
             packages.Force.Add(p);
@@ -101,6 +104,30 @@ public static class AppAnalysis
                 : [packages.OnlyForced(), entryPoints, new DistributionModulesExpander(entryPoints)],
         }).Run();
         return (result, entryPoints);
+    }
+
+    /// <summary>When the entry is a console-script wrapper (<see cref="ConsoleScripts"/>), the module its entry point
+    /// names; a wrapper whose distribution or entry point is not installed adds a warning to
+    /// <see cref="EntryPointExpander.Problems"/>.</summary>
+    private static string? WrappedEntryPoint(InterpreterInfo interpreter, string entry, IReadOnlyList<string> paths, EntryPointExpander distributions)
+    {
+        if (!File.Exists(entry))
+            return null;
+        string text;
+        using (var reader = new StreamReader(entry))
+        {
+            var buffer = new char[4096];
+            text = new string(buffer, 0, reader.ReadBlock(buffer));
+        }
+        var wrapper = ConsoleScripts.Parse(text);
+        if (wrapper is null)
+            return null;
+        var roots = paths.Concat(interpreter.SysPath).Where(p => !string.IsNullOrEmpty(p)).Select(Path.GetFullPath).Distinct();
+        var module = ConsoleScripts.Resolve(wrapper, roots.SelectMany(distributions.In));
+        if (module is null)
+            distributions.Problems.Add($"{entry}: a console-script wrapper for {wrapper.Distribution}'s {wrapper.Name}, but no installed " +
+                $"distribution {wrapper.Distribution} has that {wrapper.Group} entry point; the frozen app will not find it");
+        return module;
     }
 
     /// <summary>Hidden imports from hooks that name modules that are not installed (warnings for the build).</summary>

@@ -28,6 +28,10 @@ public sealed class Distribution
     /// <summary>Modules named by its entry points (<c>entry_points.txt</c>: <c>name = module:attr</c>).</summary>
     public required IReadOnlyList<string> EntryPointModules { get; init; }
 
+    /// <summary>Its entry points as written in <c>entry_points.txt</c>: group (<c>console_scripts</c>), name, and
+    /// target (<c>pkg.mod:attr</c>).</summary>
+    public IReadOnlyList<(string Group, string Name, string Target)> EntryPoints { get; init; } = [];
+
     /// <summary>True when the metadata is a single file rather than a folder.</summary>
     public bool IsFile => File.Exists(MetadataPath);
 
@@ -88,6 +92,7 @@ public static class Distributions
             version = version[..py]; // Foo-1.0-py3.11.egg-info
         var top = new SortedSet<string>(StringComparer.Ordinal);
         var entryModules = new List<string>();
+        var entryPoints = new List<(string, string, string)>();
         if (File.Exists(path))
         {
             // an old distutils PKG-INFO file: the name is all there is
@@ -159,21 +164,25 @@ public static class Distributions
         var eps = Path.Combine(path, "entry_points.txt");
         if (File.Exists(eps))
         {
+            var group = "";
             foreach (var raw in File.ReadAllLines(eps))
             {
                 var line = raw.Trim();
+                if (line.StartsWith('[') && line.EndsWith(']'))
+                    group = line[1..^1].Trim();
                 if (line.Length == 0 || line.StartsWith('[') || line.StartsWith('#') || line.StartsWith(';'))
                     continue;
                 var eq = line.IndexOf('=');
                 if (eq < 0)
                     continue;
                 var target = line[(eq + 1)..].Trim();
+                entryPoints.Add((group, line[..eq].Trim(), target));
                 var module = target.Split(':')[0].Split('[')[0].Trim();
                 if (module.Length > 0 && module.Split('.').All(IsIdentifier))
                     entryModules.Add(module);
             }
         }
-        return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules, HelperModules = helpers };
+        return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules, HelperModules = helpers, EntryPoints = entryPoints };
     }
 
     private static bool IsIdentifier(string s) => s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');
