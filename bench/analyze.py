@@ -16,7 +16,8 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
+
+from hyperfine import hyperfine
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -26,18 +27,6 @@ APPS = {
 }
 
 
-def hyperfine(commands, runs):
-    """Mean and stddev in ms of each command, run without a shell."""
-    fd, out = tempfile.mkstemp(suffix=".json")
-    os.close(fd)
-    cmd = ["hyperfine", "-N", "--runs", str(runs), "--warmup", "2", "--export-json", out] + commands
-    p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        sys.exit("hyperfine failed: %s" % p.stderr)
-    with open(out) as f:
-        data = json.load(f)
-    os.unlink(out)
-    return [(r["mean"] * 1000, r["stddev"] * 1000) for r in data["results"]]
 
 
 def modulefinder_count(python, entry):

@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from hyperfine import hyperfine
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,20 +38,6 @@ def run(cmd, env=None, cwd=None, check=True):
     return elapsed, p
 
 
-def hyperfine(commands, runs, prepare=None, env=None):
-    """Mean and stddev in ms of each command (shell-free, -N)."""
-    out = tempfile.mktemp(suffix=".json")
-    cmd = ["hyperfine", "-N", "--runs", str(runs), "--warmup", "0" if prepare else "3", "--export-json", out]
-    if prepare:
-        cmd += ["--prepare", prepare]
-    cmd += commands
-    p = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        sys.exit("hyperfine failed: %s" % p.stderr)
-    with open(out) as f:
-        data = json.load(f)
-    os.unlink(out)
-    return [(r["mean"] * 1000, r["stddev"] * 1000) for r in data["results"]]
 
 
 def peak_kb(cmd, env=None):
