@@ -1,0 +1,113 @@
+using PyFreeze.Tests.Infrastructure;
+using static PyFreeze.Tests.EndToEnd.Semantics.SemanticApps;
+
+namespace PyFreeze.Tests.EndToEnd.Semantics;
+
+/// <summary>
+/// The standard library's run-time machinery in a frozen app, with Python hidden: multiprocessing's three start
+/// methods, ctypes (an app-shipped library, a library an extension links, the system's libc/libm, find_library),
+/// importlib.resources and pkgutil on regular and namespace packages, zoneinfo and --optimize.
+/// </summary>
+public class StdlibSemanticsTests
+{
+    private static Dictionary<string, string> RunCore(string[] args, IDictionary<string, string>? env = null, int optimize = 0,
+        string python = Pythons.Debian)
+    {
+        var run = NewSandbox().Run(Core(optimize, python).Executable, args, env);
+        var v = Ok(run);
+        Assert.True(v.Count > 0, run.ToString());
+        return v;
+    }
+
+    /// <summary>Every start method with each interpreter (Debian's static libpython, pyenv's shared one).</summary>
+    public static IEnumerable<object[]> StartMethods() =>
+        from p in Pythons.All() from m in new[] { "spawn", "fork", "forkserver" } select new object[] { m, p[0] };
+
+    [Theory]
+    [MemberData(nameof(StartMethods))]
+    public void Multiprocessing_pool_queue_and_process_pool_executor(string method, string python)
+    {
+        // OneFileTests covers a spawn Pool and Queue; here every start method, and concurrent.futures on top.
+        var v = RunCore(["mp", method], python: python);
+        Has(v, "method", method);
+        Has(v, "pool", "285");
+        Has(v, "queue-from-child", "True");
+        Has(v, "child-exitcode", "0");
+        Has(v, "executor", "[9, 16, 25]");
+        Has(v, "executor-submit", "1024");
+    }
+
+    [Fact]
+    public void Ctypes_loads_shipped_bundled_and_system_libraries()
+    {
+        var v = RunCore(["ctypes", ShippedLibrary]);
+        Has(v, "find-c", "libc.so.6");
+        Has(v, "find-m", "libm.so.6");
+        Has(v, "libc-abs", "7");
+        Has(v, "libm-cos0", "1.0");
+        Has(v, "libc-by-name", "4");
+        Has(v, "find-missing", "None");
+        // libffi is bundled because _ctypes links it: find_library finds the bundled copy first.
+        Has(v, "find-ffi-bundled", "True");
+        Has(v, "ffi-loads", "True");
+        Has(v, "shipped-exists", "True");
+        Has(v, "shipped-version-ok", "True");
+    }
+
+    [Fact]
+    public void Importlib_resources_and_pkgutil_on_regular_and_namespace_packages()
+    {
+        var v = RunCore(["resources"]);
+        Has(v, "res-read", "hello from sempkg data");
+        Has(v, "res-is-file", "True");
+        Has(v, "res-listing", "['hello.txt']");
+        Has(v, "res-as-file", "hello from sempkg data");
+        Has(v, "ns-res-top", "top of the namespace package");
+        Has(v, "ns-res-sub", "namespace data");
+        Has(v, "ns-res-names", "['nsmod.pyc', 'part', 'top.txt']");
+        Has(v, "iter-plugins", "['alpha', 'beta']");
+        Has(v, "loaded-plugins", "['alpha', 'beta']");
+        Has(v, "iter-prefixed", "['sempkg.plugins.alpha', 'sempkg.plugins.beta']");
+        // As under python3: pkgutil lists modules and regular packages; a namespace package is not listed.
+        Has(v, "iter-top", "[('sempkg', True), ('semns', None), ('lazymod', False), ('optmod', False), ('json', True)]");
+        Has(v, "walk", "['sempkg.plugins', 'sempkg.plugins.alpha', 'sempkg.plugins.beta']");
+        Has(v, "get-data", "hello from sempkg data");
+        Has(v, "get-data-ns", "namespace data");
+    }
+
+    [Fact]
+    public void Zoneinfo_uses_the_system_database_and_honours_pythontzpath()
+    {
+        var v = RunCore(["zoneinfo"]);
+        Has(v, "paris-summer", "2:00:00");
+        Has(v, "paris-winter", "1:00:00");
+        Has(v, "ny-name", "EST");
+        Has(v, "utc", "0:00:00");
+        Has(v, "available", "True");
+        Has(v, "tzdata-package", "False"); // Debian has no tzdata wheel: the system database (/usr/share/zoneinfo) serves
+
+        // With the system database out of reach (PYTHONTZPATH, read by zoneinfo itself despite -I) and no tzdata
+        // package, the frozen app fails exactly as python3 does.
+        var hidden = NewSandbox().Run(Core().Executable, ["zoneinfo"], new Dictionary<string, string> { ["PYTHONTZPATH"] = "/nonexistent" });
+        Assert.Equal(1, hidden.ExitCode);
+        Assert.Contains("ZoneInfoNotFoundError: 'No time zone found with key Europe/Paris'", hidden.StdErr);
+        var python = Proc.Exec(Pythons.Debian, [Fixture("core", "semcore.py"), "zoneinfo"], env: new Dictionary<string, string?> { ["PYTHONTZPATH"] = "/nonexistent" });
+        Assert.Equal(1, python.ExitCode);
+        Assert.Contains("ZoneInfoNotFoundError: 'No time zone found with key Europe/Paris'", python.StdErr);
+    }
+
+    [Theory]
+    [InlineData(0, "True", "asserts-run", "function docstring")]
+    [InlineData(1, "False", "asserts-stripped", "function docstring")]
+    [InlineData(2, "False", "asserts-stripped", "None")]
+    public void Optimize_strips_asserts_and_at_2_docstrings(int level, string debug, string asserts, string doc)
+    {
+        var v = RunCore(["optimize"], optimize: level);
+        Has(v, "flags-optimize", level.ToString());
+        Has(v, "debug", debug);
+        Has(v, "assert", asserts);
+        Has(v, "func-doc", doc);
+        Has(v, "module-doc", level == 2 ? "None" : "optmod docstring");
+        Assert.Equal(level == 2, v["main-doc"] == "None");
+    }
+}
