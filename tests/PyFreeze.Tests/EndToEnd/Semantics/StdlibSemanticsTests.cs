@@ -6,7 +6,7 @@ namespace PyFreeze.Tests.EndToEnd.Semantics;
 /// <summary>
 /// The standard library's run-time machinery in a frozen app, with Python hidden: multiprocessing's three start
 /// methods, ctypes (an app-shipped library, a library an extension links, the system's libc/libm, find_library),
-/// importlib.resources and pkgutil on regular and namespace packages, zoneinfo and --optimize.
+/// importlib.resources and pkgutil on regular and namespace packages, zoneinfo, --optimize and unbuffered stdio.
 /// </summary>
 public class StdlibSemanticsTests
 {
@@ -109,5 +109,24 @@ public class StdlibSemanticsTests
         Has(v, "func-doc", doc);
         Has(v, "module-doc", level == 2 ? "None" : "optmod docstring");
         Assert.Equal(level == 2, v["main-doc"] == "None");
+    }
+
+    [Theory]
+    [InlineData(false, "err0\nerr1\nerr2\nout0\nout1\nout2\ntail-no-newline")]
+    [InlineData(true, "out0\nerr0\nout1\nerr1\nout2\nerr2\ntail-no-newline")]
+    public void Stdio_into_one_pipe_interleaves_as_python3_and_honours_pythonunbuffered(bool unbuffered, string expected)
+    {
+        // stdout and stderr share one pipe: block-buffered stdout comes out at exit after the line-buffered stderr,
+        // unless PYTHONUNBUFFERED makes every write go out at once (-u).
+        var set = unbuffered ? "PYTHONUNBUFFERED=1 " : "";
+        var app = Core();
+        var frozen = NewSandbox().Run("/bin/bash", ["-c", $"{set}\"$1\" stdio 2>&1", "bash", app.Executable],
+            binds: [Path.GetDirectoryName(app.Executable)!]);
+        Assert.True(frozen.ExitCode == 0, frozen.ToString());
+        var python = Proc.Exec("/bin/bash", ["-c", $"{set}\"$1\" \"$2\" stdio 2>&1", "bash", Pythons.Debian, Fixture("core", "semcore.py")],
+            env: new Dictionary<string, string?> { ["PYTHONUNBUFFERED"] = null });
+        Assert.True(python.ExitCode == 0, python.ToString());
+        Assert.Equal(expected, python.StdOut);
+        Assert.Equal(expected, frozen.StdOut);
     }
 }
