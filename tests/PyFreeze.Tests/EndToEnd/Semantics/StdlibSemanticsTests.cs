@@ -6,7 +6,8 @@ namespace PyFreeze.Tests.EndToEnd.Semantics;
 /// <summary>
 /// The standard library's run-time machinery in a frozen app, with Python hidden: multiprocessing's three start
 /// methods, ctypes (an app-shipped library, a library an extension links, the system's libc/libm, find_library),
-/// importlib.resources and pkgutil on regular and namespace packages, zoneinfo, --optimize and unbuffered stdio.
+/// codecs found by name, importlib.resources and pkgutil on regular and namespace packages, zoneinfo, --optimize and
+/// unbuffered stdio.
 /// </summary>
 public class StdlibSemanticsTests
 {
@@ -94,6 +95,22 @@ public class StdlibSemanticsTests
         var python = Proc.Exec(Pythons.Debian, [Fixture("core", "semcore.py"), "zoneinfo"], env: new Dictionary<string, string?> { ["PYTHONTZPATH"] = "/nonexistent" });
         Assert.Equal(1, python.ExitCode);
         Assert.Contains("ZoneInfoNotFoundError: 'No time zone found with key Europe/Paris'", python.StdErr);
+    }
+
+    [Theory]
+    [InlineData("C.UTF-8")]
+    [InlineData("C")]
+    public void Codecs_found_by_name_encode_as_under_python3(string locale)
+    {
+        var env = new Dictionary<string, string> { ["LC_ALL"] = locale };
+        var run = NewSandbox().Run(Core().Executable, ["encodings"], env);
+        var frozen = Ok(run);
+        var python = Values(Proc.Exec(Pythons.Debian, [Fixture("core", "semcore.py"), "encodings"], env: new Dictionary<string, string?> { ["LC_ALL"] = locale }));
+        Assert.True(python.Count >= 15, string.Join('\n', python));
+        foreach (var (key, value) in python)
+            Has(frozen, key, value, run);
+        Has(frozen, "enc-idna", "xn--bcher-kva.example");
+        Has(frozen, "enc-fs", "utf-8"); // the C locale is coerced to UTF-8 as python3 does, despite -I
     }
 
     [Theory]

@@ -149,6 +149,20 @@ def cmd_stdio(args):
     sys.stdout.write("tail-no-newline")
 
 
+def cmd_encodings(args):
+    """Codecs are looked up by name at run time (encodings.search_function imports encodings.NAME)."""
+    import codecs
+    text = "日本é"
+    for enc in ("cp1252", "shift_jis", "euc_kr", "big5", "utf-16", "mac_roman", "koi8_r", "cp437", "hz"):
+        out("enc-" + enc, text.encode(enc, "replace").hex())
+    out("enc-idna", "bücher.example".encode("idna").decode())
+    out("enc-punycode", "bücher".encode("punycode").decode())
+    out("enc-rot13", codecs.encode("abc", "rot13"))
+    out("enc-base64", codecs.encode(b"abc", "base64").strip().decode())
+    out("enc-alias", codecs.lookup("latin_1").name + "," + codecs.lookup("UTF8").name + "," + codecs.lookup("sjis").name)
+    out("enc-fs", sys.getfilesystemencoding())
+
+
 def cmd_lazy(args):
     import time
     ready, go = args
