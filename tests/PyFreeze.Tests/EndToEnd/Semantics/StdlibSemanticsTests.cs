@@ -28,14 +28,20 @@ public class StdlibSemanticsTests
     [MemberData(nameof(StartMethods))]
     public void Multiprocessing_pool_queue_and_process_pool_executor(string method, string python)
     {
-        // OneFileTests covers a spawn Pool and Queue; here every start method, and concurrent.futures on top.
-        var v = RunCore(["mp", method], python: python);
+        // OneFileTests covers a spawn Pool and Queue; here every start method, concurrent.futures, a Manager, a shared
+        // Value and Lock, and shared memory (the resource tracker helper) on top. Stderr must stay empty: no
+        // leaked-resource warnings, no helper refused.
+        var run = NewSandbox().Run(Core(python: python).Executable, ["mp", method], timeoutSeconds: 180);
+        var v = Ok(run);
+        Assert.True(run.StdErr == "", run.ToString());
         Has(v, "method", method);
         Has(v, "pool", "285");
         Has(v, "queue-from-child", "True");
         Has(v, "child-exitcode", "0");
         Has(v, "executor", "[9, 16, 25]");
         Has(v, "executor-submit", "1024");
+        Has(v, "manager", "(3, 3, '010203', [0, 0, 0])");
+        Has(v, "children-left", "[]");
     }
 
     [Fact]

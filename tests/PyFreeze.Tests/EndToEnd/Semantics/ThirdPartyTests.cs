@@ -135,7 +135,8 @@ public class ThirdPartyTests(ThirdPartyRun r) : IClassFixture<ThirdPartyRun>
     public void Tls_handshake_with_a_test_ca_and_requests()
     {
         Same("certifi", ("certifi-exists", "True"));
-        Same("default-store", ("default-store-exists", "True"));
+        Same("default-store", ("default-store-exists", "True"), ("default-store-loaded", "True"));
+        Same("requests-store", ("requests-store-exists", "True"));
         Has(r.FrozenValues, "tls-version", "TLSv1.3", r.Frozen);
         Has(r.FrozenValues, "tls-peer", "localhost");
         // The default context (the system store the bundled OpenSSL is pointed at) must not trust the test CA.

@@ -19,6 +19,16 @@ def square(x):
     return x * x
 
 
+def shared_work(shared, value, lock, name, i):
+    from multiprocessing import shared_memory
+    shm = shared_memory.SharedMemory(name=name)
+    shm.buf[i] = i + 1
+    shm.close()
+    with lock:
+        value.value += i
+    shared[i] = os.getpid()
+
+
 def cmd_files(args):
     import sempkg.plugins.alpha
     import semns.nsmod
@@ -85,6 +95,23 @@ def cmd_mp(args):
     with concurrent.futures.ProcessPoolExecutor(2, mp_context=ctx) as ex:
         out("executor", list(ex.map(square, [3, 4, 5])))
         out("executor-submit", ex.submit(pow, 2, 10).result(timeout=60))
+    # A Manager's server process, a shared Value and Lock, and shared memory (which starts the resource tracker
+    # helper through sys.executable -c "from multiprocessing.resource_tracker import main;main(N)").
+    from multiprocessing import shared_memory
+    with ctx.Manager() as manager:
+        shared = manager.dict()
+        value = ctx.Value("i", 0)
+        lock = ctx.Lock()
+        shm = shared_memory.SharedMemory(create=True, size=4)
+        workers = [ctx.Process(target=shared_work, args=(shared, value, lock, shm.name, i)) for i in range(3)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(60)
+        out("manager", (len(shared), value.value, bytes(shm.buf[:3]).hex(), [w.exitcode for w in workers]))
+        shm.close()
+        shm.unlink()
+    out("children-left", mp.active_children())
     out("method", ctx.get_start_method())
 
 

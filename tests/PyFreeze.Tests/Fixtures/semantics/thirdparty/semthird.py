@@ -144,6 +144,8 @@ def check_tls():
     out("certifi-exists", os.path.isfile(certifi.where()))
     paths = ssl.get_default_verify_paths()
     out("default-store-exists", bool((paths.cafile and os.path.isfile(paths.cafile)) or (paths.capath and os.path.isdir(paths.capath))))
+    out("default-store-loaded", ssl.create_default_context().cert_store_stats()["x509_ca"] > 50)
+    out("requests-store-exists", os.path.isfile(requests.certs.where()))
     port = os.environ.get("SEM_TLS_PORT")
     if not port:
         return
