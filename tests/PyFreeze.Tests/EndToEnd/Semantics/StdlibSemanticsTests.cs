@@ -44,16 +44,19 @@ public class StdlibSemanticsTests
         Has(v, "children-left", "[]");
     }
 
-    [Fact]
-    public void Ctypes_loads_shipped_bundled_and_system_libraries()
+    [Theory]
+    [MemberData(nameof(OneFileTests.Pythons_), MemberType = typeof(OneFileTests))]
+    public void Ctypes_loads_shipped_bundled_and_system_libraries(string python)
     {
-        var v = RunCore(["ctypes", ShippedLibrary]);
+        var v = RunCore(["ctypes", ShippedLibrary], python: python);
         Has(v, "find-c", "libc.so.6");
         Has(v, "find-m", "libm.so.6");
         Has(v, "libc-abs", "7");
         Has(v, "libm-cos0", "1.0");
         Has(v, "libc-by-name", "4");
         Has(v, "find-missing", "None");
+        Has(v, "pythonapi", "(1, True)"); // the interpreter's own C API: a static binary's or the bundled libpython's
+        Has(v, "cdll-none", "True");
         // libffi is bundled because _ctypes links it: find_library finds the bundled copy first.
         Has(v, "find-ffi-bundled", "True");
         Has(v, "ffi-loads", "True");

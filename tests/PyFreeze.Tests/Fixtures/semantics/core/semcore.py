@@ -130,6 +130,9 @@ def cmd_ctypes(args):
     out("libm-cos0", libm.cos(0.0))
     out("libc-by-name", ctypes.CDLL("libc.so.6").strlen(b"four"))
     out("find-missing", ctypes.util.find_library("pyfreeze-no-such-library"))
+    ctypes.pythonapi.Py_GetVersion.restype = ctypes.c_char_p
+    out("pythonapi", (ctypes.pythonapi.Py_IsInitialized(), ctypes.pythonapi.Py_GetVersion().decode().split()[0] == sys.version.split()[0]))
+    out("cdll-none", ctypes.CDLL(None).getpid() == os.getpid())
     root = os.path.dirname(getattr(sys, "_MEIPASS", "/nonexistent"))
     ffi = ctypes.util.find_library("ffi")
     out("find-ffi-bundled", bool(ffi) and os.path.abspath(ffi).startswith(root + os.sep))
