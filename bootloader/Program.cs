@@ -47,8 +47,8 @@ internal static unsafe class Launcher
     /// <summary>Environment variable carrying the user's original loader path: "1:" + value, or "0:" when it was unset.</summary>
     internal const string OriginalLibraryPathVar = "_PYFREEZE_ORIGINAL_LIBRARY_PATH";
 
-    /// <summary>execv's the interpreter: <c>python -I -S -B … boot.pyc ARGV0 ARGS…</c>, with the bundled library folders
-    /// first on the loader path. Returns only by throwing.</summary>
+    /// <summary>execv's the interpreter: <c>python -I -S -B [-u] … boot.pyc ARGV0 ARGS…</c>, with the bundled library
+    /// folders first on the loader path. Returns only by throwing.</summary>
     internal static void Run(LaunchSettings settings, string root, string executable)
     {
         var interpreter = Path.Combine(root, settings.Interpreter);
@@ -56,6 +56,10 @@ internal static unsafe class Launcher
         var list = new List<byte[]>(settings.PythonOptions.Count + argv.Count + 2) { Utf8(interpreter) };
         foreach (var o in settings.PythonOptions)
             list.Add(Utf8(o));
+        // -I makes CPython ignore PYTHON* variables; PYTHONUNBUFFERED is the user's choice about the app's output
+        // (a pipe to a log, a CI runner), so honour it as python3 does: non-empty means -u.
+        if (Native.GetEnvRaw("PYTHONUNBUFFERED") is { Length: > 0 })
+            list.Add("-u"u8.ToArray());
         list.Add(Utf8(Path.Combine(root, settings.BootScript)));
         list.AddRange(argv); // argv[0] as typed, then the arguments
 

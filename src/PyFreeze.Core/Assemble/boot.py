@@ -26,10 +26,11 @@ def _pyfreeze_boot(config):
     app = os.path.join(root, "app")
     sys.frozen = True
     sys._MEIPASS = app
+    argv = sys.argv[1:]
     if executable:
+        executable = _invoked_path(argv[0] if argv else "", executable, env)
         sys.executable = executable
         sys._base_executable = executable
-    argv = sys.argv[1:]
     sys.argv = argv if argv else [executable or ""]
     if hasattr(sys, "orig_argv"):
         sys.orig_argv = list(sys.argv)
@@ -64,6 +65,31 @@ def _pyfreeze_boot(config):
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main
     runpy._run_module_as_main(config["entry"], alter_argv=False)
+
+
+def _invoked_path(argv0, executable, env):
+    """The path the app was started by, as CPython sets sys.executable: argv[0] made absolute (a symlink or another
+    hard link stays as typed), or the first PATH match of a bare name, when it names the running executable; else
+    `executable` (the bootloader's resolved path)."""
+    import os
+    try:
+        if not argv0:
+            return executable
+        if os.sep in argv0:
+            candidates = [argv0]
+        else:
+            candidates = [os.path.join(d, argv0) for d in env.get("PATH", os.defpath).split(os.pathsep) if d]
+        real = os.stat(executable)
+        for candidate in candidates:
+            try:
+                st = os.stat(candidate)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) == (real.st_dev, real.st_ino):
+                return os.path.abspath(candidate)
+    except (OSError, ValueError):
+        pass
+    return executable
 
 
 def _multiprocessing_entry(args):

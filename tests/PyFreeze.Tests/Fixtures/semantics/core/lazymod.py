@@ -1,0 +1,2 @@
+# Imported only after the executable was moved or deleted.
+VALUE = "lazy-ok"

@@ -1,0 +1,2 @@
+"""A module of the namespace package semns."""
+NS = "nsmod"

@@ -1,0 +1,2 @@
+"""sempkg: a regular package with data files and submodules."""
+VALUE = "sempkg"

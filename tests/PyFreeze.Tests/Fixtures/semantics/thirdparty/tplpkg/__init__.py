@@ -1,0 +1,1 @@
+"""Templates for jinja2's PackageLoader."""
