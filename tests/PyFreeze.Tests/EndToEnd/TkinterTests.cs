@@ -16,7 +16,7 @@ namespace PyFreeze.Tests.EndToEnd;
 public class TkinterTests(ITestOutputHelper output)
 {
     /// <summary>Built as a GUI app is (<c>--windowed</c>: accepted on Linux, the same kind of binary).</summary>
-    private static Apps.Built App() => Apps.Get("tkapp", "tkapp.py", Pythons.Debian, "windowed", o => o with { Windowed = true });
+    private static Apps.Built App(string python = Pythons.Debian) => Apps.Get("tkapp", "tkapp.py", python, "windowed", o => o with { Windowed = true });
 
     /// <summary>Every Tcl/Tk of the machine: Debian's script folders, the libraries and BLT (which _tkinter links).</summary>
     private static List<string> TclTkOfTheMachine()
@@ -43,10 +43,11 @@ public class TkinterTests(ITestOutputHelper output)
     private static JsonElement LastJson(string stdout) =>
         JsonDocument.Parse(stdout.Split('\n').Last(l => l.StartsWith('{'))).RootElement.Clone();
 
-    [FactRequires("glob:/usr/lib/python3*/lib-dynload/_tkinter*.so")]
-    public void Tcl_alone_reads_the_bundled_library_and_subprocesses_get_the_users_variables_back()
+    [Theory]
+    [MemberData(nameof(Pythons.All), MemberType = typeof(Pythons))]
+    public void Tcl_alone_reads_the_bundled_library_and_subprocesses_get_the_users_variables_back(string python)
     {
-        var app = App();
+        var app = App(python);
         var box = Apps.NewSandbox();
         var hidden = TclTkOfTheMachine();
         Assert.Contains(hidden, p => p.Contains("libtcl", StringComparison.Ordinal));
@@ -72,6 +73,16 @@ public class TkinterTests(ITestOutputHelper output)
         Assert.Contains(report.ScriptLibraries, l => l.Name == "tk8.6" && l.Dest == "python/lib/tk8.6");
         Assert.Contains(report.ExcludedLibraries, l => l.Name == "libX11.so.6" && l.Category == PyFreeze.Binaries.SystemLibraryCategory.DisplayAndGpu);
         Assert.Contains(report.Libraries, l => l.Name == "libtk8.6.so");
+        var summary = new StringWriter();
+        PyFreeze.Build.BuildReport.WriteSummary(app.Result, summary);
+        Assert.Matches(@"left to the system \(display, fonts and GPU, [^)]*\): .*libX11\.so\.6", summary.ToString());
+        Assert.Contains("script library tk8.6: ", summary.ToString());
+        using var json = new MemoryStream();
+        PyFreeze.Build.BuildReport.WriteJson(app.Result, json);
+        var excluded = JsonDocument.Parse(json.ToArray()).RootElement.GetProperty("excluded_libraries").EnumerateArray()
+            .Single(e => e.GetProperty("name").GetString() == "libXft.so.2");
+        Assert.Equal("DisplayAndGpu", excluded.GetProperty("category").GetString());
+        Assert.Contains("fontconfig", excluded.GetProperty("reason").GetString());
     }
 
     [FactRequires("tool:Xvfb", "glob:/usr/lib/python3*/lib-dynload/_tkinter*.so")]
