@@ -109,6 +109,7 @@ public class TkinterTests(ITestOutputHelper output)
             output.WriteLine(line);
             Assert.Contains("clam", facts.GetProperty("themes").EnumerateArray().Select(e => e.GetString())); // ttk/clamTheme.tcl
             Assert.StartsWith(box.CacheDir, facts.GetProperty("tk_library").GetString());
+            Assert.StartsWith(box.CacheDir, facts.GetProperty("late_tk_library").GetString()); // tkinter.Tcl().loadtk()
             Assert.StartsWith(box.CacheDir, facts.GetProperty("tcl_library").GetString());
             foreach (var scope in new[] { "environ", "child" })
                 foreach (var name in new[] { "TCL_LIBRARY", "TK_LIBRARY" })

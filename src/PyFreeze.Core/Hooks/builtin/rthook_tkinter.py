@@ -3,7 +3,8 @@
 # (init.tcl, tk.tcl, encodings, msgs, ttk), relative to the unpacked root. Tcl and Tk find them through TCL_LIBRARY and
 # TK_LIBRARY, which are set only while _tkinter loads and while a Tcl interpreter is created (the bundled libtcl must
 # read its own scripts, whatever the user's variables say), then put back as they were: programs the app starts
-# never see them. Tcl modules kept inside the library folder are put on Tcl's module path. A Tcl interpreter made without Tk (tkinter.Tcl()) gets tk_library set, so a later loadtk() finds Tk.
+# never see them. Tcl modules kept inside the library folder are put on Tcl's module path. A Tcl interpreter made
+# without Tk (tkinter.Tcl()) gets tk_library set, so a later loadtk() finds Tk.
 import os
 import sys
 
@@ -37,14 +38,13 @@ def _pyfreeze_tkinter(facts):
             app = scoped(create, *args, **kwargs)
             # Tcl modules (msgcat, http, tcltest: *.tm) kept inside the library folder, as Debian does (its tm.tcl
             # names the build machine's folder); the upstream layout (tcl8/8.x beside the library) is found by Tcl.
-            app.eval("apply {{} {set d [file join [info library] tcl8]; "
-                     "if {[file isdirectory $d]} {catch {::tcl::tm::path add $d}}}}")
-            if tk_library:
-                try:
-                    if not int(app.call("info", "exists", "tk_library")):
-                        app.call("set", "tk_library", tk_library)
-                except Exception:  # noqa: BLE001 (a Tcl without the variable: Tk finds its library by TK_LIBRARY)
-                    pass
+            try:
+                app.eval("apply {{} {set d [file join [info library] tcl8]; "
+                         "if {[file isdirectory $d]} {catch {::tcl::tm::path add $d}}}}")
+                if tk_library and not int(app.call("info", "exists", "tk_library")):
+                    app.call("set", "tk_library", tk_library)
+            except Exception:  # noqa: BLE001 (a safe or unusual interpreter: it keeps Tcl's own search)
+                pass
             return app
 
         create_with_libraries.__doc__ = create.__doc__

@@ -61,9 +61,13 @@ def window():
     button.pack(pady=6)
     root.after(60000, lambda: os._exit(3))
     root.update()
+    late = tkinter.Tcl()  # Tcl first, Tk later: loadtk() must find Tk's library too
+    late.loadtk()
+    late_tk_library = late.tk.eval("set tk_library")
+    late.destroy()
     print(json.dumps({
         "window": rect(root), "label": rect(label), "bar": rect(bar), "canvas": rect(canvas), "button": rect(button),
-        "themes": sorted(style.theme_names()), "tk_library": root.tk.eval("set tk_library"),
+        "themes": sorted(style.theme_names()), "tk_library": root.tk.eval("set tk_library"), "late_tk_library": late_tk_library,
         "tcl_library": root.tk.eval("info library"),
         "environ": {k: os.environ.get(k) for k in ("TCL_LIBRARY", "TK_LIBRARY")}, "child": child_env(),
     }), flush=True)
