@@ -131,7 +131,7 @@ public class TkinterTests(ITestOutputHelper output)
             Assert.True(screen.Count(canvas, p => Near(p, (0, 0, 255))) > 4000, "the canvas oval is not drawn");
 
             var png = t["tkinter-frozen.png"];
-            Exec("convert", [ppm, "-crop", $"{window.W}x{window.H}+{window.X}+{window.Y}", "+repage", png]);
+            Exec("convert", [ppm, "-crop", $"{window.W}x{window.H}+{window.X}+{window.Y}", "+repage", "-strip", png]);
             output.WriteLine($"screenshot: {png}");
             if (Environment.GetEnvironmentVariable("PYFREEZE_SCREENSHOT") is { Length: > 0 } keep)
                 File.Copy(png, keep, true);
