@@ -152,6 +152,7 @@ public sealed class BuildPipeline
         var metadataNames = HookCollector.Collect(plan, analysis, layout, hooks, user);
         MetadataCollector.Collect(plan, analysis, layout, entryPoints.In, metadataNames);
         BinaryCollector.Collect(plan, analysis, layout, rid, _log);
+        TclTkCollector.Collect(plan, analysis, layout, _log);
         AddBoot(plan, interp, name, rid);
         Mark("collect");
 
@@ -314,6 +315,8 @@ public sealed class BuildPipeline
         config.Append("\"runtime_hooks\": [").Append(string.Join(", ", plan.RuntimeHooks.Select(PyString))).Append("], ");
         config.Append("\"env\": {").Append(string.Join(", ", plan.Environment.Select(kv => PyString(kv.Key) + ": " + PyString(kv.Value)))).Append("}, ");
         config.Append("\"facts\": {\"library_dirs\": [").Append(string.Join(", ", plan.LibraryDirs.Select(PyString))).Append("], ");
+        foreach (var (key, value) in plan.Facts)
+            config.Append(PyString(key)).Append(": ").Append(PyString(value)).Append(", ");
         config.Append("\"openssl_paths\": [").Append(string.Join(", ", (interp.OpensslPaths ?? ["", ""]).Select(p => PyString(p ?? "")))).Append("]}");
         config.Append("}\n");
         plan.Add(new PayloadEntry

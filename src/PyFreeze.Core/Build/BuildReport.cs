@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PyFreeze.Analyze;
+using PyFreeze.Binaries;
 using PyFreeze.Collect;
 
 namespace PyFreeze.Build;
@@ -29,8 +30,10 @@ public static class BuildReport
             w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; this machine has {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
         if (r.Plan.Libraries.Count > 0)
             w.WriteLine($"  shared libraries bundled: {string.Join(", ", r.Plan.Libraries.Select(l => l.Name).Order(StringComparer.Ordinal))}");
-        if (r.Plan.ExcludedLibraries.Count > 0)
-            w.WriteLine($"  left to the system: {string.Join(", ", r.Plan.ExcludedLibraries.Select(l => l.Name).Distinct().Order(StringComparer.Ordinal))}");
+        foreach (var group in r.Plan.ExcludedLibraries.DistinctBy(l => l.Name).GroupBy(l => l.Category).OrderBy(g => g.Key))
+            w.WriteLine($"  left to the system ({CategoryReason(group.Key)}): {string.Join(", ", group.Select(l => l.Name).Order(StringComparer.Ordinal))}");
+        foreach (var lib in r.Plan.ScriptLibraries)
+            w.WriteLine($"  script library {lib.Name}: {lib.Files} files from {lib.Source} (read by the bundled library at run time)");
         foreach (var (name, by) in r.Plan.MissingLibraries)
             w.WriteLine($"  warning: shared library {name} (needed by {by}) was not found");
         var missing = MissingModules.Of(r.Analysis.Graph, r.Analysis.Interpreter.Platform)
@@ -40,6 +43,19 @@ public static class BuildReport
         w.WriteLine($"  bytecode: {r.ModulesTotal} modules, {r.ModulesCompiled} compiled by this build, the rest from the build cache");
         w.WriteLine("  time: " + string.Join(", ", r.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:0.00} s")));
     }
+
+    /// <summary>Why a kind of library is left to the target system, for the summary (each library's own reason is in the
+    /// JSON report).</summary>
+    public static string CategoryReason(SystemLibraryCategory category) => category switch
+    {
+        SystemLibraryCategory.Glibc => "glibc, must match the target's ld.so",
+        SystemLibraryCategory.KernelVdso => "the kernel's vDSO, no file",
+        SystemLibraryCategory.DisplayAndGpu => "display, fonts and GPU, must match the target's X server, fonts and drivers",
+        SystemLibraryCategory.WindowsApiSet => "Windows API sets",
+        SystemLibraryCategory.WindowsSystem => "part of Windows",
+        SystemLibraryCategory.MacOSSystem => "part of macOS",
+        _ => category.ToString(),
+    };
 
     /// <summary>Modules collected only because their package was collected whole (no import chain reaches them), and
     /// their bytes: what correctness by default costs.</summary>
@@ -133,6 +149,18 @@ public static class BuildReport
             j.WriteStartObject();
             j.WriteString("name", l.Name);
             j.WriteString("reason", l.Reason);
+            j.WriteString("category", l.Category.ToString());
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("script_libraries");
+        foreach (var l in r.Plan.ScriptLibraries)
+        {
+            j.WriteStartObject();
+            j.WriteString("name", l.Name);
+            j.WriteString("source", l.Source);
+            j.WriteString("dest", l.Dest);
+            j.WriteNumber("files", l.Files);
             j.WriteEndObject();
         }
         j.WriteEndArray();

@@ -75,7 +75,7 @@ public static class BinaryCollector
             }
         }
         foreach (var ex in graph.Excluded)
-            plan.ExcludedLibraries.Add(new ExcludedLibrary(ex.Name, ex.Decision.Reason));
+            plan.ExcludedLibraries.Add(new ExcludedLibrary(ex.Name, ex.Decision.Reason, ex.Decision.Category));
         foreach (var un in graph.Unresolved.Where(u => !u.IsOptional))
         {
             var by = string.Join(", ", un.NeededBy.Select(Path.GetFileName).Distinct());

@@ -80,7 +80,17 @@ public sealed record BundledLibrary(string Name, string Path, IReadOnlyList<stri
 /// <summary>A library left to the target system, and why.</summary>
 /// <param name="Name">Library name.</param>
 /// <param name="Reason">Why it is not bundled (glibc family, display stack, …).</param>
-public sealed record ExcludedLibrary(string Name, string Reason);
+/// <param name="Category">The kind of rule that left it out (for grouping in the report).</param>
+public sealed record ExcludedLibrary(string Name, string Reason,
+    PyFreeze.Binaries.SystemLibraryCategory Category = PyFreeze.Binaries.SystemLibraryCategory.Glibc);
+
+/// <summary>A script library a bundled native library reads at run time (Tcl's <c>init.tcl</c> tree, Tk's
+/// <c>tk.tcl</c> tree), copied whole into the payload.</summary>
+/// <param name="Name">Its name (<c>tcl8.6</c>, <c>tk8.6</c>).</param>
+/// <param name="Source">The folder on the build machine.</param>
+/// <param name="Dest">The payload folder, relative to the unpacked root, without trailing slash.</param>
+/// <param name="Files">How many files were collected.</param>
+public sealed record ScriptLibrary(string Name, string Source, string Dest, int Files);
 
 /// <summary>Everything the collect stage decided should go into the payload.</summary>
 public sealed class CollectPlan
@@ -117,6 +127,12 @@ public sealed class CollectPlan
 
     /// <summary>Runtime hooks (payload-relative .pyc paths), run in order before the entry.</summary>
     public List<string> RuntimeHooks { get; } = [];
+
+    /// <summary>Facts of the build for runtime hooks (<c>__pyfreeze__[key]</c>), e.g. payload-relative folders.</summary>
+    public SortedDictionary<string, string> Facts { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Script libraries of bundled native libraries (Tcl/Tk).</summary>
+    public List<ScriptLibrary> ScriptLibraries { get; } = [];
 
     private readonly Dictionary<string, PayloadEntry> _byDest = new(StringComparer.Ordinal);
 

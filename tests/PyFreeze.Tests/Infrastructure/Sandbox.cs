@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace PyFreeze.Tests.Infrastructure;
 
 /// <summary>
@@ -12,9 +14,29 @@ public sealed class Sandbox
     /// <summary>The PYFREEZE_CACHE_DIR the app gets.</summary>
     public string CacheDir { get; }
 
-    /// <summary>Runs <paramref name="exe"/> with Python hidden. <paramref name="env"/> adds variables inside.</summary>
+    /// <summary>Runs <paramref name="exe"/> with Python hidden. <paramref name="env"/> adds variables inside;
+    /// <paramref name="hide"/> hides more of the machine (folders become empty, files unreadable).</summary>
     public Run Run(string exe, IEnumerable<string>? args = null, IDictionary<string, string>? env = null, string? cwd = null,
-        string? stdin = null, int timeoutSeconds = 120, IEnumerable<string>? binds = null)
+        string? stdin = null, int timeoutSeconds = 120, IEnumerable<string>? binds = null, IEnumerable<string>? hide = null) =>
+        Proc.Exec(Repo.RunWithoutPython, Arguments(exe, args, env, binds, hide), cwd: cwd ?? Path.GetDirectoryName(Path.GetFullPath(exe)),
+            stdin: stdin, timeoutSeconds: timeoutSeconds);
+
+    /// <summary>Starts <paramref name="exe"/> like <see cref="Run"/> without waiting; stdout and stderr are redirected.</summary>
+    public Process Start(string exe, IEnumerable<string>? args = null, IDictionary<string, string>? env = null,
+        IEnumerable<string>? binds = null, IEnumerable<string>? hide = null)
+    {
+        var psi = new ProcessStartInfo(Repo.RunWithoutPython)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(exe))!,
+        };
+        foreach (var a in Arguments(exe, args, env, binds, hide))
+            psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    private List<string> Arguments(string exe, IEnumerable<string>? args, IDictionary<string, string>? env, IEnumerable<string>? binds,
+        IEnumerable<string>? hide)
     {
         if (!File.Exists(Repo.RunWithoutPython))
             throw new InvalidOperationException($"{Repo.RunWithoutPython} is missing: it proves frozen apps need no Python");
@@ -23,13 +45,22 @@ public sealed class Sandbox
         foreach (var b in binds ?? [])
             list.AddRange(["--bind", b]);
         list.Add("--");
+        var hidden = (hide ?? []).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        if (hidden.Count > 0)
+        {
+            // A second bubblewrap inside the first: the same tree, with these covered.
+            list.AddRange(["bwrap", "--dev-bind", "/", "/"]);
+            foreach (var p in hidden)
+                list.AddRange(Directory.Exists(p) ? ["--tmpfs", p] : ["--ro-bind", "/dev/null", p]);
+            list.Add("--");
+        }
         list.Add("env");
         list.Add($"PYFREEZE_CACHE_DIR={CacheDir}");
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
             list.Add($"{k}={v}");
         list.Add(Path.GetFullPath(exe));
         list.AddRange(args ?? []);
-        return Proc.Exec(Repo.RunWithoutPython, list, cwd: cwd ?? Path.GetDirectoryName(Path.GetFullPath(exe)), stdin: stdin, timeoutSeconds: timeoutSeconds);
+        return list;
     }
 
     /// <summary>The unpacked folders in the cache (one per payload).</summary>
