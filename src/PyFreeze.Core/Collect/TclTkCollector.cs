@@ -46,7 +46,7 @@ public static class TclTkCollector
             t = tkinter.Tcl()
             out = {"library": t.eval("info library"), "version": t.eval("info tclversion")}
         except BaseException as e:
-            out = {"error": "%s: %s" % (type(e).__name__, str(e).strip().replace("\n", " "))}
+            out = {"error": "%s: %s" % (type(e).__name__, " ".join(str(e).split()))}
         print(json.dumps(out))
         """;
 

@@ -21,6 +21,33 @@ public class CliTests
         Assert.DoesNotContain("   at ", run.StdErr);
     }
 
+    /// <summary>The real pipeline and the real python, in a bubblewrap that hides part of Tcl/Tk as on a machine where it
+    /// is not (fully) installed: the build stops before writing anything, naming the packages.</summary>
+    [PyFreeze.Tests.Binaries.FactRequires("tool:bwrap", "glob:/usr/lib/python3*/lib-dynload/_tkinter*.so", "/usr/share/tcltk")]
+    public void Tkinter_built_where_Tcl_Tk_is_not_installed_stops_naming_the_packages()
+    {
+        using var t = new TempDir("cli");
+        var empty = t.Write("empty", "");
+        var entry = Repo.Path_("tests", "PyFreeze.Tests", "Fixtures", "apps", "tkapp", "tkapp.py");
+        var libtk = Directory.GetDirectories("/usr/lib", "*-linux-gnu").Append("/usr/lib")
+            .SelectMany(d => Directory.GetFiles(d, "libtk8*.so")).First();
+        foreach (var (hide, expected) in new[]
+        {
+            (new[] { "--tmpfs", "/usr/share/tcltk" }, "the Tcl script library (init.tcl) of the build machine's Tcl was not found (TclError: Can't find a usable init.tcl"),
+            (new[] { "--ro-bind", empty, libtk }, $"{Path.GetFileName(libtk)} (needed by _tkinter."),
+        })
+        {
+            var run = Proc.Exec("bwrap", ["--dev-bind", "/", "/", .. hide, "--", "dotnet", Tool, "build", entry, "--python", Pythons.Debian,
+                "--distpath", t["dist"], "--workpath", t["build"]], cwd: t.Path, timeoutSeconds: 300);
+            Assert.True(run.ExitCode != 0, run.ToString());
+            var last = run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last();
+            Assert.StartsWith("pyfreeze: error: " + expected, last);
+            Assert.Contains("apt-get install tcl8.6 tk8.6 python3-tk", last);
+            Assert.DoesNotContain("   at ", run.StdErr);
+            Assert.False(Directory.Exists(t["dist"]) && Directory.EnumerateFileSystemEntries(t["dist"]).Any(), "nothing in dist/ after a failed build");
+        }
+    }
+
     [Fact]
     public void Version_and_help()
     {
