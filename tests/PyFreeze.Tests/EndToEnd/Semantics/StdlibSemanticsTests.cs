@@ -101,7 +101,7 @@ public class StdlibSemanticsTests
         var hidden = NewSandbox().Run(Core().Executable, ["zoneinfo"], new Dictionary<string, string> { ["PYTHONTZPATH"] = "/nonexistent" });
         Assert.Equal(1, hidden.ExitCode);
         Assert.Contains("ZoneInfoNotFoundError: 'No time zone found with key Europe/Paris'", hidden.StdErr);
-        var python = Proc.Exec(Pythons.Debian, [Fixture("core", "semcore.py"), "zoneinfo"], env: new Dictionary<string, string?> { ["PYTHONTZPATH"] = "/nonexistent" });
+        var python = Proc.Exec(Pythons.Debian, ["-B", Fixture("core", "semcore.py"), "zoneinfo"], env: new Dictionary<string, string?> { ["PYTHONTZPATH"] = "/nonexistent" });
         Assert.Equal(1, python.ExitCode);
         Assert.Contains("ZoneInfoNotFoundError: 'No time zone found with key Europe/Paris'", python.StdErr);
     }
@@ -114,7 +114,7 @@ public class StdlibSemanticsTests
         var env = new Dictionary<string, string> { ["LC_ALL"] = locale };
         var run = NewSandbox().Run(Core().Executable, ["encodings"], env);
         var frozen = Ok(run);
-        var python = Values(Proc.Exec(Pythons.Debian, [Fixture("core", "semcore.py"), "encodings"], env: new Dictionary<string, string?> { ["LC_ALL"] = locale }));
+        var python = Values(Proc.Exec(Pythons.Debian, ["-B", Fixture("core", "semcore.py"), "encodings"], env: new Dictionary<string, string?> { ["LC_ALL"] = locale }));
         Assert.True(python.Count >= 15, string.Join('\n', python));
         foreach (var (key, value) in python)
             Has(frozen, key, value, run);
@@ -149,7 +149,7 @@ public class StdlibSemanticsTests
         var frozen = NewSandbox().Run("/bin/bash", ["-c", $"{set}\"$1\" stdio 2>&1", "bash", app.Executable],
             binds: [Path.GetDirectoryName(app.Executable)!]);
         Assert.True(frozen.ExitCode == 0, frozen.ToString());
-        var python = Proc.Exec("/bin/bash", ["-c", $"{set}\"$1\" \"$2\" stdio 2>&1", "bash", Pythons.Debian, Fixture("core", "semcore.py")],
+        var python = Proc.Exec("/bin/bash", ["-c", $"{set}\"$1\" -B \"$2\" stdio 2>&1", "bash", Pythons.Debian, Fixture("core", "semcore.py")],
             env: new Dictionary<string, string?> { ["PYTHONUNBUFFERED"] = null });
         Assert.True(python.ExitCode == 0, python.ToString());
         Assert.Equal(expected, python.StdOut);
