@@ -21,7 +21,8 @@ public static class SemanticApps
     public static string Fixture(params string[] parts) => Repo.Path_(["tests", "PyFreeze.Tests", "Fixtures", "semantics", .. parts]);
 
     /// <summary>The core app (semcore.py) built by <paramref name="python"/> with <c>--optimize <paramref name="optimize"/></c>;
-    /// the default build also ships a copy of the system's zlib as <see cref="ShippedLibrary"/> (an app's own .so, loaded with ctypes).</summary>
+    /// the default build also ships a copy of the system's zlib as <see cref="ShippedLibrary"/> (an app's own .so, loaded with ctypes).
+    /// A stand-in tzdata package is on the build's path (--paths), for the zoneinfo hook to collect.</summary>
     public static Apps.Built Core(int optimize = 0, string python = Pythons.Debian) => Get($"core-O{optimize}-{python}", Fixture("core", "semcore.py"), python, dir =>
     {
         var extra = new List<string>();
@@ -34,7 +35,7 @@ public static class SemanticApps
         return o => new BuildOptions
         {
             Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = o.Log,
-            Optimize = optimize, AddBinary = extra,
+            Optimize = optimize, AddBinary = extra, Paths = [Fixture("tzpkg")],
         };
     });
 

@@ -34,7 +34,7 @@ public sealed class ThirdPartyRun : IDisposable
             exit $rc
             """);
         Frozen = NewSandbox().Run("/bin/bash", [script, _tls.Path, app.Executable], binds: [_tls.Path, Path.GetDirectoryName(app.Executable)!]);
-        Python = Proc.Exec(Pythons.Debian, [Fixture("thirdparty", "semthird.py")]);
+        Python = Proc.Exec(Pythons.Debian, ["-B", Fixture("thirdparty", "semthird.py")]);
         FrozenValues = Values(Frozen);
         PythonValues = Values(Python);
     }
