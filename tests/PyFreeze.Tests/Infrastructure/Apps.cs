@@ -10,7 +10,7 @@ namespace PyFreeze.Tests.Infrastructure;
 public static class Apps
 {
     private static readonly ConcurrentDictionary<string, Lazy<Built>> Builds = new();
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), "pyfreeze-tests", $"apps-{Environment.ProcessId}");
+    private static readonly string Root = TestRoots.ForThisRun("apps");
 
     /// <summary>A built app.</summary>
     public sealed record Built(string Executable, BuildResult Result, string Dir);

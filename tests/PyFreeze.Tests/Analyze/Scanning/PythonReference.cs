@@ -103,6 +103,7 @@ internal static class PythonReference
     {
         string script = WriteScript("astref.py", AstScript);
         var (code, output) = Run(python, [script], string.Join('\n', files));
+        File.Delete(script);
         if (code != 0)
             throw new InvalidOperationException("ast reference failed: " + output);
         var result = new Dictionary<string, RefFile>();

@@ -135,6 +135,7 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
             return;
         string script = PythonReference.WriteScript("tokref.py", PythonReference.TokenizeScript);
         var (code, text) = PythonReference.Run(PythonReference.Python312, [script], string.Join('\n', files));
+        File.Delete(script);
         Assert.True(code == 0, text);
         int compared = 0, tokens = 0;
         var mismatches = new List<string>();

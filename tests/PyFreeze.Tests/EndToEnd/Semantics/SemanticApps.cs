@@ -12,7 +12,7 @@ namespace PyFreeze.Tests.EndToEnd.Semantics;
 public static class SemanticApps
 {
     private static readonly ConcurrentDictionary<string, Lazy<Apps.Built>> Builds = new();
-    private static readonly string Root = Path.Combine(Path.GetTempPath(), "pyfreeze-tests", $"semantics-{Environment.ProcessId}");
+    private static readonly string Root = TestRoots.ForThisRun("semantics");
 
     /// <summary>Relative path (under <c>sys._MEIPASS</c>) of the shared library the core app ships with --add-binary.</summary>
     public const string ShippedLibrary = "vendor/libpfzdemo.so";
