@@ -84,6 +84,9 @@ public static class AppAnalysis
         HookSet? hooks = null, IReadOnlyList<string>? collectSubmodules = null, bool wholePackages = true)
     {
         var entryPoints = new EntryPointExpander();
+        var script = Directory.Exists(entry) ? Path.Combine(entry, "__main__.py") : entry;
+        if (File.Exists(script))
+            paths = [.. paths, .. SysPathAdditions.Find(script).Where(p => !paths.Contains(p))];
         var wrapped = WrappedEntryPoint(interpreter, entry, paths, entryPoints);
         if (wrapped is not null)
             hiddenImports = [.. hiddenImports, wrapped];

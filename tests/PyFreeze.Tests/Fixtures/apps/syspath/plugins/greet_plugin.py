@@ -1,0 +1,1 @@
+def greet(who): return "plugin greets " + who
