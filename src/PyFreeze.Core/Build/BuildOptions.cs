@@ -26,6 +26,16 @@ public sealed record BuildOptions
     /// <summary><c>--target</c>: the RID to build for (default the host's).</summary>
     public string? Target { get; init; }
 
+    /// <summary><c>--runtime</c>: the CPython runtime for a <see cref="Target"/> other than this machine (a
+    /// python-build-standalone <c>install_only</c> .tar.gz or python.org's Windows embeddable zip).</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary><c>--runtime-sha256</c>: the SHA-256 the <see cref="Runtime"/> archive must have.</summary>
+    public string? RuntimeSha256 { get; init; }
+
+    /// <summary><c>--target-site-packages</c>: folders of third-party packages installed for the target platform.</summary>
+    public IReadOnlyList<string> TargetSitePackages { get; init; } = [];
+
     /// <summary><c>--optimize</c>: 0, 1 (-O) or 2 (-OO), for the bytecode and the interpreter.</summary>
     public int Optimize { get; init; }
 
