@@ -1,0 +1,97 @@
+using PyFreeze.Build;
+using PyFreeze.Diagnostics;
+using PyFreeze.Tests.Infrastructure;
+
+namespace PyFreeze.Tests.Cross;
+
+/// <summary>Runs Windows programs under Wine with a prefix made once per machine (the first <c>wineboot</c> costs
+/// ~20 s) and no Wine debug output.</summary>
+public sealed class WineFixture
+{
+    /// <summary>wine64 (on PATH, or where Debian's wine64 package puts it), or null.</summary>
+    public static readonly string? Wine = WindowsRuntimeFixture.FindOnPath("wine64") ?? (File.Exists("/usr/lib/wine/wine64") ? "/usr/lib/wine/wine64" : null);
+
+    /// <summary>The shared prefix (C: drive, user profile) of these tests.</summary>
+    public string Prefix { get; } = Path.Combine(Path.GetTempPath(), "pyfreeze-tests", $"wineprefix-{Environment.UserName}");
+
+    /// <summary>Runs a Windows program.</summary>
+    public Run Exec(string exe, params string[] args) => Proc.Exec(Wine!, [exe, .. args], env: new Dictionary<string, string?>
+    {
+        ["WINEPREFIX"] = Prefix,
+        ["WINEDEBUG"] = "-all",
+        ["WINEDLLOVERRIDES"] = "mscoree,mshtml=", // no Mono or Gecko installer prompts
+        ["LANG"] = "C.UTF-8",
+        ["DISPLAY"] = null,
+    }, timeoutSeconds: 300);
+}
+
+/// <summary>A [Fact] skipped (with the reason) when wine64 is not installed.</summary>
+internal sealed class FactRequiresWineAttribute : FactAttribute
+{
+    public FactRequiresWineAttribute()
+    {
+        if (WineFixture.Wine is null)
+            Skip = "wine64 is not installed (apt-get install wine64)";
+        else if (WindowsRuntimeFixture.FindOnPath(WindowsRuntimeFixture.Gcc) is null)
+            Skip = $"{WindowsRuntimeFixture.Gcc} is not installed (apt-get install gcc-mingw-w64-x86-64)";
+    }
+}
+
+/// <summary>
+/// The win-x64 executable end to end under Wine, against the stand-in python DLL (whose <c>Py_Main</c> echoes what it
+/// got): the bootloader unpacks the payload once into <c>%LOCALAPPDATA%\pyfreeze</c>, loads <c>python311.dll</c> and the
+/// DLL it imports from there, passes argv as wide strings (spaces and non-ASCII intact) and returns Py_Main's exit code.
+/// </summary>
+public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<WindowsRuntimeFixture>
+{
+    [FactRequiresWine]
+    public void Cross_win_x64_exe_runs_its_bootloader_under_wine()
+    {
+        using var t = new TempDir("xwine");
+        var entry = t.Write("wapp/wapp.py", "import json\nprint(json.dumps([1]))\n");
+        var result = new BuildPipeline(new BuildOptions
+        {
+            Entry = entry,
+            Python = Pythons.Debian,
+            DistPath = t["dist"],
+            WorkPath = t["build"],
+            Target = "win-x64",
+            Runtime = runtimes.PbsArchive(),
+            Log = new Log(LogLevel.Warn, TextWriter.Null),
+        }).Run();
+        var wine = new WineFixture();
+        IEnumerable<string> Unpacked() => Directory.Exists(Path.Combine(wine.Prefix, "drive_c", "users"))
+            ? Directory.EnumerateDirectories(Path.Combine(wine.Prefix, "drive_c", "users"))
+                .Select(u => Path.Combine(u, "AppData", "Local", "pyfreeze", "run")).Where(Directory.Exists)
+                .SelectMany(d => Directory.EnumerateDirectories(d, "wapp-*")).ToList()
+            : [];
+        foreach (var old in Unpacked())
+            Directory.Delete(old, true);
+
+        // First run: unpack, load the DLLs, pass the arguments, return the exit code.
+        const string nonAscii = "héllo wörld ✓ 日本";
+        var run = wine.Exec(result.Executable, "two words", nonAscii, "exit=7");
+        Assert.True(run.ExitCode == 7, run.ToString());
+        var lines = run.StdOut.Replace("\r", "").Split('\n');
+        var dll = lines.Single(l => l.StartsWith("dll=", StringComparison.Ordinal))[4..];
+        Assert.Matches(@"(?i)^C:\\users\\[^\\]+\\AppData\\Local\\pyfreeze\\run\\wapp-[0-9a-f]{16}\\python\\python311\.dll$", dll);
+        Assert.Contains("dep=42", lines); // pyfreeze_standin_dep.dll, imported by the python DLL, was bundled and found
+        var argv = lines.Where(l => l.StartsWith("argv[", StringComparison.Ordinal)).Select(l => l[(l.IndexOf('=') + 1)..]).ToList();
+        Assert.Equal(["-I", "-S", "-B"], argv[1..4]);
+        Assert.EndsWith(@"\python\boot.pyc", argv[4]);
+        Assert.Contains("exists=" + argv[4], lines); // the payload is unpacked where Py_Main is told to look
+        Assert.Equal(["two words", nonAscii, "exit=7"], argv[^3..]);
+        Assert.EndsWith("wapp.exe", argv[^4], StringComparison.OrdinalIgnoreCase); // argv[0] of the app
+        Assert.Contains(lines, l => l.StartsWith("executable=", StringComparison.Ordinal) && l.EndsWith("wapp.exe", StringComparison.OrdinalIgnoreCase));
+        var unpacked = Assert.Single(Unpacked());
+        Assert.True(File.Exists(Path.Combine(unpacked, ".pyfreeze-complete")));
+        Assert.True(File.Exists(Path.Combine(unpacked, "python", "python311._pth")));
+
+        // Second run: the unpacked copy is reused (same folder, marker untouched), exit code 0.
+        var marker = File.GetLastWriteTimeUtc(Path.Combine(unpacked, ".pyfreeze-complete"));
+        var again = wine.Exec(result.Executable);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("dll=" + dll, again.StdOut.Replace("\r", "").Split('\n'));
+        Assert.Equal(marker, File.GetLastWriteTimeUtc(Path.Combine(unpacked, ".pyfreeze-complete")));
+    }
+}
