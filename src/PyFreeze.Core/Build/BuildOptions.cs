@@ -36,6 +36,18 @@ public sealed record BuildOptions
     /// <summary><c>--target-site-packages</c>: folders of third-party packages installed for the target platform.</summary>
     public IReadOnlyList<string> TargetSitePackages { get; init; } = [];
 
+    /// <summary><c>--icon</c>: the executable's icon (a Windows .ico for win-x64).</summary>
+    public string? Icon { get; init; }
+
+    /// <summary><c>--version-file</c>: a JSON object of Windows version strings (CompanyName, FileVersion, …).</summary>
+    public string? VersionFile { get; init; }
+
+    /// <summary><c>--company</c>: the CompanyName of the Windows version resource.</summary>
+    public string? Company { get; init; }
+
+    /// <summary><c>--product-version</c>: the ProductVersion (and, unless set otherwise, FileVersion) of the Windows version resource.</summary>
+    public string? ProductVersion { get; init; }
+
     /// <summary><c>--optimize</c>: 0, 1 (-O) or 2 (-OO), for the bytecode and the interpreter.</summary>
     public int Optimize { get; init; }
 

@@ -117,6 +117,11 @@ public sealed class BuildPipeline
         var opts = ProjectSettings.Merge(_options, interp.Pyproject);
         _opts = opts;
         var name = ValidateName(opts.Name ?? (Directory.Exists(entry) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(entry)) : Path.GetFileNameWithoutExtension(entry)));
+        WindowsResources? resources = null;
+        if (rid.IsWindows)
+            resources = WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, name);
+        else if (_options.Icon is not null && !rid.IsMacOS || _options.VersionFile is not null || _options.Company is not null || _options.ProductVersion is not null)
+            _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources; a {rid.Name} executable has none, so they are ignored");
         if (opts.Optimize is < 0 or > 2)
             throw new PyFreezeException($"--optimize {opts.Optimize}: use 0, 1 or 2", 2);
         var dist = Path.GetFullPath(opts.DistPath);
@@ -240,7 +245,7 @@ public sealed class BuildPipeline
             var staging = Path.Combine(dist, $".{name}.{Environment.ProcessId}.tmp");
             var payloadFiles = UnpackedWriter.Write(files, staging);
             Mark("assemble");
-            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed, compress: rid.IsWindows);
+            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed, compress: rid.IsWindows, resources: resources);
             var final = Path.Combine(dist, name);
             ReplaceDirectory(staging, final);
             Mark("emit");
@@ -260,7 +265,7 @@ public sealed class BuildPipeline
             var output = Path.Combine(dist, name + rid.ExecutableSuffix);
             if (Directory.Exists(output))
                 throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
-            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows);
+            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
             Mark("emit");
             result = new BuildResult
             {

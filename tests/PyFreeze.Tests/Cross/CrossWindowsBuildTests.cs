@@ -146,6 +146,88 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         AssertDistEmpty(t);
     }
 
+    /// <summary>An .ico with a 16×16 32-bit bitmap image and a PNG image.</summary>
+    internal static byte[] Ico()
+    {
+        var dib = new byte[40 + 16 * 16 * 4 + 16 * 4];
+        BitConverter.GetBytes(40).CopyTo(dib, 0);
+        BitConverter.GetBytes(16).CopyTo(dib, 4);
+        BitConverter.GetBytes(32).CopyTo(dib, 8); // height × 2 (XOR and AND masks)
+        BitConverter.GetBytes((ushort)1).CopyTo(dib, 12);
+        BitConverter.GetBytes((ushort)32).CopyTo(dib, 14);
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0, 0, 0, 1, 0, 8, 6, 0, 0, 0];
+        using var ms = new MemoryStream();
+        var w = new BinaryWriter(ms);
+        w.Write((ushort)0); w.Write((ushort)1); w.Write((ushort)2);
+        w.Write((byte)16); w.Write((byte)16); w.Write((byte)0); w.Write((byte)0); w.Write((ushort)1); w.Write((ushort)32);
+        w.Write(dib.Length); w.Write(6 + 32);
+        w.Write((byte)0); w.Write((byte)0); w.Write((byte)0); w.Write((byte)0); w.Write((ushort)1); w.Write((ushort)32);
+        w.Write(png.Length); w.Write(6 + 32 + dib.Length);
+        w.Write(dib); w.Write(png);
+        return ms.ToArray();
+    }
+
+    [FactRequires("tool:" + WindowsRuntimeFixture.Gcc)]
+    public void Cross_win_x64_icon_version_resources_and_gui_subsystem()
+    {
+        using var t = new TempDir("xres");
+        File.WriteAllBytes(t["app.ico"], Ico());
+        t.Write("version.json", """{"LegalCopyright": "(c) Example", "FileDescription": "Résumé tool"}""");
+        var result = Build(t, runtimes.PbsArchive(), o => o with
+        {
+            Windowed = true, Icon = t["app.ico"], VersionFile = t["version.json"], Company = "Example Corp", ProductVersion = "1.2.3",
+        });
+
+        var pe = PeFile.Read(result.Executable);
+        Assert.True(pe.IsPe32Plus);
+        Assert.Equal(PeSubsystem.WindowsGui, pe.Subsystem);
+        Assert.Equal(2, pe.Resources.Count(r => r.Type == "#3"));
+        var group = Assert.Single(pe.Resources, r => r.Type == "#14");
+        var groupBytes = ReadAt(result.Executable, group);
+        Assert.Equal(2, BitConverter.ToUInt16(groupBytes, 4));
+        var version = Assert.Single(pe.Resources, r => r.Type == "#16");
+        var v = ReadAt(result.Executable, version);
+        Assert.Equal(v.Length, BitConverter.ToUInt16(v, 0));
+        var fixedAt = v.AsSpan().IndexOf(BitConverter.GetBytes(0xFEEF04BDu));
+        Assert.True(fixedAt > 0);
+        Assert.Equal((1u << 16) | 2, BitConverter.ToUInt32(v, fixedAt + 8)); // FileVersion 1.2.3.0
+        Assert.Equal(3u << 16, BitConverter.ToUInt32(v, fixedAt + 12));
+        var text = System.Text.Encoding.Unicode.GetString(v).Replace("\0\0", "\0"); // padding after a key is NULs
+        foreach (var expected in new[] { "VS_VERSION_INFO", "CompanyName\0Example Corp", "ProductVersion\01.2.3", "LegalCopyright\0(c) Example", "Résumé tool", "OriginalFilename\0app.exe" })
+            Assert.Contains(expected, text);
+
+        var app = AppInspector.Inspect(result.Executable);
+        Assert.True(app.PayloadIntact);
+        Assert.True(app.Settings.Windowed);
+        Assert.Contains(app.Files, f => f.Path == "python/python311.dll");
+    }
+
+    [FactRequires("tool:" + WindowsRuntimeFixture.Gcc)]
+    public void Cross_win_x64_bad_icon_and_version_fail_before_anything_is_written()
+    {
+        using var t = new TempDir("xbadres");
+        File.WriteAllBytes(t["logo.png"], [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0]);
+        var png = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(), o => o with { Icon = t["logo.png"] }));
+        Assert.Contains("not a Windows .ico file (it is a PNG image)", png.Message);
+        t.Write("empty.ico", "");
+        Assert.Contains("not a Windows .ico file", Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(), o => o with { Icon = t["empty.ico"] })).Message);
+        Assert.Contains("no such file", Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(), o => o with { Icon = t["missing.ico"] })).Message);
+        var version = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(), o => o with { ProductVersion = "1.x" }));
+        Assert.Contains("--product-version 1.x", version.Message);
+        t.Write("v.json", "{\"Company\": \"x\"}");
+        Assert.Contains("unknown key Company", Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(), o => o with { VersionFile = t["v.json"] })).Message);
+        AssertDistEmpty(t);
+    }
+
+    private static byte[] ReadAt(string path, PeResource r)
+    {
+        using var f = File.OpenRead(path);
+        f.Position = r.FileOffset;
+        var data = new byte[r.Size];
+        f.ReadExactly(data);
+        return data;
+    }
+
     private static void AssertDistEmpty(TempDir t) =>
         Assert.True(!Directory.Exists(t["dist"]) || !Directory.EnumerateFileSystemEntries(t["dist"]).Any(),
             "dist/ holds: " + string.Join(", ", Directory.Exists(t["dist"]) ? Directory.EnumerateFileSystemEntries(t["dist"]) : []));

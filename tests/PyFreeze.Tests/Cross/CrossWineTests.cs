@@ -40,7 +40,7 @@ internal sealed class FactRequiresWineAttribute : FactAttribute
 /// <summary>
 /// The win-x64 executable end to end under Wine, against the stand-in python DLL (whose <c>Py_Main</c> echoes what it
 /// got): the bootloader unpacks the payload once into <c>%LOCALAPPDATA%\pyfreeze</c>, loads <c>python311.dll</c> and the
-/// DLL it imports from there, passes argv as wide strings (spaces and non-ASCII intact) and returns Py_Main's exit code.
+/// DLL it imports from there (with icon and version resources written into the host), passes argv as wide strings (spaces and non-ASCII intact) and returns Py_Main's exit code.
 /// </summary>
 public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<WindowsRuntimeFixture>
 {
@@ -49,6 +49,7 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
     {
         using var t = new TempDir("xwine");
         var entry = t.Write("wapp/wapp.py", "import json\nprint(json.dumps([1]))\n");
+        File.WriteAllBytes(t["wapp.ico"], CrossWindowsBuildTests.Ico()); // resources written into the host must not break it
         var result = new BuildPipeline(new BuildOptions
         {
             Entry = entry,
@@ -57,6 +58,9 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
             WorkPath = t["build"],
             Target = "win-x64",
             Runtime = runtimes.PbsArchive(),
+            Icon = t["wapp.ico"],
+            Company = "Example Corp",
+            ProductVersion = "2.0.1",
             Log = new Log(LogLevel.Warn, TextWriter.Null),
         }).Run();
         var wine = new WineFixture();
