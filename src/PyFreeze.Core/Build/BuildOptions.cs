@@ -48,6 +48,13 @@ public sealed record BuildOptions
     /// <summary><c>--product-version</c>: the ProductVersion (and, unless set otherwise, FileVersion) of the Windows version resource.</summary>
     public string? ProductVersion { get; init; }
 
+    /// <summary><c>--host-pack</c>: a folder of .NET pack .nupkg files (Microsoft.NETCore.App.Host.RID,
+    /// Microsoft.NETCore.App.Runtime.RID) for a RID whose packs NuGet cannot supply here (osx-arm64).</summary>
+    public string? HostPack { get; init; }
+
+    /// <summary><c>--bundle-identifier</c>: the CFBundleIdentifier of a macOS .app (default <c>org.pyfreeze.NAME</c>).</summary>
+    public string? BundleIdentifier { get; init; }
+
     /// <summary><c>--optimize</c>: 0, 1 (-O) or 2 (-OO), for the bytecode and the interpreter.</summary>
     public int Optimize { get; init; }
 

@@ -87,6 +87,21 @@ public sealed class BuildPipeline
         var entry = Path.GetFullPath(_options.Entry);
         var rid = Rid.Parse(_options.Target ?? Rid.HostName);
         var cross = rid.Name != Rid.HostName;
+        if (rid.IsMacOS)
+        {
+            if (_options.BundleIdentifier is not null)
+                MacAppBundle.ValidateIdentifier(_options.BundleIdentifier);
+            if (_options.Icon is not null)
+                MacAppBundle.ValidateIcns(_options.Icon);
+            if (_options.Windowed && _options.OneDir)
+                throw new PyFreezeException("--windowed with --onedir: an osx-arm64 .app holds one executable; drop --onedir", 2);
+        }
+        else if (_options.BundleIdentifier is not null)
+        {
+            _log.Warn($"--bundle-identifier names a macOS .app; a {rid.Name} build has none, so it is ignored");
+        }
+        if (cross && rid.IsMacOS && BootloaderKit.FindExisting(rid, BuildCache.Default(_log), out _) is null)
+            HostPacks.Require(rid, _options.HostPack);
         if (cross && _options.Runtime is null)
             throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
         if (!cross && _options.Runtime is not null)
@@ -120,8 +135,8 @@ public sealed class BuildPipeline
         WindowsResources? resources = null;
         if (rid.IsWindows)
             resources = WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, name);
-        else if (_options.Icon is not null && !rid.IsMacOS || _options.VersionFile is not null || _options.Company is not null || _options.ProductVersion is not null)
-            _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources; a {rid.Name} executable has none, so they are ignored");
+        else if (!rid.IsMacOS && (_options.Icon is not null || _options.ProductVersion is not null) || _options.VersionFile is not null || _options.Company is not null)
+            _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources (and a macOS .app's icon and version); a {rid.Name} executable has none of some, so they are ignored");
         if (opts.Optimize is < 0 or > 2)
             throw new PyFreezeException($"--optimize {opts.Optimize}: use 0, 1 or 2", 2);
         var dist = Path.GetFullPath(opts.DistPath);
@@ -237,7 +252,7 @@ public sealed class BuildPipeline
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
         };
-        var kit = BootloaderKit.Locate(rid, cache, _log);
+        var kit = BootloaderKit.Locate(rid, cache, _log, _opts.HostPack);
         var emitWork = Path.Combine(work, "emit");
         BuildResult result;
         if (_opts.OneDir)
@@ -262,14 +277,27 @@ public sealed class BuildPipeline
             var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.zip"), cache);
             _log.Debug($"payload written in {zipClock.Elapsed.TotalSeconds:0.00} s");
             Mark("assemble");
-            var output = Path.Combine(dist, name + rid.ExecutableSuffix);
-            if (Directory.Exists(output))
+            var appBundle = rid.IsMacOS && _opts.Windowed;
+            var output = appBundle ? Path.Combine(work, "app", name) : Path.Combine(dist, name + rid.ExecutableSuffix);
+            if (!appBundle && Directory.Exists(output))
                 throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
             var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            if (appBundle)
+            {
+                var staging = Path.Combine(dist, $".{name}.app.{Environment.ProcessId}.tmp");
+                if (Directory.Exists(staging))
+                    Directory.Delete(staging, true);
+                var made = MacAppBundle.Create(output, name, _opts.BundleIdentifier ?? MacAppBundle.DefaultIdentifier(name),
+                    _opts.ProductVersion ?? "0.0.0", _opts.Icon, staging);
+                output = Path.Combine(dist, name + ".app");
+                ReplaceDirectory(made, output);
+                Directory.Delete(staging, true);
+                exe = exe with { Path = Path.Combine(output, "Contents", "MacOS", name) };
+            }
             Mark("emit");
             result = new BuildResult
             {
-                Output = output, Executable = output, Analysis = analysis, Plan = plan, Payload = payload, Files = payload.Files,
+                Output = output, Executable = exe.Path, Analysis = analysis, Plan = plan, Payload = payload, Files = payload.Files,
                 Emit = exe, Target = rid, Timings = _timings, CompileErrors = compileErrors,
             };
         }
