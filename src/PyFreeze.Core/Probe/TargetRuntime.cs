@@ -22,7 +22,7 @@ namespace PyFreeze.Probe;
 /// </summary>
 public sealed partial class TargetRuntime
 {
-    /// <summary>The archive given (a local path).</summary>
+    /// <summary>The archive (a local path; a downloaded one's place in the build cache).</summary>
     public required string Source { get; init; }
 
     /// <summary>SHA-256 of the archive, 64 lower-case hex digits.</summary>
@@ -88,7 +88,7 @@ public sealed partial class TargetRuntime
 
     /// <summary>Opens a runtime archive for <paramref name="rid"/>: checks the pinned checksum, unpacks it into the build
     /// cache (once per archive content) and reads its layout.</summary>
-    /// <param name="source">The archive (a local path).</param>
+    /// <param name="source">The archive: a local path, or an http(s) URL (downloaded once into the build cache).</param>
     /// <param name="rid">The target.</param>
     /// <param name="cache">The build cache.</param>
     /// <param name="log">Messages.</param>
@@ -96,7 +96,9 @@ public sealed partial class TargetRuntime
     /// <exception cref="PyFreezeException">Missing, corrupted, of another platform or version, or a checksum mismatch.</exception>
     public static TargetRuntime Open(string source, Rid rid, BuildCache cache, Log log, string? expectedSha256 = null)
     {
-        var path = Path.GetFullPath(source);
+        if (expectedSha256 is not null && (expectedSha256.Trim().Length != 64 || !expectedSha256.Trim().All(char.IsAsciiHexDigit)))
+            throw new PyFreezeException($"--runtime-sha256 {expectedSha256}: not a SHA-256 (64 hex digits)", 2);
+        var path = IsUrl(source) ? Download(source, cache, log, expectedSha256?.Trim().ToLowerInvariant()) : Path.GetFullPath(source);
         if (!File.Exists(path))
             throw new PyFreezeException($"--runtime {source}: no such file; give a python-build-standalone install_only .tar.gz or python.org's Windows embeddable .zip", 2);
         string sha;
@@ -136,6 +138,65 @@ public sealed partial class TargetRuntime
             }
         }
         return Read(dir, path, source, sha, rid);
+    }
+
+    private static bool IsUrl(string source) =>
+        source.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || source.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+
+    private static string Sha256Of(string file)
+    {
+        using var f = File.OpenRead(file);
+        return Convert.ToHexStringLower(SHA256.HashData(f));
+    }
+
+    /// <summary>Downloads a runtime archive into the build cache (<c>downloads/SHA256/NAME</c>), or finds it there: by
+    /// the pinned checksum, else by an index of the URL's last download. A pinned checksum is checked before the file
+    /// is kept.</summary>
+    private static string Download(string url, BuildCache cache, Log log, string? pin)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || Path.GetFileName(uri.AbsolutePath) is not { Length: > 0 } name || name is "." or "..")
+            throw new PyFreezeException($"--runtime {url}: not a URL of an archive file", 2);
+        var dir = Path.Combine(cache.Root, "downloads");
+        var index = Path.Combine(dir, "url-" + BuildCache.Key("runtime-url", url)[..32]);
+        var known = pin ?? (File.Exists(index) ? File.ReadAllText(index).Trim() : null);
+        if (known is not null)
+        {
+            var cached = Path.Combine(dir, known, name);
+            if (File.Exists(cached) && Sha256Of(cached) == known)
+                return cached;
+        }
+        Directory.CreateDirectory(dir);
+        var tmp = Path.Combine(dir, $".{name}.{Environment.ProcessId}.tmp");
+        log.Info($"Downloading the runtime {url}");
+        try
+        {
+            using (var http = new HttpClient { Timeout = TimeSpan.FromMinutes(15) })
+            using (var response = http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead).GetAwaiter().GetResult())
+            {
+                if (!response.IsSuccessStatusCode)
+                    throw new PyFreezeException($"--runtime {url}: download failed (HTTP {(int)response.StatusCode} {response.ReasonPhrase})", 1);
+                using var body = response.Content.ReadAsStream();
+                using var o = File.Create(tmp);
+                body.CopyTo(o);
+            }
+            var sha = Sha256Of(tmp);
+            if (pin is not null && sha != pin)
+                throw new PyFreezeException($"--runtime {url}: SHA-256 is {sha}, not {pin} as --runtime-sha256 says; the download is not the archive pinned", 1);
+            var final = Path.Combine(dir, sha, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            File.Move(tmp, final, overwrite: true);
+            File.WriteAllText(index, sha);
+            return final;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            throw new PyFreezeException($"--runtime {url}: cannot download ({e.Message})", 1, e);
+        }
+        finally
+        {
+            if (File.Exists(tmp))
+                File.Delete(tmp);
+        }
     }
 
     /// <summary>Unpacks a .tar.gz or .zip (chosen by its first bytes) into <paramref name="dest"/>, refusing entries

@@ -219,6 +219,63 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         AssertDistEmpty(t);
     }
 
+    [FactRequires("tool:" + WindowsRuntimeFixture.Gcc)]
+    public void Cross_runtime_from_a_url_is_downloaded_once_and_pinned()
+    {
+        using var t = new TempDir("xurl");
+        var archive = runtimes.PbsArchive();
+        var bytes = File.ReadAllBytes(archive);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        var prefix = $"http://127.0.0.1:{port}/{Guid.NewGuid():N}/";
+        using var server = new System.Net.HttpListener();
+        server.Prefixes.Add(prefix);
+        server.Start();
+        var served = 0;
+        var loop = Task.Run(() =>
+        {
+            while (server.IsListening)
+            {
+                System.Net.HttpListenerContext c;
+                try { c = server.GetContext(); } catch (Exception) { return; }
+                if (c.Request.Url!.AbsolutePath.EndsWith("/" + Path.GetFileName(archive), StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref served);
+                    c.Response.ContentLength64 = bytes.Length;
+                    c.Response.OutputStream.Write(bytes);
+                }
+                else
+                {
+                    c.Response.StatusCode = 404;
+                }
+                c.Response.Close();
+            }
+        });
+        var url = prefix + Path.GetFileName(archive);
+
+        var first = Build(t, url);
+        Assert.Equal(1, served);
+        Assert.Contains(AppInspector.Inspect(first.Executable).Files, f => f.Path == "python/python311.dll");
+        Build(t, url, o => o with { RuntimeSha256 = sha.ToUpperInvariant() });
+        Assert.Equal(1, served); // the pinned checksum and the URL's last download both find the cached archive
+
+        Directory.Delete(t["dist"], true);
+        var wrong = Assert.Throws<PyFreezeException>(() => Build(t, prefix + "other/" + Path.GetFileName(archive), o => o with { RuntimeSha256 = new string('a', 64) }));
+        Assert.Contains($"SHA-256 is {sha}, not {new string('a', 64)}", wrong.Message); // a download that is not the pinned archive
+        Assert.Equal(2, served);
+        var missing = $"http://127.0.0.1:{port}/{Guid.NewGuid():N}/x.tar.gz";
+        Assert.Contains("download failed (HTTP 404", Assert.Throws<PyFreezeException>(() => Build(t, missing)).Message);
+        Assert.Contains("not a SHA-256", Assert.Throws<PyFreezeException>(() => Build(t, url, o => o with { RuntimeSha256 = "abc" })).Message);
+        server.Stop();
+        loop.Wait(TimeSpan.FromSeconds(10));
+        AssertDistEmpty(t);
+    }
+
     private static byte[] ReadAt(string path, PeResource r)
     {
         using var f = File.OpenRead(path);
