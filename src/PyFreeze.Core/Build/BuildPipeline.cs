@@ -100,6 +100,8 @@ public sealed class BuildPipeline
         {
             _log.Warn($"--bundle-identifier names a macOS .app; a {rid.Name} build has none, so it is ignored");
         }
+        if (rid.IsWindows)
+            WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, "app"); // bad input fails before any work
         if (cross && rid.IsMacOS && BootloaderKit.FindExisting(rid, BuildCache.Default(_log), out _) is null)
             HostPacks.Require(rid, _options.HostPack);
         if (cross && _options.Runtime is null)

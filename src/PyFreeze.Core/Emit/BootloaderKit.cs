@@ -14,6 +14,8 @@ namespace PyFreeze.Emit;
 /// </summary>
 public sealed class BootloaderKit
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> PublishLocks = new(StringComparer.Ordinal);
+
     /// <summary>The kit's folder.</summary>
     public required string Directory { get; init; }
 
@@ -84,9 +86,15 @@ public sealed class BootloaderKit
         var project = BootloaderProject();
         if (project is null)
             throw new PyFreezeException($"no bootloader for {rid.Name} is installed with PyFreeze (looked in {Path.Combine(AppContext.BaseDirectory, "kits")}); reinstall PyFreeze with that RID's kit");
-        log.Info($"Publishing the bootloader for {rid.Name} (once; cached in {dir})");
-        Publish(project, rid.Name, dir, hostPackDir);
-        return Read(dir) ?? throw new PyFreezeException($"publishing the bootloader for {rid.Name} left no kit in {dir}");
+        // Builds running in parallel in one process (tests, an IDE host) publish a RID's kit once: the others wait for it.
+        lock (PublishLocks.GetOrAdd(dir, _ => new object()))
+        {
+            if (Read(dir) is { } published)
+                return published;
+            log.Info($"Publishing the bootloader for {rid.Name} (once; cached in {dir})");
+            Publish(project, rid.Name, dir, hostPackDir);
+            return Read(dir) ?? throw new PyFreezeException($"publishing the bootloader for {rid.Name} left no kit in {dir}");
+        }
     }
 
     /// <summary>The kit for a RID when one exists already (next to the tool, in the checkout's artifacts, or in the

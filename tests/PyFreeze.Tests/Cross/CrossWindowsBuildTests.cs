@@ -276,6 +276,35 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         AssertDistEmpty(t);
     }
 
+    [FactRequires("tool:" + WindowsRuntimeFixture.Gcc)]
+    public void Cross_cli_builds_inspects_and_reports_bad_input_in_one_line()
+    {
+        using var t = new TempDir("xcli");
+        var tool = Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll");
+        var entry = t.Write("app.py", "import json\n");
+        Run Pyfreeze(params string[] args) => Proc.Exec("dotnet", [tool, .. args], cwd: t.Path, timeoutSeconds: 600);
+
+        var noRuntime = Pyfreeze("build", entry, "--target", "win-x64", "--python", Pythons.Debian);
+        Assert.Equal(2, noRuntime.ExitCode);
+        var line = Assert.Single(noRuntime.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("pyfreeze: error: --target win-x64: building for another RID needs its CPython", line);
+
+        File.WriteAllText(t["not.ico"], "GIF89a");
+        var badIcon = Pyfreeze("build", entry, "--target", "win-x64", "--runtime", runtimes.PbsArchive(), "--python", Pythons.Debian, "--icon", t["not.ico"], "--log-level", "WARN");
+        Assert.Equal(2, badIcon.ExitCode);
+        Assert.Contains("not a Windows .ico file", Assert.Single(badIcon.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        AssertDistEmpty(t);
+
+        var ok = Pyfreeze("build", entry, "--target", "win-x64", "--runtime", runtimes.PbsArchive(), "--python", Pythons.Debian,
+            "--company", "Example Corp", "--product-version", "3.1", "--log-level", "WARN");
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        var inspect = Pyfreeze("inspect", t["dist/app.exe"], "--json", "-");
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        using var doc = System.Text.Json.JsonDocument.Parse(inspect.StdOut);
+        Assert.Contains("win-x64", inspect.StdOut);
+        Assert.Contains("python/python311.dll", inspect.StdOut);
+    }
+
     private static byte[] ReadAt(string path, PeResource r)
     {
         using var f = File.OpenRead(path);
