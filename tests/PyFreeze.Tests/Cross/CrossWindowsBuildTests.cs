@@ -118,6 +118,9 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         Assert.Contains("Linux", linux.Message);
         Assert.Contains("not for win-x64", linux.Message);
 
+        var x86 = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.X86Archive()));
+        Assert.Contains("python311.dll is for x86, not win-x64", x86.Message);
+
         var corrupt = t["cpython-3.11.9+20240726-x86_64-pc-windows-msvc-install_only.tar.gz"];
         var good = File.ReadAllBytes(runtimes.PbsArchive());
         File.WriteAllBytes(corrupt, good[..(good.Length / 2)]);
@@ -141,7 +144,7 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         var magic = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(pycMagic: "deadbeef")));
         Assert.Contains("deadbeef", magic.Message);
 
-        foreach (var e in new[] { linux, c, sum, version, none, magic })
+        foreach (var e in new[] { linux, x86, c, sum, version, none, magic })
             Assert.DoesNotContain('\n', e.Message);
         AssertDistEmpty(t);
     }

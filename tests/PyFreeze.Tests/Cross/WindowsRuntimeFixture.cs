@@ -122,6 +122,18 @@ public sealed class WindowsRuntimeFixture : IDisposable
         }
     }
 
+    /// <summary>A Windows archive whose python311.dll says it is for x86 (its COFF Machine field patched to 0x14c).</summary>
+    public string X86Archive()
+    {
+        var dll = File.ReadAllBytes(Bin("python311.dll"));
+        var pe = BitConverter.ToInt32(dll, 0x3c);
+        BitConverter.GetBytes((ushort)0x14c).CopyTo(dll, pe + 4);
+        var path = _dir["x86/cpython-3.11.9+20240726-i686-pc-windows-msvc-install_only.tar.gz"];
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        WriteTarGz(path, [("python/python311.dll", null, dll), ("python/Lib/os.py", null, "# os\n"u8.ToArray())]);
+        return path;
+    }
+
     /// <summary>A python-build-standalone-style archive for Linux (the wrong platform for win-x64).</summary>
     public string LinuxArchive()
     {
