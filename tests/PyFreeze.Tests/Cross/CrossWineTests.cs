@@ -97,5 +97,16 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("dll=" + dll, again.StdOut.Replace("\r", "").Split('\n'));
         Assert.Equal(marker, File.GetLastWriteTimeUtc(Path.Combine(unpacked, ".pyfreeze-complete")));
+
+        // --onedir: the same bootloader runs the files beside it, no cache.
+        var onedir = new BuildPipeline(new BuildOptions
+        {
+            Entry = entry, Python = Pythons.Debian, DistPath = t["dist"], WorkPath = t["build"], Target = "win-x64", OneDir = true,
+            Runtime = runtimes.PbsArchive(), Log = new Log(LogLevel.Warn, TextWriter.Null),
+        }).Run();
+        Assert.Equal(t["dist/wapp/wapp.exe"], onedir.Executable);
+        var dirRun = wine.Exec(onedir.Executable, "exit=3");
+        Assert.True(dirRun.ExitCode == 3, dirRun.ToString());
+        Assert.Contains(dirRun.StdOut.Replace("\r", "").Split('\n'), l => l.StartsWith("dll=", StringComparison.Ordinal) && l.EndsWith(@"\wapp\python\python311.dll", StringComparison.OrdinalIgnoreCase) && !l.Contains("AppData", StringComparison.Ordinal));
     }
 }
