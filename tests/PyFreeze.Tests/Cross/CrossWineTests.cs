@@ -1,3 +1,4 @@
+using System.Text;
 using PyFreeze.Build;
 using PyFreeze.Diagnostics;
 using PyFreeze.Tests.Infrastructure;
@@ -14,15 +15,56 @@ public sealed class WineFixture
     /// <summary>The shared prefix (C: drive, user profile) of these tests.</summary>
     public string Prefix { get; } = Path.Combine(Path.GetTempPath(), "pyfreeze-tests", $"wineprefix-{Environment.UserName}");
 
-    /// <summary>Runs a Windows program.</summary>
-    public Run Exec(string exe, params string[] args) => Proc.Exec(Wine!, [exe, .. args], env: new Dictionary<string, string?>
+    private Dictionary<string, string?> WineEnvironment() => new()
     {
         ["WINEPREFIX"] = Prefix,
         ["WINEDEBUG"] = "-all",
         ["WINEDLLOVERRIDES"] = "mscoree,mshtml=", // no Mono or Gecko installer prompts
         ["LANG"] = "C.UTF-8",
         ["DISPLAY"] = null,
-    }, timeoutSeconds: 300);
+    };
+
+    /// <summary>Runs a Windows program.</summary>
+    public Run Exec(string exe, params string[] args) => Proc.Exec(Wine!, [exe, .. args], env: WineEnvironment(), timeoutSeconds: 300);
+
+    /// <summary>Starts a Windows program, waits for the line <paramref name="ready"/> on its stdout, sends SIGINT
+    /// (which Wine delivers to the console control handlers as CTRL_C_EVENT) and returns its exit code and stdout.</summary>
+    public (int ExitCode, string StdOut) InterruptAfter(string ready, string exe, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(Wine!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(exe);
+        foreach (var a in args)
+            psi.ArgumentList.Add(a);
+        foreach (var (k, v) in WineEnvironment())
+            if (v is null) psi.Environment.Remove(k); else psi.Environment[k] = v;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var seen = new StringBuilder();
+        var readLine = Task.Run(() =>
+        {
+            string? line;
+            while ((line = p.StandardOutput.ReadLine()) is not null)
+            {
+                seen.AppendLine(line);
+                if (line.TrimEnd('\r') == ready)
+                    return true;
+            }
+            return false;
+        });
+        if (!readLine.Wait(TimeSpan.FromSeconds(120)) || !readLine.Result)
+        {
+            p.Kill(true);
+            throw new InvalidOperationException($"no '{ready}' line from {exe}:\n{seen}");
+        }
+        Proc.Exec("kill", ["-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var rest = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(60_000))
+        {
+            p.Kill(true);
+            throw new TimeoutException($"{exe} did not exit after SIGINT");
+        }
+        return (p.ExitCode, seen + rest.Result + err.Result);
+    }
 }
 
 /// <summary>A [Fact] skipped (with the reason) when wine64 is not installed.</summary>
@@ -40,7 +82,8 @@ internal sealed class FactRequiresWineAttribute : FactAttribute
 /// <summary>
 /// The win-x64 executable end to end under Wine, against the stand-in python DLL (whose <c>Py_Main</c> echoes what it
 /// got): the bootloader unpacks the payload once into <c>%LOCALAPPDATA%\pyfreeze</c>, loads <c>python311.dll</c> and the
-/// DLL it imports from there (with icon and version resources written into the host), passes argv as wide strings (spaces and non-ASCII intact) and returns Py_Main's exit code.
+/// DLL it imports from there (with icon and version resources written into the host), passes argv as wide strings (spaces and non-ASCII intact), lets Ctrl-C reach the python DLL's console handler
+/// and returns Py_Main's exit code.
 /// </summary>
 public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<WindowsRuntimeFixture>
 {
@@ -97,6 +140,11 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("dll=" + dll, again.StdOut.Replace("\r", "").Split('\n'));
         Assert.Equal(marker, File.GetLastWriteTimeUtc(Path.Combine(unpacked, ".pyfreeze-complete")));
+
+        // Ctrl-C: the handler the python DLL registers (CPython's SIGINT set-up does so) gets it; the exit code is its.
+        var (code, output) = wine.InterruptAfter("ready", result.Executable, "wait-ctrl-c");
+        Assert.True(code == 130, $"exit {code}\n{output}");
+        Assert.Contains("ctrl-c", output);
 
         // --onedir: the same bootloader runs the files beside it, no cache.
         var onedir = new BuildPipeline(new BuildOptions
