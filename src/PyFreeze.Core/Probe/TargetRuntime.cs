@@ -288,7 +288,8 @@ public sealed partial class TargetRuntime
         return full.StartsWith(Path.GetFullPath(dest) + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
     }
 
-    /// <summary>Reads an unpacked runtime's layout (<see cref="Open"/> calls it; tests may too).</summary>
+    /// <summary>Reads an unpacked runtime's layout: the python DLL (platform, architecture, version), the standard
+    /// library (<c>Lib/</c> or <c>python3XY.zip</c>) and the magic of any bytecode it holds.</summary>
     private static TargetRuntime Read(string dir, string path, string shown, string sha, Rid rid)
     {
         var root = Directory.Exists(Path.Combine(dir, "python")) ? Path.Combine(dir, "python") : dir;
@@ -461,7 +462,8 @@ public sealed partial class TargetRuntime
     /// <summary>
     /// The interpreter facts the analysis and collection use for the target: the runtime's standard library and
     /// extension folders, Windows' builtin modules and extension suffixes, and the target's site-packages; frozen and
-    /// standard module names (the same on every platform) from the host compiler.
+    /// standard module names (the same on every platform) from the host compiler. The micro version is the archive
+    /// name's, else the host compiler's (install_only archives carry no version file).
     /// </summary>
     /// <param name="host">The host compiler, of the same minor version.</param>
     /// <param name="sitePackages"><c>--target-site-packages</c> folders.</param>
