@@ -6,14 +6,15 @@ namespace PyFreeze.Bootloader;
 /// <summary>
 /// The bootloader of a frozen app: read the launch settings the build put in the runtimeconfig, make sure the
 /// payload is unpacked in the cache, then replace this process with the bundled interpreter running the boot
-/// module (DESIGN.md §3: exit codes, signals, argv bytes and environment then behave exactly like python3).
+/// module (DESIGN.md §3: exit codes, signals, argv bytes and environment then behave exactly like python3); on
+/// Windows, which has no exec, run the interpreter's DLL in this process instead.
 /// </summary>
 public static class Program
 {
     /// <summary>Exit code of a bootloader failure (before the app runs), as PyInstaller's bootloader uses.</summary>
     public const int BootFailure = 255;
 
-    /// <summary>Runs the frozen app; returns only on failure.</summary>
+    /// <summary>Runs the frozen app; returns only on failure, or (in process) with the interpreter's exit code.</summary>
     public static int Main(string[] args)
     {
         LaunchSettings? settings = null;
@@ -26,6 +27,8 @@ public static class Program
             var root = settings.OneDir
                 ? Path.GetDirectoryName(executable)!
                 : new PayloadCache(settings, executable).Prepare();
+            if (settings.LaunchMode == "inprocess")
+                return InProcessLauncher.Run(settings, root, executable);
             Launcher.Run(settings, root, executable);
             return BootFailure;
         }

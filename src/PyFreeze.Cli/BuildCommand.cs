@@ -16,6 +16,15 @@ internal static class BuildCommand
         var onefile = new Option<bool>("--onefile", "-F") { Description = "One executable file (the default)." };
         var onedir = new Option<bool>("--onedir", "-D") { Description = "A folder holding the executable and its files, unpacked." };
         var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
+        var runtime = new Option<string?>("--runtime") { Description = "The CPython for a --target other than this machine: a python-build-standalone install_only .tar.gz, or python.org's Windows embeddable zip.", HelpName = "ARCHIVE" };
+        var runtimeSha = new Option<string?>("--runtime-sha256") { Description = "The SHA-256 the --runtime archive must have.", HelpName = "HEX" };
+        var targetSite = Many0("--target-site-packages", "A folder of packages installed for the --target platform (repeatable).", "DIR");
+        var icon = new Option<string?>("--icon", "-i") { Description = "The executable's icon: a .ico file (win-x64) or .icns file (osx-arm64 .app).", HelpName = "FILE" };
+        var versionFile = new Option<string?>("--version-file") { Description = "Windows version strings: a JSON object with CompanyName, FileVersion, ProductVersion, FileDescription, LegalCopyright, ….", HelpName = "FILE" };
+        var company = new Option<string?>("--company") { Description = "The company name in the Windows version resource.", HelpName = "NAME" };
+        var productVersion = new Option<string?>("--product-version") { Description = "The product (and file) version in the Windows version resource, e.g. 1.2.3.", HelpName = "VERSION" };
+        var hostPack = new Option<string?>("--host-pack") { Description = "A folder of .NET pack .nupkg files (Microsoft.NETCore.App.Host.RID and .Runtime.RID) for a --target whose packs NuGet cannot supply here (osx-arm64).", HelpName = "DIR" };
+        var bundleId = new Option<string?>("--bundle-identifier") { Description = "The macOS .app's bundle identifier (osx-arm64 --windowed), e.g. com.example.myapp.", HelpName = "ID" };
         var optimize = new Option<int>("--optimize") { Description = "Bytecode optimization: 0, 1 (-O: no asserts), 2 (-OO: no docstrings).", HelpName = "LEVEL" };
         var clean = new Option<bool>("--clean") { Description = "Remove the work folder and ignore cached results first." };
         var logLevel = new Option<string>("--log-level") { Description = "How much to print: DEBUG, INFO, WARN, ERROR.", HelpName = "LEVEL", DefaultValueFactory = _ => "INFO" };
@@ -23,6 +32,7 @@ internal static class BuildCommand
         var strict = new Option<bool>("--strict") { Description = "Fail when an import that runs unconditionally cannot be found." };
         var windowed = new Option<bool>("--windowed", "-w", "--noconsole") { Description = "A GUI app: no console window on Windows, a .app bundle on macOS." };
         var json = new Option<string?>("--json") { Description = "Write the build report as JSON to FILE (- for stdout).", HelpName = "FILE" };
+        static Option<string[]> Many0(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
         Option<string[]> Many(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
         var collectSubmodules = Many("--collect-submodules", "Collect all submodules of PACKAGE (repeatable).", "PACKAGE");
         var collectData = Many("--collect-data", "Collect the data files of PACKAGE, imported or not (repeatable).", "PACKAGE");
@@ -37,7 +47,7 @@ internal static class BuildCommand
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, optimize, clean, logLevel, strict, windowed, json,
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bundleId, optimize, clean, logLevel, strict, windowed, json,
                      collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
@@ -57,6 +67,15 @@ internal static class BuildCommand
                 OneDir = parse.GetValue(onedir),
                 Python = parse.GetValue(common.Python),
                 Target = parse.GetValue(target),
+                Runtime = parse.GetValue(runtime),
+                Icon = parse.GetValue(icon),
+                HostPack = parse.GetValue(hostPack),
+                BundleIdentifier = parse.GetValue(bundleId),
+                VersionFile = parse.GetValue(versionFile),
+                Company = parse.GetValue(company),
+                ProductVersion = parse.GetValue(productVersion),
+                RuntimeSha256 = parse.GetValue(runtimeSha),
+                TargetSitePackages = parse.GetValue(targetSite) ?? [],
                 Optimize = parse.GetValue(optimize),
                 Clean = parse.GetValue(clean),
                 Paths = parse.GetValue(common.Paths) ?? [],

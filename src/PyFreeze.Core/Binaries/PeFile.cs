@@ -35,6 +35,15 @@ public enum PeSubsystem : ushort
     WindowsBootApplication = 16,
 }
 
+/// <summary>One Win32 resource of a PE image.</summary>
+/// <param name="Type">Its type: <c>#N</c> for an integer id (<c>#3</c> RT_ICON, <c>#14</c> RT_GROUP_ICON, <c>#16</c>
+/// RT_VERSION, <c>#24</c> RT_MANIFEST), else the type's name.</param>
+/// <param name="Name">Its name, <c>#N</c> for an integer id.</param>
+/// <param name="Language">Its language id (0 neutral, 1033 en-US).</param>
+/// <param name="FileOffset">Where its bytes start in the file.</param>
+/// <param name="Size">Its size in bytes.</param>
+public sealed record PeResource(string Type, string Name, ushort Language, long FileOffset, uint Size);
+
 /// <summary>One entry of the PE section table (PE/COFF spec "Section Table (Section Headers)").</summary>
 /// <param name="Name">Section name, up to 8 ASCII characters, e.g. <c>.text</c>, <c>.idata</c>.</param>
 /// <param name="VirtualAddress">RVA of the section when loaded (bytes from the image base).</param>
@@ -124,6 +133,10 @@ public sealed class PeFile
 
     /// <summary>The DLL's own name from its export directory (e.g. <c>python311.dll</c>); null when it exports nothing.</summary>
     public string? ExportName { get; private set; }
+
+    /// <summary>The Win32 resources (<c>.rsrc</c>: icons, version information, manifests), as leaves of the resource
+    /// directory tree. Their bytes are not read; see <see cref="PeResource.FileOffset"/>.</summary>
+    public IReadOnlyList<PeResource> Resources { get; private set; } = [];
 
     /// <summary>True when the CLR runtime header (data directory 14) is present: a .NET assembly.</summary>
     public bool IsDotNet { get; private set; }
@@ -233,6 +246,18 @@ public sealed class PeFile
             if (nameRva != 0)
                 pe.ExportName = mapper.ReadString(nameRva, "export directory Name");
         }
+        var (rsrcRva, _) = Dir(2);
+        if (rsrcRva != 0)
+        {
+            try
+            {
+                pe.Resources = ReadResources(src, mapper, rsrcRva);
+            }
+            catch (BinaryFormatException)
+            {
+                // Resources never decide a build's dependencies: a damaged tree leaves the list empty.
+            }
+        }
         var (clrRva, clrSize) = Dir(14);
         pe.IsDotNet = clrRva != 0 && clrSize != 0;
         pe.TargetMachine = pe.Machine;
@@ -252,6 +277,49 @@ public sealed class PeFile
             }
         }
         return pe;
+    }
+
+    private static List<PeResource> ReadResources(ByteSource src, RvaMapper mapper, uint rva)
+    {
+        // IMAGE_RESOURCE_DIRECTORY (16 bytes; named entry count at 12, id entry count at 14) followed by 8-byte entries
+        // (name or id; high bit of the second word: a subdirectory, else an IMAGE_RESOURCE_DATA_ENTRY). Three levels:
+        // type, name, language. Offsets are relative to the start of the resource directory.
+        var list = new List<PeResource>();
+        string NameOf(uint value)
+        {
+            if ((value & 0x8000_0000) == 0)
+                return "#" + value.ToString(CultureInfo.InvariantCulture);
+            var at = mapper.Map(rva + (value & 0x7fff_ffff), 2, "resource name");
+            var length = src.U16(at, false, "resource name length");
+            var bytes = new byte[length * 2];
+            src.Read(mapper.Map(rva + (value & 0x7fff_ffff) + 2, bytes.Length, "resource name"), bytes, "resource name");
+            return Encoding.Unicode.GetString(bytes);
+        }
+        void Walk(uint offset, int level, string? type, string? name)
+        {
+            var dir = mapper.Map(rva + offset, 16, "resource directory");
+            var count = src.U16(dir + 12, false, "resource directory") + src.U16(dir + 14, false, "resource directory");
+            for (var i = 0; i < count; i++)
+            {
+                var entry = mapper.Map(rva + offset + 16 + (uint)(i * 8), 8, "resource directory entry");
+                var id = src.U32(entry, false, "resource directory entry");
+                var target = src.U32(entry + 4, false, "resource directory entry");
+                var isDir = (target & 0x8000_0000) != 0;
+                if (isDir != level < 2 || list.Count > 100_000)
+                    throw src.Error("malformed resource directory (wrong depth or too many entries)", entry);
+                if (isDir)
+                {
+                    Walk(target & 0x7fff_ffff, level + 1, level == 0 ? NameOf(id) : type, level == 1 ? NameOf(id) : name);
+                    continue;
+                }
+                var data = mapper.Map(rva + target, 16, "resource data entry");
+                var dataRva = src.U32(data, false, "resource data entry");
+                var size = src.U32(data + 4, false, "resource data entry");
+                list.Add(new PeResource(type!, name!, (ushort)id, mapper.Map(dataRva, (int)Math.Min(size, int.MaxValue), "resource data"), size));
+            }
+        }
+        Walk(0, 0, null, null);
+        return list;
     }
 
     private static List<string> ReadImports(ByteSource src, RvaMapper mapper, uint rva)

@@ -26,6 +26,35 @@ public sealed record BuildOptions
     /// <summary><c>--target</c>: the RID to build for (default the host's).</summary>
     public string? Target { get; init; }
 
+    /// <summary><c>--runtime</c>: the CPython runtime for a <see cref="Target"/> other than this machine (a
+    /// python-build-standalone <c>install_only</c> .tar.gz or python.org's Windows embeddable zip).</summary>
+    public string? Runtime { get; init; }
+
+    /// <summary><c>--runtime-sha256</c>: the SHA-256 the <see cref="Runtime"/> archive must have.</summary>
+    public string? RuntimeSha256 { get; init; }
+
+    /// <summary><c>--target-site-packages</c>: folders of third-party packages installed for the target platform.</summary>
+    public IReadOnlyList<string> TargetSitePackages { get; init; } = [];
+
+    /// <summary><c>--icon</c>: the executable's icon (a Windows .ico for win-x64).</summary>
+    public string? Icon { get; init; }
+
+    /// <summary><c>--version-file</c>: a JSON object of Windows version strings (CompanyName, FileVersion, …).</summary>
+    public string? VersionFile { get; init; }
+
+    /// <summary><c>--company</c>: the CompanyName of the Windows version resource.</summary>
+    public string? Company { get; init; }
+
+    /// <summary><c>--product-version</c>: the ProductVersion (and, unless set otherwise, FileVersion) of the Windows version resource.</summary>
+    public string? ProductVersion { get; init; }
+
+    /// <summary><c>--host-pack</c>: a folder of .NET pack .nupkg files (Microsoft.NETCore.App.Host.RID,
+    /// Microsoft.NETCore.App.Runtime.RID) for a RID whose packs NuGet cannot supply here (osx-arm64).</summary>
+    public string? HostPack { get; init; }
+
+    /// <summary><c>--bundle-identifier</c>: the CFBundleIdentifier of a macOS .app (default <c>org.pyfreeze.NAME</c>).</summary>
+    public string? BundleIdentifier { get; init; }
+
     /// <summary><c>--optimize</c>: 0, 1 (-O) or 2 (-OO), for the bytecode and the interpreter.</summary>
     public int Optimize { get; init; }
 

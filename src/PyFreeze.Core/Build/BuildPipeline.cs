@@ -93,19 +93,59 @@ public sealed class BuildPipeline
     {
         var entry = Path.GetFullPath(_options.Entry);
         var rid = Rid.Parse(_options.Target ?? Rid.HostName);
-        if (rid.Name != Rid.HostName)
-            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs a runtime for it (--runtime, see the cross-building issue); this host builds {Rid.HostName}", 2);
+        var cross = rid.Name != Rid.HostName;
+        if (rid.IsMacOS)
+        {
+            if (_options.BundleIdentifier is not null)
+                MacAppBundle.ValidateIdentifier(_options.BundleIdentifier);
+            if (_options.Icon is not null)
+                MacAppBundle.ValidateIcns(_options.Icon);
+            if (_options.Windowed && _options.OneDir)
+                throw new PyFreezeException("--windowed with --onedir: an osx-arm64 .app holds one executable; drop --onedir", 2);
+        }
+        else if (_options.BundleIdentifier is not null)
+        {
+            _log.Warn($"--bundle-identifier names a macOS .app; a {rid.Name} build has none, so it is ignored");
+        }
+        if (rid.IsWindows)
+            WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, "app"); // bad input fails before any work
+        if (cross && rid.IsMacOS && BootloaderKit.FindExisting(rid, BuildCache.Default(_log), out _) is null)
+            HostPacks.Require(rid, _options.HostPack);
+        if (cross && _options.Runtime is null)
+            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
+        if (!cross && _options.Runtime is not null)
+            throw new PyFreezeException($"--runtime: only for a --target other than this machine ({Rid.HostName}); a build for {Rid.HostName} bundles the --python interpreter", 2);
+        if (!cross && _options.TargetSitePackages.Count > 0)
+            throw new PyFreezeException("--target-site-packages: only with --target and --runtime for another RID; the --python interpreter's site-packages are used here", 2);
         if (_options.Name is not null)
             ValidateName(_options.Name);
         CheckWritable(Path.GetFullPath(_options.DistPath), "--distpath");
 
-        // probe (and [tool.pyfreeze] from pyproject.toml)
-        var python = _options.Python ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
-        var interp = AppAnalysis.Probe(python, entry);
+        // probe (and [tool.pyfreeze] from pyproject.toml); for another RID, its runtime and a host CPython of the same version
+        InterpreterInfo interp;
+        InterpreterInfo compilerInterp;
+        TargetRuntime? runtime = null;
+        if (cross)
+        {
+            runtime = TargetRuntime.Open(_options.Runtime!, rid, BuildCache.Default(_log), _log, _options.RuntimeSha256);
+            compilerInterp = runtime.FindCompiler(_options.Python, p => AppAnalysis.Probe(p, entry));
+            interp = runtime.TargetInterpreter(compilerInterp, _options.TargetSitePackages, _log);
+            _log.Info($"CPython {runtime.VersionString} for {rid.Name} from {runtime.Source}; bytecode by CPython {compilerInterp.VersionString} at {compilerInterp.RealExecutable}");
+        }
+        else
+        {
+            var python = _options.Python ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
+            interp = compilerInterp = AppAnalysis.Probe(python, entry);
+            _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
+        }
         var opts = ProjectSettings.Merge(_options, interp.Pyproject);
         _opts = opts;
-        _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
         var name = ValidateName(opts.Name ?? (Directory.Exists(entry) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(entry)) : Path.GetFileNameWithoutExtension(entry)));
+        WindowsResources? resources = null;
+        if (rid.IsWindows)
+            resources = WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, name);
+        else if (!rid.IsMacOS && (_options.Icon is not null || _options.ProductVersion is not null) || _options.VersionFile is not null || _options.Company is not null)
+            _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources (and a macOS .app's icon and version); a {rid.Name} executable has none of some, so they are ignored");
         if (opts.Optimize is < 0 or > 2)
             throw new PyFreezeException($"--optimize {opts.Optimize}: use 0, 1 or 2", 2);
         var dist = Path.GetFullPath(opts.DistPath);
@@ -145,8 +185,10 @@ public sealed class BuildPipeline
         Mark("analyze");
 
         // collect
-        var layout = RuntimeLayout.Posix(interp, name);
+        var layout = runtime is not null ? RuntimeLayout.Windows(Path.GetFileName(runtime.Library)) : RuntimeLayout.Posix(interp, name);
         var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = name });
+        if (rid.IsWindows)
+            AddWindowsRuntime(plan, layout);
         DataCollector.Collect(plan, analysis, layout, hooks, user.CollectData, user.CollectBinaries);
         AppDataCollector.Collect(plan, analysis, layout);
         var metadataNames = HookCollector.Collect(plan, analysis, layout, hooks, user);
@@ -159,7 +201,7 @@ public sealed class BuildPipeline
         // compile
         var compileErrors = new List<(string, string)>();
         var modules = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Module && e.Source is not null || e.Text is not null).ToList();
-        var compiler = new BytecodeCompiler(interp, cache, _log);
+        var compiler = new BytecodeCompiler(compilerInterp, cache, _log);
         var results = compiler.Compile(modules.Select(m => new CompileJob(m.Source, m.Text, m.DisplayName!)).ToList(), _opts.Optimize);
         var files = new List<(PayloadEntry, string?, byte[]?)>();
         for (int i = 0; i < modules.Count; i++)
@@ -219,8 +261,10 @@ public sealed class BuildPipeline
             BootScript = PayloadLayout.BootScript,
             Windowed = _opts.Windowed,
             OneDir = _opts.OneDir,
+            LaunchMode = rid.IsWindows ? "inprocess" : "exec",
+            PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
         };
-        var kit = BootloaderKit.Locate(rid, cache, _log);
+        var kit = BootloaderKit.Locate(rid, cache, _log, _opts.HostPack);
         var emitWork = Path.Combine(work, "emit");
         BuildResult result;
         if (_opts.OneDir)
@@ -228,7 +272,7 @@ public sealed class BuildPipeline
             var staging = Path.Combine(dist, $".{name}.{Environment.ProcessId}.tmp");
             var payloadFiles = UnpackedWriter.Write(files, staging);
             Mark("assemble");
-            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed);
+            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed, compress: rid.IsWindows, resources: resources);
             var final = Path.Combine(dist, name);
             ReplaceDirectory(staging, final);
             Mark("emit");
@@ -246,14 +290,27 @@ public sealed class BuildPipeline
             var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.zip"), cache);
             _log.Debug($"payload written in {zipClock.Elapsed.TotalSeconds:0.00} s");
             Mark("assemble");
-            var output = Path.Combine(dist, name + rid.ExecutableSuffix);
-            if (Directory.Exists(output))
+            var appBundle = rid.IsMacOS && _opts.Windowed;
+            var output = appBundle ? Path.Combine(work, "app", name) : Path.Combine(dist, name + rid.ExecutableSuffix);
+            if (!appBundle && Directory.Exists(output))
                 throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
-            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed);
+            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            if (appBundle)
+            {
+                var staging = Path.Combine(dist, $".{name}.app.{Environment.ProcessId}.tmp");
+                if (Directory.Exists(staging))
+                    Directory.Delete(staging, true);
+                var made = MacAppBundle.Create(output, name, _opts.BundleIdentifier ?? MacAppBundle.DefaultIdentifier(name),
+                    _opts.ProductVersion ?? "0.0.0", _opts.Icon, staging);
+                output = Path.Combine(dist, name + ".app");
+                ReplaceDirectory(made, output);
+                Directory.Delete(staging, true);
+                exe = exe with { Path = Path.Combine(output, "Contents", "MacOS", name) };
+            }
             Mark("emit");
             result = new BuildResult
             {
-                Output = output, Executable = output, Analysis = analysis, Plan = plan, Payload = payload, Files = payload.Files,
+                Output = output, Executable = exe.Path, Analysis = analysis, Plan = plan, Payload = payload, Files = payload.Files,
                 Emit = exe, Target = rid, Timings = _timings, CompileErrors = compileErrors,
                 ModulesCompiled = _modulesCompiled, ModulesTotal = _modulesTotal,
             };
@@ -327,6 +384,23 @@ public sealed class BuildPipeline
             DisplayName = "<pyfreeze-boot>",
             Category = PayloadCategory.PyFreeze,
         });
+    }
+
+    /// <summary>Windows: the python DLL's <c>._pth</c> file, which fixes <c>sys.path</c> to the bundled standard library
+    /// and extension folders whatever the executable's location (CPython's getpath reads it beside the DLL, as in
+    /// python.org's embeddable distribution), and the extension folder on the DLL search path.</summary>
+    private static void AddWindowsRuntime(CollectPlan plan, RuntimeLayout layout)
+    {
+        var dll = plan.Interpreter;
+        plan.Add(new PayloadEntry
+        {
+            Dest = dll[..^".dll".Length] + "._pth",
+            Kind = PayloadEntryKind.Generated,
+            Content = Encoding.UTF8.GetBytes("Lib\r\nDLLs\r\n"),
+            Category = PayloadCategory.Runtime,
+            Owner = "python",
+        });
+        plan.LibraryDirs.Add(layout.Dynload.TrimEnd('/'));
     }
 
     /// <summary>A Python string literal (JSON string syntax is valid Python).</summary>

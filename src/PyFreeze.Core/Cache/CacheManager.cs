@@ -3,7 +3,7 @@ using PyFreeze.Payload;
 namespace PyFreeze.Cache;
 
 /// <summary>One folder of a PyFreeze cache.</summary>
-/// <param name="Kind"><c>run</c> (an unpacked app) or the build cache's kind (<c>pyc</c>, <c>binary</c>, <c>deflate</c>, <c>kits</c>).</param>
+/// <param name="Kind"><c>run</c> (an unpacked app) or the build cache's kind (<c>pyc</c>, <c>binary</c>, <c>deflate</c>, <c>kits</c>, <c>runtimes</c>, <c>downloads</c>).</param>
 /// <param name="Path">The folder.</param>
 /// <param name="Bytes">Its size in bytes.</param>
 /// <param name="LastWrite">When it last changed (UTC).</param>

@@ -42,6 +42,11 @@ public static class BinaryCollector
             graph = new DependencyWalker(DiskFileSystem.Instance, SystemLibraryPolicy.For(platform), new DependencyWalkerOptions
             {
                 Linux = new LinuxLoaderOptions { LibraryPath = ldLibraryPath },
+                // Windows: the bootloader adds the runtime's folders to the DLL search path (AddDllDirectory).
+                WindowsApplicationDirectories = rid.IsWindows && interpreter.Source is not null
+                    ? [.. new[] { Path.GetDirectoryName(interpreter.Source), analysis.Interpreter.LibDynload }
+                        .Where(d => !string.IsNullOrEmpty(d)).Select(d => Path.TrimEndingDirectorySeparator(d!))]
+                    : [],
             }).Walk(roots, interpreter.Source);
         }
         catch (BinaryFormatException e)

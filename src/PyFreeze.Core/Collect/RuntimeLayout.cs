@@ -38,4 +38,16 @@ public sealed class RuntimeLayout
             Libraries = lib,
         };
     }
+
+    /// <summary>The Windows layout: the python DLL, its <c>._pth</c> and its dependencies in <c>python/</c>, the standard
+    /// library in <c>python/Lib/</c>, standard extension modules in <c>python/DLLs/</c> (python-build-standalone's and
+    /// python.org's installed layout, which CPython's getpath on Windows expects beside the DLL).</summary>
+    /// <param name="libraryName">The python DLL's file name (<c>python311.dll</c>).</param>
+    public static RuntimeLayout Windows(string libraryName) => new()
+    {
+        Interpreter = $"{PayloadLayout.PythonDir}/{libraryName}",
+        Stdlib = $"{PayloadLayout.PythonDir}/Lib/",
+        Dynload = $"{PayloadLayout.PythonDir}/DLLs/",
+        Libraries = $"{PayloadLayout.PythonDir}/",
+    };
 }

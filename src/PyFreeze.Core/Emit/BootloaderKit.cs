@@ -14,6 +14,8 @@ namespace PyFreeze.Emit;
 /// </summary>
 public sealed class BootloaderKit
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> PublishLocks = new(StringComparer.Ordinal);
+
     /// <summary>The kit's folder.</summary>
     public required string Directory { get; init; }
 
@@ -78,6 +80,28 @@ public sealed class BootloaderKit
     /// <exception cref="PyFreezeException">No kit and no way to make one (the message says what is missing).</exception>
     public static BootloaderKit Locate(Rid rid, BuildCache cache, Log log, string? hostPackDir = null)
     {
+        var existing = FindExisting(rid, cache, out var dir);
+        if (existing is not null)
+            return existing;
+        var project = BootloaderProject();
+        if (project is null)
+            throw new PyFreezeException($"no bootloader for {rid.Name} is installed with PyFreeze (looked in {Path.Combine(AppContext.BaseDirectory, "kits")}); reinstall PyFreeze with that RID's kit");
+        // Builds running in parallel in one process (tests, an IDE host) publish a RID's kit once: the others wait for it.
+        lock (PublishLocks.GetOrAdd(dir, _ => new object()))
+        {
+            if (Read(dir) is { } published)
+                return published;
+            log.Info($"Publishing the bootloader for {rid.Name} (once; cached in {dir})");
+            Publish(project, rid.Name, dir, hostPackDir);
+            return Read(dir) ?? throw new PyFreezeException($"publishing the bootloader for {rid.Name} left no kit in {dir}");
+        }
+    }
+
+    /// <summary>The kit for a RID when one exists already (next to the tool, in the checkout's artifacts, or in the
+    /// build cache), without publishing; <paramref name="cacheDir"/> is where a published one would go.</summary>
+    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir)
+    {
+        cacheDir = "";
         var shipped = Read(Path.Combine(AppContext.BaseDirectory, "kits", rid.Name));
         if (shipped is not null)
             return shipped;
@@ -89,15 +113,8 @@ public sealed class BootloaderKit
         var project = BootloaderProject();
         var version = typeof(BootloaderKit).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
         var key = BuildCache.Key("kit-1", rid.Name, version, project is null ? "" : SourceStamp(Path.GetDirectoryName(project)!));
-        var dir = Path.Combine(cache.Root, "kits", $"{rid.Name}-{key[..16]}");
-        var cached = Read(dir);
-        if (cached is not null)
-            return cached;
-        if (project is null)
-            throw new PyFreezeException($"no bootloader for {rid.Name} is installed with PyFreeze (looked in {Path.Combine(AppContext.BaseDirectory, "kits")}); reinstall PyFreeze with that RID's kit");
-        log.Info($"Publishing the bootloader for {rid.Name} (once; cached in {dir})");
-        Publish(project, rid.Name, dir, hostPackDir);
-        return Read(dir) ?? throw new PyFreezeException($"publishing the bootloader for {rid.Name} left no kit in {dir}");
+        cacheDir = Path.Combine(cache.Root, "kits", $"{rid.Name}-{key[..16]}");
+        return Read(cacheDir);
     }
 
     /// <summary>Publishes the bootloader project for <paramref name="rid"/> into <paramref name="kitDir"/> with <c>dotnet publish</c>.</summary>

@@ -33,9 +33,10 @@ public static class Emitter
     /// <param name="windowed">Windows: GUI subsystem.</param>
     /// <param name="compress">Deflate the bootloader's assemblies (smaller, ~45 ms slower start; Wine needs it).</param>
     /// <param name="resourcesFrom">A PE whose Win32 resources (icon, version) are copied into a Windows host, or null.</param>
+    /// <param name="resources">Icon and version resources written into a Windows host, or null.</param>
     /// <returns>The result.</returns>
     public static EmitResult Emit(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir,
-        string outputPath, bool windowed = false, bool compress = false, string? resourcesFrom = null)
+        string outputPath, bool windowed = false, bool compress = false, string? resourcesFrom = null, WindowsResources? resources = null)
     {
         if (Directory.Exists(workDir))
             Directory.Delete(workDir, true);
@@ -46,6 +47,8 @@ public static class Emitter
             windowsGraphicalUserInterface: windowed && rid.IsWindows,
             assemblyToCopyResourcesFrom: rid.IsWindows ? resourcesFrom : null,
             enableMacOSCodeSign: rid.IsMacOS);
+        if (rid.IsWindows)
+            resources?.WriteTo(host);
 
         var payloadDll = Path.Combine(workDir, PayloadAssembly.FileName);
         var offsetInDll = payload is null ? 0 : PayloadAssembly.Write(payload.Path, payload.Sha256, payloadDll);

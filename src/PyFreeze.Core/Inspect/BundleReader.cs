@@ -84,7 +84,7 @@ public sealed class BundleReader
                 var compressed = major >= 6 ? r.ReadInt64() : 0;
                 var type = r.ReadByte();
                 var rel = r.ReadString();
-                if (offset < 0 || size < 0 || offset + Math.Max(size, compressed) > f.Length)
+                if (offset < 0 || size < 0 || compressed < 0 || offset + (compressed != 0 ? compressed : size) > f.Length)
                     throw new PyFreezeException($"{path}: is truncated or damaged ({rel} lies beyond the end of the file)");
                 entries.Add(new BundleEntry(offset, size, compressed, type, rel));
             }

@@ -1,0 +1,50 @@
+using PyFreeze.Diagnostics;
+
+namespace PyFreeze.Emit;
+
+/// <summary>
+/// The .NET packs publishing the bootloader for another RID needs: its apphost pack (the single-file host) and its
+/// runtime pack. They restore from NuGet, but osx-arm64's are not reachable from every build machine (DESIGN.md §2):
+/// they are looked for in <c>--host-pack DIR</c> (.nupkg files, handed to the restore as a package source), the
+/// NuGet package cache (<c>$NUGET_PACKAGES</c>, else <c>~/.nuget/packages</c>) and the SDK's own <c>packs/</c> folder.
+/// </summary>
+public static class HostPacks
+{
+    /// <summary>The package ids a RID's bootloader needs.</summary>
+    public static IReadOnlyList<string> PackagesFor(Rid rid) =>
+        [$"Microsoft.NETCore.App.Host.{rid.Name}", $"Microsoft.NETCore.App.Runtime.{rid.Name}"];
+
+    /// <summary>Checks that every pack of <paramref name="rid"/> is available locally.</summary>
+    /// <param name="rid">The target.</param>
+    /// <param name="hostPackDir"><c>--host-pack</c>, or null.</param>
+    /// <param name="nugetCache">The NuGet package cache (default: <c>$NUGET_PACKAGES</c>, else <c>~/.nuget/packages</c>).</param>
+    /// <param name="dotnetRoot">The .NET install holding <c>packs/</c> (default: the running runtime's).</param>
+    /// <exception cref="PyFreezeException">A pack is missing (the message names the packages and where to put them),
+    /// or <paramref name="hostPackDir"/> does not exist.</exception>
+    public static void Require(Rid rid, string? hostPackDir, string? nugetCache = null, string? dotnetRoot = null)
+    {
+        if (hostPackDir is not null && !Directory.Exists(hostPackDir))
+            throw new PyFreezeException($"--host-pack {hostPackDir}: no such folder; give the folder holding the {string.Join(" and ", PackagesFor(rid).Select(p => p + ".*.nupkg"))} files", 2);
+        nugetCache ??= Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } n ? n
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var corelib = typeof(object).Assembly.Location;
+        dotnetRoot ??= string.IsNullOrEmpty(corelib) ? AppContext.BaseDirectory : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(corelib)!, "..", "..", ".."));
+        var missing = PackagesFor(rid).Where(p => !Available(p, hostPackDir, nugetCache, dotnetRoot)).ToList();
+        if (missing.Count == 0)
+            return;
+        var where = hostPackDir is null ? $"not in the NuGet cache ({nugetCache}) and no --host-pack given" : $"not in --host-pack {hostPackDir} nor in the NuGet cache ({nugetCache})";
+        throw new PyFreezeException($"--target {rid.Name}: the bootloader needs the .NET package{(missing.Count > 1 ? "s" : "")} {string.Join(" and ", missing)} (version {Environment.Version.Major}.{Environment.Version.Minor}.x), {where}; download the .nupkg file{(missing.Count > 1 ? "s" : "")} from nuget.org and pass their folder with --host-pack DIR", 2);
+    }
+
+    private static bool Available(string package, string? hostPackDir, string nugetCache, string dotnetRoot)
+    {
+        if (hostPackDir is not null && Directory.EnumerateFiles(hostPackDir).Any(f =>
+                Path.GetFileName(f).StartsWith(package + ".", StringComparison.OrdinalIgnoreCase) && f.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase)))
+            return true;
+        var cached = Path.Combine(nugetCache, package.ToLowerInvariant());
+        if (Directory.Exists(cached) && Directory.EnumerateDirectories(cached).Any())
+            return true;
+        var pack = Path.Combine(dotnetRoot, "packs", package);
+        return Directory.Exists(pack) && Directory.EnumerateDirectories(pack).Any();
+    }
+}
