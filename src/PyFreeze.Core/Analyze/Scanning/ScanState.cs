@@ -853,14 +853,17 @@ internal ref struct ScanState
         var result = new List<string>();
         if (a >= b)
             return null;
+        // A tuple needs a comma: ('a') and a bare 'a' are one str, not a sequence of names.
         if (!IsOp(a, '[') && !IsOp(a, '('))
-            return Elements(a, b, result) ? result : null;
+            return HasComma(a, b) && Elements(a, b, result) ? result : null;
         while (true)
         {
             if (!IsOp(a, '[') && !IsOp(a, '('))
                 return null;
             int close = MatchingClose(a, b);
             if (close >= b || !Elements(a + 1, close, result))
+                return null;
+            if (IsOp(a, '(') && close > a + 1 && !HasComma(a + 1, close))
                 return null;
             a = close + 1;
             if (a == b)
@@ -869,6 +872,14 @@ internal ref struct ScanState
                 return null;
             a++;
         }
+    }
+
+    private readonly bool HasComma(int a, int b)
+    {
+        for (int i = a; i < b; i++)
+            if (IsOp(i, ','))
+                return true;
+        return false;
     }
 
     private readonly bool Elements(int a, int b, List<string> into)

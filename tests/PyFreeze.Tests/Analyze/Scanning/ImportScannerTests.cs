@@ -777,6 +777,17 @@ public sealed class ImportScannerTests
         Assert.Equal(["a", "b"], Scan("__all__ = ('a', 'b')\n").DunderAll!);
         Assert.Equal(["a", "b"], Scan("__all__ = 'a', 'b'\n").DunderAll!);
         Assert.Empty(Scan("__all__ = []\n").DunderAll!);
+        Assert.Empty(Scan("__all__ = ()\n").DunderAll!);
+        Assert.Equal(["a"], Scan("__all__ = ('a',)\n").DunderAll!);
+    }
+
+    [Fact]
+    public void DunderAllOfOneParenthesizedStringIsNotASequence()
+    {
+        // reportlab's barcode/qr.py: __all__ = ('QrCodeWidget') is a str; ast agrees it is not a list of names
+        Assert.Null(Scan("__all__ = ('QrCodeWidget')\n").DunderAll);
+        Assert.Null(Scan("__all__ = 'a'\n").DunderAll);
+        Assert.Null(Scan("__all__ = ['a'] + ('b')\n").DunderAll);
     }
 
     [Fact]
