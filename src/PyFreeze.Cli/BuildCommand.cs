@@ -18,7 +18,7 @@ internal static class BuildCommand
         var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
         var runtime = new Option<string?>("--runtime") { Description = "The CPython for a --target other than this machine: a python-build-standalone install_only .tar.gz, or python.org's Windows embeddable zip.", HelpName = "ARCHIVE" };
         var runtimeSha = new Option<string?>("--runtime-sha256") { Description = "The SHA-256 the --runtime archive must have.", HelpName = "HEX" };
-        var targetSite = Many0("--target-site-packages", "A folder of packages installed for the --target platform (repeatable).", "DIR");
+        var targetSite = Many("--target-site-packages", "A folder of packages installed for the --target platform (repeatable).", "DIR");
         var icon = new Option<string?>("--icon", "-i") { Description = "The executable's icon: a .ico file (win-x64) or .icns file (osx-arm64 .app).", HelpName = "FILE" };
         var versionFile = new Option<string?>("--version-file") { Description = "Windows version strings: a JSON object with CompanyName, FileVersion, ProductVersion, FileDescription, LegalCopyright, ….", HelpName = "FILE" };
         var company = new Option<string?>("--company") { Description = "The company name in the Windows version resource.", HelpName = "NAME" };
@@ -27,13 +27,22 @@ internal static class BuildCommand
         var bundleId = new Option<string?>("--bundle-identifier") { Description = "The macOS .app's bundle identifier (osx-arm64 --windowed), e.g. com.example.myapp.", HelpName = "ID" };
         var optimize = new Option<int>("--optimize") { Description = "Bytecode optimization: 0, 1 (-O: no asserts), 2 (-OO: no docstrings).", HelpName = "LEVEL" };
         var clean = new Option<bool>("--clean") { Description = "Remove the work folder and ignore cached results first." };
-        var logLevel = new Option<string>("--log-level") { Description = "How much to print: DEBUG, INFO, WARN, ERROR.", HelpName = "LEVEL", DefaultValueFactory = _ => "INFO" };
-        logLevel.AcceptOnlyFromAmong("DEBUG", "INFO", "WARN", "ERROR", "debug", "info", "warn", "error");
+        var logLevel = new Option<string>("--log-level") { Description = "How much to print: DEBUG, INFO, WARN, ERROR (PyInstaller's TRACE, DEPRECATION and FATAL are taken as DEBUG, WARN and ERROR).", HelpName = "LEVEL", DefaultValueFactory = _ => "INFO" };
+        string[] levels = ["DEBUG", "INFO", "WARN", "ERROR", "TRACE", "DEPRECATION", "FATAL"];
+        logLevel.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string>();
+            if (!levels.Contains(value.ToUpperInvariant()))
+                r.AddError($"--log-level {value}: use one of DEBUG, INFO, WARN, ERROR");
+        });
+        // Flags PyInstaller users pass out of habit, with nothing to do here: builds never ask before replacing dist/NAME,
+        // and a console app is the default.
+        var noConfirm = new Option<bool>("--noconfirm", "-y") { Description = "Accepted for PyInstaller users: PyFreeze never asks before replacing dist/NAME." };
+        var console = new Option<bool>("--console", "-c", "--nowindowed") { Description = "A console app (the default; the opposite of --windowed)." };
         var strict = new Option<bool>("--strict") { Description = "Fail when an import that runs unconditionally cannot be found." };
         var windowed = new Option<bool>("--windowed", "-w", "--noconsole") { Description = "A GUI app: no console window on Windows, a .app bundle on macOS." };
         var json = new Option<string?>("--json") { Description = "Write the build report as JSON to FILE (- for stdout).", HelpName = "FILE" };
-        static Option<string[]> Many0(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
-        Option<string[]> Many(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
+        static Option<string[]> Many(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
         var collectSubmodules = Many("--collect-submodules", "Collect all submodules of PACKAGE (repeatable).", "PACKAGE");
         var collectData = Many("--collect-data", "Collect the data files of PACKAGE, imported or not (repeatable).", "PACKAGE");
         var collectBinaries = Many("--collect-binaries", "Collect the shared libraries and extension modules of PACKAGE (repeatable).", "PACKAGE");
@@ -47,17 +56,25 @@ internal static class BuildCommand
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bundleId, optimize, clean, logLevel, strict, windowed, json,
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bundleId, optimize, clean, logLevel, strict, windowed, console, noConfirm, json,
                      collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
         {
             if (r.GetValue(onefile) && r.GetValue(onedir))
                 r.AddError("--onefile and --onedir exclude each other");
+            if (r.GetValue(windowed) && r.GetValue(console))
+                r.AddError("--windowed and --console exclude each other");
         });
         cmd.SetAction(parse =>
         {
-            var level = Enum.Parse<LogLevel>(parse.GetValue(logLevel)!, ignoreCase: true);
+            var level = parse.GetValue(logLevel)!.ToUpperInvariant() switch
+            {
+                "TRACE" => LogLevel.Debug,
+                "DEPRECATION" => LogLevel.Warn,
+                "FATAL" => LogLevel.Error,
+                var l => Enum.Parse<LogLevel>(l, ignoreCase: true),
+            };
             var options = new BuildOptions
             {
                 Entry = parse.GetValue(common.Entry)!,

@@ -17,6 +17,13 @@ public static class Program
         root.Subcommands.Add(CacheCommand.Create());
         root.Subcommands.Add(CiCommand.Create());
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line naming the problem (not the whole help text): the usage error and where help is.
+            var command = string.Join(' ', parse.CommandResult.Command.Name == root.Name ? ["pyfreeze"] : new[] { "pyfreeze", parse.CommandResult.Command.Name });
+            Console.Error.WriteLine($"pyfreeze: error: {string.Join("; ", parse.Errors.Select(e => string.Join(' ', e.Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).TrimEnd('.')))}; see {command} --help");
+            return 2;
+        }
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -149,6 +149,22 @@ public class CliTests
     }
 
     [Fact]
+    public void Usage_errors_get_one_line_and_exit_2()
+    {
+        using var t = new TempDir("cli");
+        var app = t.Write("app.py", "print(1)\n");
+        AssertOneLineError(Pyfreeze(t.Path, "build", app, "--bogus"), "'--bogus'; see pyfreeze build --help", 2);
+        AssertOneLineError(Pyfreeze(t.Path, "build", app, "--windowed", "--console"), "--windowed and --console exclude each other", 2);
+        AssertOneLineError(Pyfreeze(t.Path, "build", app, "--log-level", "LOUD"), "--log-level LOUD: use one of DEBUG, INFO, WARN, ERROR", 2);
+        AssertOneLineError(Pyfreeze(t.Path, "build"), "ENTRY", 2);
+        Assert.Empty(Pyfreeze(t.Path, "build", app, "--bogus").StdOut);
+        // PyInstaller habits are accepted: -y (never asks anyway), -c (console, the default), its log level names
+        var run = Pyfreeze(t.Path, "build", app, "--python", Pythons.Debian, "-y", "-c", "--log-level", "FATAL");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(t["dist/app"]));
+    }
+
+    [Fact]
     public void Missing_top_level_import_warns_and_strict_fails()
     {
         using var t = new TempDir("cli");
