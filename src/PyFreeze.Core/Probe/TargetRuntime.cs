@@ -229,15 +229,9 @@ public sealed partial class TargetRuntime
         TarEntry? entry;
         while ((entry = tar.GetNextEntry()) is not null)
         {
-            var target = SafeTarget(dest, entry.Name);
+            var target = PrepareTarget(dest, entry.Name, entry.IsDirectory);
             if (target is null)
                 continue;
-            if (entry.IsDirectory)
-            {
-                Directory.CreateDirectory(target);
-                continue;
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (entry.TarHeader.TypeFlag is TarHeader.LF_SYMLINK or TarHeader.LF_LINK)
             {
                 // python-build-standalone's POSIX trees link bin/python3 to python3.X: keep links inside the tree.
@@ -258,20 +252,30 @@ public sealed partial class TargetRuntime
         }
     }
 
+    /// <summary>Where an archive entry goes inside <paramref name="dest"/>, its folder made; null for an entry that
+    /// escapes <paramref name="dest"/> and for a folder entry (made here).</summary>
+    private static string? PrepareTarget(string dest, string name, bool isDirectory)
+    {
+        var target = SafeTarget(dest, name);
+        if (target is null)
+            return null;
+        if (isDirectory)
+        {
+            Directory.CreateDirectory(target);
+            return null;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        return target;
+    }
+
     private static void ExtractZip(string path, string dest)
     {
         using var zip = new ZipFile(path);
         foreach (ZipEntry entry in zip)
         {
-            var target = SafeTarget(dest, entry.Name);
+            var target = PrepareTarget(dest, entry.Name, entry.IsDirectory);
             if (target is null)
                 continue;
-            if (entry.IsDirectory)
-            {
-                Directory.CreateDirectory(target);
-                continue;
-            }
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             using var i = zip.GetInputStream(entry);
             using var o = File.Create(target);
             i.CopyTo(o);
