@@ -22,7 +22,7 @@ internal static class AnalyzeCommand
         cmd.Options.Add(hooksDir);
         cmd.SetAction(parse =>
         {
-            var entry = parse.GetValue(common.Entry)!;
+            var entry = AppAnalysis.EntryTarget(parse.GetValue(common.Entry)!);
             var python = parse.GetValue(common.Python) ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
             var interp = AppAnalysis.Probe(python, entry);
             var (result, _) = AppAnalysis.Run(interp, entry, parse.GetValue(common.Paths) ?? [], parse.GetValue(common.HiddenImports) ?? [],

@@ -26,6 +26,16 @@ public static class AppAnalysis
         return info;
     }
 
+    /// <summary>The entry as the app runs it: a package's <c>__main__.py</c> (a folder with <c>__init__.py</c>) stands for
+    /// its package folder, run like <c>python -m PACKAGE</c>, so its relative imports work (run as a plain script they
+    /// would fail: no parent package). Anything else is returned as given, made absolute.</summary>
+    public static string EntryTarget(string entry)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(entry));
+        var dir = Path.GetDirectoryName(full);
+        return Path.GetFileName(full) == "__main__.py" && dir is not null && File.Exists(Path.Combine(dir, "__init__.py")) ? dir : full;
+    }
+
     /// <summary>The nearest pyproject.toml in <paramref name="dir"/> or a folder above it, or null.</summary>
     public static string? FindPyproject(string dir)
     {

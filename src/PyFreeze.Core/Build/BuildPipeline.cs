@@ -91,7 +91,7 @@ public sealed class BuildPipeline
     /// <exception cref="PyFreezeException">Bad input or a failed stage, with a one-line message.</exception>
     public BuildResult Run()
     {
-        var entry = Path.GetFullPath(_options.Entry);
+        var entry = AppAnalysis.EntryTarget(_options.Entry);
         var rid = Rid.Parse(_options.Target ?? Rid.HostName);
         var cross = rid.Name != Rid.HostName;
         if (rid.IsMacOS)
@@ -180,7 +180,7 @@ public sealed class BuildPipeline
         if (hard.Count > 0 && opts.Strict)
             throw new PyFreezeException($"{hard.Count} missing top-level import(s) ({string.Join(", ", hard.Select(m => m.Name))}); install them, add --paths, or drop --strict");
         foreach (var p in analysis.Problems.Where(p => p.File == analysis.EntryScript))
-            throw new PyFreezeException($"{p}: the entry script does not tokenize; fix it first");
+            throw new PyFreezeException($"{p}: fix the entry script first");
         _log.Info($"Analyzed {analysis.Graph.Count} modules in {analysis.Elapsed.TotalSeconds:0.00} s");
         Mark("analyze");
 

@@ -216,4 +216,17 @@ public class OneFileTests
         Assert.Contains("mycli 1.2 __main__ mycli mycli.__main__", run.StdOut);
         Assert.Contains("args ['a', 'b']", run.StdOut);
     }
+
+    [Fact]
+    public void A_packages_main_file_as_the_entry_runs_its_package()
+    {
+        // pyfreeze build mycli/__main__.py: as a plain script its relative imports would fail; it stands for the package
+        var entry = Path.Combine(Path.GetDirectoryName(Apps.Entry("pkgentry", "x"))!, "mycli", "__main__.py");
+        using var t = new TempDir("pkgentry");
+        var result = Freezer.Build(entry, Pythons.Debian, t["dist"]);
+        Assert.EndsWith("/mycli", result.Executable);
+        var run = Apps.NewSandbox().Run(result.Executable, ["c"]);
+        Assert.Equal(5, run.ExitCode);
+        Assert.Contains("mycli 1.2 __main__ mycli mycli.__main__", run.StdOut);
+    }
 }
