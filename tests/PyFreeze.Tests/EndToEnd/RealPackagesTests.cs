@@ -1,0 +1,46 @@
+using PyFreeze.Tests.Infrastructure;
+
+namespace PyFreeze.Tests.EndToEnd;
+
+/// <summary>
+/// One app (Fixtures/apps/realpkgs) using real Debian packages that once failed frozen with no flags, built once and run
+/// once with Python hidden; each check names the fix it guards. Add a check to the app rather than a new app, so the
+/// class stays one build and one run.
+/// </summary>
+public sealed class RealPackagesRun
+{
+    /// <summary>Builds and runs the app.</summary>
+    public RealPackagesRun()
+    {
+        var app = Apps.Get("realpkgs", "realpkgs.py", Pythons.Debian);
+        Frozen = Apps.NewSandbox().Run(app.Executable, []);
+        Values = Frozen.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+    }
+
+    /// <summary>The frozen run.</summary>
+    public Run Frozen { get; }
+
+    /// <summary>Its KEY=VALUE lines.</summary>
+    public Dictionary<string, string> Values { get; }
+}
+
+/// <summary>Real packages frozen with no flags, each check as python3 would print it.</summary>
+public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRun>
+{
+    private void Has(string key, string expected)
+    {
+        Assert.True(r.Frozen.ExitCode == 0, r.Frozen.ToString());
+        Assert.True(r.Values.TryGetValue(key, out var value), $"no '{key}='\n{r.Frozen}");
+        Assert.True(value == expected, $"{key}: expected '{expected}', got '{value}'\n{r.Frozen.StdErr}");
+    }
+
+    [Fact]
+    public void Cffi_compiled_modules_find_the_cffi_runtime() => Has("cffi", "True b'msg'");
+
+    [Fact]
+    public void Click_names_a_script_program_by_its_file_not_python_dash_m() => Has("click", "None realpkgs");
+
+    [Fact]
+    public void Shapely_1_loads_the_bundled_geos_library() => Has("shapely", "3.14 True");
+}

@@ -1,0 +1,39 @@
+"""Real Debian packages that needed a fix to run frozen with no flags; prints KEY=VALUE lines (RealPackagesTests)."""
+import sys
+
+
+def out(key, value):
+    print(f"{key}={value}", flush=True)
+
+
+def check(key, fn):
+    try:
+        out(key, fn())
+    except Exception as e:  # one failure must not hide the others
+        out(key, f"ERROR {type(e).__name__}: {e}")
+
+
+def cffi_modules():
+    # bcrypt's and PyNaCl's cffi-compiled modules import _cffi_backend from C.
+    import bcrypt
+    import nacl.secret
+    box = nacl.secret.SecretBox(b"k" * 32)
+    return f"{bcrypt.checkpw(b'pw', bcrypt.hashpw(b'pw', bcrypt.gensalt(4)))} {box.decrypt(box.encrypt(b'msg', b'n' * 24))!r}"
+
+
+def click_prog_name():
+    # click names the program from __main__.__package__: None for a script, as under python3 app.py.
+    import click.utils
+    return f"{__package__} {click.utils._detect_program_name()}"
+
+
+def shapely_geos():
+    # shapely 1.x loads libgeos_c with ctypes, and looks for PyInstaller's layout when sys.frozen is set.
+    from shapely.geometry import Point
+    return f"{round(Point(0, 0).buffer(1).area, 2)} {getattr(sys, 'frozen', None)}"
+
+
+check("cffi", cffi_modules)
+check("click", click_prog_name)
+check("shapely", shapely_geos)
+out("done", True)
