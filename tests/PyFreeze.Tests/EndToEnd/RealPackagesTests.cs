@@ -13,7 +13,8 @@ public sealed class RealPackagesRun
     public RealPackagesRun()
     {
         var app = Apps.Get("realpkgs", "realpkgs.py", Pythons.Debian);
-        Frozen = Apps.NewSandbox().Run(app.Executable, []);
+        // The system's PROJ data is hidden: the app must carry its own.
+        Frozen = Apps.NewSandbox().Run(app.Executable, [], hide: ["/usr/share/proj"]);
         Values = Frozen.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
     }
@@ -43,4 +44,7 @@ public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRu
 
     [Fact]
     public void Shapely_1_loads_the_bundled_geos_library() => Has("shapely", "3.14 True");
+
+    [Fact]
+    public void Pyproj_finds_the_PROJ_data_inside_the_app() => Has("pyproj", "[261601, 6249448] RGF93 v1 / Lambert-93 True");
 }

@@ -33,7 +33,17 @@ def shapely_geos():
     return f"{round(Point(0, 0).buffer(1).area, 2)} {getattr(sys, 'frozen', None)}"
 
 
+def pyproj_data():
+    # pyproj against Debian's PROJ finds proj.db under sys.prefix; frozen, the hook puts it inside the package (the test
+    # hides /usr/share/proj).
+    import pyproj
+    t = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    data = pyproj.datadir.get_data_dir().replace("\\", "/")
+    return f"{[round(v) for v in t.transform(2.35, 48.85)]} {pyproj.CRS('EPSG:2154').name} {data.startswith(getattr(sys, '_MEIPASS', sys.prefix))}"
+
+
 check("cffi", cffi_modules)
 check("click", click_prog_name)
 check("shapely", shapely_geos)
+check("pyproj", pyproj_data)
 out("done", True)
