@@ -46,5 +46,9 @@ public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRu
     public void Shapely_1_loads_the_bundled_geos_library() => Has("shapely", "3.14 True");
 
     [Fact]
+    public void Mypyc_compiled_mypy_checks_against_its_typeshed() =>
+        Has("mypy", "1 <string>:1: error: Incompatible types in assignment (expression has type \"str\", variable has type \"int\")  [assignment]");
+
+    [Fact]
     public void Pyproj_finds_the_PROJ_data_inside_the_app() => Has("pyproj", "[261601, 6249448] RGF93 v1 / Lambert-93 True");
 }

@@ -42,8 +42,17 @@ def pyproj_data():
     return f"{[round(v) for v in t.transform(2.35, 48.85)]} {pyproj.CRS('EPSG:2154').name} {data.startswith(getattr(sys, '_MEIPASS', sys.prefix))}"
 
 
+def mypy_check():
+    # Debian's mypy is mypyc-compiled: a package whose __init__ is an extension, a hash-named helper binary that imports
+    # json and mypy_extensions from C, and typeshed's .pyi stubs as data.
+    from mypy import api
+    stdout, _, status = api.run(["--no-incremental", "--no-error-summary", "-c", "x: int = 'a'"])
+    return f"{status} {stdout.strip()}"
+
+
 check("cffi", cffi_modules)
 check("click", click_prog_name)
 check("shapely", shapely_geos)
 check("pyproj", pyproj_data)
+check("mypy", mypy_check)
 out("done", True)
