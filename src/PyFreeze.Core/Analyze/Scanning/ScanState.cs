@@ -854,7 +854,7 @@ internal ref struct ScanState
         if (a >= b)
             return null;
         if (!IsOp(a, '[') && !IsOp(a, '('))
-            return Elements(a, b, result) ? result : null;
+            return HasComma(a, b) && Elements(a, b, result) ? result : null; // 'a', 'b' is a tuple; 'a' alone a string
         while (true)
         {
             if (!IsOp(a, '[') && !IsOp(a, '('))
@@ -862,6 +862,8 @@ internal ref struct ScanState
             int close = MatchingClose(a, b);
             if (close >= b || !Elements(a + 1, close, result))
                 return null;
+            if (IsOp(a, '(') && close > a + 1 && !HasComma(a + 1, close))
+                return null; // ('a') is a string in parentheses, not a tuple (reportlab's qr.py)
             a = close + 1;
             if (a == b)
                 return result;
@@ -869,6 +871,14 @@ internal ref struct ScanState
                 return null;
             a++;
         }
+    }
+
+    private readonly bool HasComma(int a, int b)
+    {
+        for (int i = a; i < b; i++)
+            if (IsOp(i, ','))
+                return true;
+        return false;
     }
 
     private readonly bool Elements(int a, int b, List<string> into)

@@ -777,6 +777,9 @@ public sealed class ImportScannerTests
         Assert.Equal(["a", "b"], Scan("__all__ = ('a', 'b')\n").DunderAll!);
         Assert.Equal(["a", "b"], Scan("__all__ = 'a', 'b'\n").DunderAll!);
         Assert.Empty(Scan("__all__ = []\n").DunderAll!);
+        Assert.Equal(["a"], Scan("__all__ = ('a',)\n").DunderAll!);
+        Assert.Null(Scan("__all__ = ('QrCodeWidget')\n").DunderAll); // a string in parentheses (reportlab), not a tuple
+        Assert.Null(Scan("__all__ = 'a'\n").DunderAll);
     }
 
     [Fact]
