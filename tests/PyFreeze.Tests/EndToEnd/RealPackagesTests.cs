@@ -13,8 +13,8 @@ public sealed class RealPackagesRun
     public RealPackagesRun()
     {
         var app = Apps.Get("realpkgs", "realpkgs.py", Pythons.Debian);
-        // The system's PROJ data is hidden: the app must carry its own.
-        Frozen = Apps.NewSandbox().Run(app.Executable, [], hide: ["/usr/share/proj"]);
+        // The system's PROJ data and libmagic database are hidden: the app must carry its own.
+        Frozen = Apps.NewSandbox().Run(app.Executable, [], hide: ["/usr/share/proj", "/usr/lib/file", "/usr/share/misc/magic.mgc", "/usr/share/misc/magic"]);
         Values = Frozen.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
     }
@@ -48,6 +48,9 @@ public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRu
     [Fact]
     public void Mypyc_compiled_mypy_checks_against_its_typeshed() =>
         Has("mypy", "1 <string>:1: error: Incompatible types in assignment (expression has type \"str\", variable has type \"int\")  [assignment]");
+
+    [Fact]
+    public void Python_magic_loads_the_bundled_database() => Has("magic", "PDF document, version 1.4");
 
     [Fact]
     public void Pyproj_finds_the_PROJ_data_inside_the_app() => Has("pyproj", "[261601, 6249448] RGF93 v1 / Lambert-93 True");

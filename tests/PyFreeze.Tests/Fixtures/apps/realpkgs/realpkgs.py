@@ -50,9 +50,16 @@ def mypy_check():
     return f"{status} {stdout.strip()}"
 
 
+def magic_db():
+    # python-magic's bundled libmagic needs its own magic.mgc; the test hides the system's.
+    import magic
+    return magic.from_buffer(b"%PDF-1.4 x")
+
+
 check("cffi", cffi_modules)
 check("click", click_prog_name)
 check("shapely", shapely_geos)
 check("pyproj", pyproj_data)
 check("mypy", mypy_check)
+check("magic", magic_db)
 out("done", True)
