@@ -188,7 +188,8 @@ public sealed class Analyzer
                 foreach (var (importer, module) in expander.Expand(_graph, this).ToList())
                 {
                     if (!_graph.Contains(module))
-                        ImportModule(importer, module, ImportContext.TopLevel, 0, EdgeSource.Expansion, null);
+                        ImportModule(importer, module, ImportContext.TopLevel, 0,
+                            expander.ImportsAtRunTime ? EdgeSource.Hidden : EdgeSource.Expansion, null);
                 }
                 Drain();
             }

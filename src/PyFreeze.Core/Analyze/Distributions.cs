@@ -25,6 +25,10 @@ public sealed class Distribution
     /// <c>_</c> or containing <c>__mypyc</c>), imported from C where no import statement shows them.</summary>
     public IReadOnlyList<string> HelperModules { get; init; } = [];
 
+    /// <summary>Names of the distributions it requires unconditionally (<c>Requires-Dist</c> without a marker, or the
+    /// first section of an egg's <c>requires.txt</c>).</summary>
+    public IReadOnlyList<string> Requires { get; init; } = [];
+
     /// <summary>Modules named by its entry points (<c>entry_points.txt</c>: <c>name = module:attr</c>).</summary>
     public required IReadOnlyList<string> EntryPointModules { get; init; }
 
@@ -102,16 +106,25 @@ public static class Distributions
             return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules };
         }
         var metadataFile = Path.Combine(path, distInfo ? "METADATA" : "PKG-INFO");
+        var requires = new List<string>();
         if (File.Exists(metadataFile))
         {
-            var meta = ReadHeaders(File.ReadAllText(metadataFile));
+            var text = File.ReadAllText(metadataFile);
+            var meta = ReadHeaders(text);
             name = meta.GetValueOrDefault("Name", name);
             version = meta.GetValueOrDefault("Version", version);
+            foreach (var line in text.Split('\n').TakeWhile(l => l.Trim().Length > 0))
+                if (line.StartsWith("Requires-Dist:", StringComparison.OrdinalIgnoreCase))
+                    AddRequirement(requires, line["Requires-Dist:".Length..]);
         }
         else if (distInfo)
         {
             throw new FormatException("no METADATA file");
         }
+        var requiresTxt = Path.Combine(path, "requires.txt");
+        if (!distInfo && File.Exists(requiresTxt))
+            foreach (var line in File.ReadLines(requiresTxt).TakeWhile(l => !l.TrimStart().StartsWith('[')))
+                AddRequirement(requires, line);
         var helpers = new List<string>();
         var recordFile = Path.Combine(path, "RECORD");
         if (distInfo && File.Exists(recordFile))
@@ -182,7 +195,25 @@ public static class Distributions
                     entryModules.Add(module);
             }
         }
-        return new Distribution { MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules, HelperModules = helpers, EntryPoints = entryPoints };
+        return new Distribution
+        {
+            MetadataPath = path, Root = root, Name = name, Version = version, TopLevel = top, EntryPointModules = entryModules, HelperModules = helpers,
+            EntryPoints = entryPoints, Requires = requires,
+        };
+    }
+
+    /// <summary>Adds the distribution name of a requirement line (<c>mypy_extensions>=1.0</c>); lines with an environment
+    /// marker or an extra (<c>; python_version &lt; "3.11"</c>) are conditional and left out.</summary>
+    private static void AddRequirement(List<string> requires, string line)
+    {
+        line = line.Trim();
+        if (line.Length == 0 || line.Contains(';') || line.StartsWith('#'))
+            return;
+        var end = 0;
+        while (end < line.Length && (char.IsLetterOrDigit(line[end]) || line[end] is '-' or '_' or '.'))
+            end++;
+        if (end > 0)
+            requires.Add(line[..end]);
     }
 
     private static bool IsIdentifier(string s) => s.Length > 0 && (char.IsLetter(s[0]) || s[0] == '_') && s.All(c => char.IsLetterOrDigit(c) || c == '_');

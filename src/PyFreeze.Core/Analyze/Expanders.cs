@@ -39,7 +39,8 @@ public sealed class PackageExpander : IGraphExpander
     public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
     {
         var result = new List<(string, string)>();
-        foreach (var node in graph.Modules.Where(m => m.Kind == ModuleKind.Package).ToList())
+        // A package whose __init__ is an extension module (mypyc compiles mypy's) is a package too.
+        foreach (var node in graph.Modules.Where(m => m.Kind is ModuleKind.Package || (m.Kind == ModuleKind.Extension && m.IsPackage)).ToList())
         {
             if (!_done.Add(node.Name))
                 continue;
@@ -202,11 +203,16 @@ public sealed class EntryPointExpander : IGraphExpander
 /// <summary>
 /// Helper modules a distribution installs beside its packages and imports from compiled code, where no import statement
 /// shows them: mypyc's shared runtime (<c>81d243bd…__mypyc.cpython-311-x86_64-linux-gnu.so</c>, charset_normalizer) and
-/// other private top-level extension modules listed in the distribution's RECORD.
+/// other private top-level extension modules listed in the distribution's RECORD. The package imports them when it is
+/// imported, so they are reached with it and their own imports (mypy's runtime imports <c>json</c> from C) are followed;
+/// a mypyc-compiled distribution's unconditional requirements (mypy's <c>mypy_extensions</c>) are imported from there too.
 /// </summary>
 public sealed class DistributionModulesExpander(EntryPointExpander distributions) : IGraphExpander
 {
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public bool ImportsAtRunTime => true;
 
     /// <inheritdoc />
     public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
@@ -223,6 +229,17 @@ public sealed class DistributionModulesExpander(EntryPointExpander distributions
                 foreach (var helper in dist.HelperModules)
                     if (!graph.Contains(helper) && !analyzer.Excluded(helper))
                         result.Add((top, helper));
+                // A mypyc-compiled distribution is its Python code in one helper binary: the modules of the distributions it
+                // requires are imported from there, where no statement (and no string under its own package) shows them.
+                var mypyc = dist.HelperModules.FirstOrDefault(h => h.Contains("__mypyc", StringComparison.Ordinal));
+                if (mypyc is null)
+                    continue;
+                var installed = distributions.In(root);
+                foreach (var required in dist.Requires)
+                    foreach (var other in installed.Where(d => d.NormalizedName == Distribution.Normalize(required)))
+                        foreach (var module in other.TopLevel)
+                            if (!graph.Contains(module) && !analyzer.Excluded(module))
+                                result.Add((mypyc, module));
             }
         }
         return result;

@@ -4,9 +4,10 @@ namespace PyFreeze.Analyze;
 /// Imports an extension module makes from compiled code (<c>PyImport_ImportModule("uuid")</c>,
 /// <c>PyCapsule_Import("datetime.datetime_CAPI")</c>), which no import statement shows: orjson segfaults at import when
 /// <c>dataclasses</c>/<c>uuid</c>/<c>zoneinfo</c> are missing, numpy's C core imports <c>numpy.core._exceptions</c>. The
-/// binary's printable strings are matched against module names: a standard-library top-level name, or a dotted name
-/// under the standard library or the extension's own package. Candidates are hints: the analyzer adds only those that
-/// exist, as optional imports.
+/// binary's printable strings are matched against module names: a standard-library top-level name, a private top-level
+/// name (<c>_cffi_backend</c>, which every cffi-compiled module such as bcrypt's or PyNaCl's imports from C), or a dotted
+/// name under the standard library or the extension's own package. Candidates are hints: the analyzer adds only those
+/// that exist, as optional imports.
 /// </summary>
 public static class ExtensionImports
 {
@@ -58,6 +59,11 @@ public static class ExtensionImports
         return found.ToList();
     }
 
+    /// <summary>A private top-level name such as <c>_cffi_backend</c>: a runtime a compiled module imports by name. C symbols
+    /// (<c>_init</c>, <c>__gmon_start__</c>) match too, but the analyzer keeps only names that exist as modules.</summary>
+    private static bool IsPrivateRuntime(string name) =>
+        name.Length >= 5 && name[0] == '_' && name[1] != '_' && name.Any(char.IsLower);
+
     private static bool IsNameByte(byte b) => b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'_' or (byte)'.';
 
     private static void Consider(string s, string own, IReadOnlySet<string> stdlib, SortedSet<string> found)
@@ -76,7 +82,7 @@ public static class ExtensionImports
         var top = parts[0];
         if (Ignored.Contains(top))
             return;
-        if (parts.Length == 1 ? stdlib.Contains(top) : (stdlib.Contains(top) || top == own))
+        if (parts.Length == 1 ? stdlib.Contains(top) || IsPrivateRuntime(top) : (stdlib.Contains(top) || top == own))
             found.Add(s);
     }
 }

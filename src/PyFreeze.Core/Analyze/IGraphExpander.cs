@@ -12,4 +12,9 @@ public interface IGraphExpander
     /// <param name="analyzer">The running analysis (search path, finder, interpreter).</param>
     /// <returns>(importer, module) pairs; modules already in the graph are ignored.</returns>
     IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer);
+
+    /// <summary>True when the importer really imports the modules at run time (from compiled code, where no statement
+    /// shows it): they are reached when their importer is, and their own imports are followed. False for modules added
+    /// only to be there (whole packages, entry points), whose deferred imports wait until the app reaches them.</summary>
+    bool ImportsAtRunTime => false;
 }

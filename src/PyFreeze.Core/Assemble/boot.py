@@ -64,7 +64,15 @@ def _pyfreeze_boot(config):
     main = type(sys)("__main__")
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main
-    runpy._run_module_as_main(config["entry"], alter_argv=False)
+    _, spec, code = runpy._get_module_details(config["entry"])
+    if spec.parent:  # a package entry runs as `python3 -m PACKAGE` runs it
+        runpy._run_code(code, main.__dict__, None, "__main__", spec)
+        return
+    # A script runs as `python3 app.py` runs it: __package__ None (click and werkzeug name the program "app" by it, not
+    # "python -m app"); __spec__ stays set, as multiprocessing's spawn needs it.
+    main.__dict__.update(__name__="__main__", __file__=spec.origin, __cached__=None, __doc__=None,
+                         __loader__=spec.loader, __package__=None, __spec__=spec)
+    exec(code, main.__dict__)
 
 
 def _invoked_path(argv0, executable, env):

@@ -191,7 +191,7 @@ public sealed class BuildPipeline
             AddWindowsRuntime(plan, layout);
         DataCollector.Collect(plan, analysis, layout, hooks, user.CollectData, user.CollectBinaries);
         AppDataCollector.Collect(plan, analysis, layout);
-        var metadataNames = HookCollector.Collect(plan, analysis, layout, hooks, user);
+        var metadataNames = HookCollector.Collect(plan, analysis, layout, hooks, user, [interp.Prefix, interp.BasePrefix]);
         MetadataCollector.Collect(plan, analysis, layout, entryPoints.In, metadataNames);
         BinaryCollector.Collect(plan, analysis, layout, rid, _log);
         TclTkCollector.Collect(plan, analysis, layout, _log);

@@ -60,11 +60,11 @@ public static class DataCollector
         var suffixes = analysis.Interpreter.ExtensionSuffixes;
         var packageDirs = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in analysis.Graph.Modules)
-            if (node.IsPackage && node.Kind is ModuleKind.Package or ModuleKind.Namespace)
+            if (node.IsPackage) // a regular, namespace or compiled-__init__ (mypyc) package
                 foreach (var loc in node.SearchLocations)
                     packageDirs.Add(loc);
 
-        var packages = analysis.Graph.Modules.Where(n => n.Kind is ModuleKind.Package or ModuleKind.Namespace).ToList();
+        var packages = analysis.Graph.Modules.Where(n => n.IsPackage).ToList();
         var binariesOf = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in collectData.Concat(collectBinaries).Distinct(StringComparer.Ordinal))
         {

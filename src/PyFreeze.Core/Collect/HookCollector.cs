@@ -81,9 +81,17 @@ public static class HookCollector
     public const string HooksDir = "python/hooks/";
 
     /// <summary>Applies the hooks of collected packages and the user's options to the plan.</summary>
+    /// <param name="plan">The plan entries are added to.</param>
+    /// <param name="analysis">The module graph.</param>
+    /// <param name="layout">Where runtime parts go.</param>
+    /// <param name="hooks">The hooks.</param>
+    /// <param name="user">The user's options.</param>
+    /// <param name="prefixes">The build interpreter's <c>sys.prefix</c> and <c>sys.base_prefix</c>, where hooks'
+    /// <c>prefix_datas</c> are looked for.</param>
     /// <returns>Distribution names whose metadata must be copied (hooks' and the user's).</returns>
     /// <exception cref="PyFreezeException">An added source does not exist, or a runtime hook file is missing.</exception>
-    public static IReadOnlyList<string> Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, HookSet hooks, UserCollectOptions user)
+    public static IReadOnlyList<string> Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, HookSet hooks, UserCollectOptions user,
+        IReadOnlyList<string>? prefixes = null)
     {
         var metadata = new List<string>(user.CopyMetadata);
         var collectedTops = analysis.Graph.Modules.Where(m => m.Kind is not (ModuleKind.Missing or ModuleKind.Alias))
@@ -97,6 +105,8 @@ public static class HookCollector
                 AddGlobs(plan, node!, dir, hook.Datas, PayloadEntryKind.File, PayloadCategory.Data, layout);
                 AddGlobs(plan, node!, dir, hook.Binaries, PayloadEntryKind.Binary, PayloadCategory.Runtime, layout);
             }
+            if (node is not null)
+                AddPrefixDatas(plan, node, hook.PrefixDatas, prefixes ?? [], layout);
             metadata.AddRange(hook.CopyMetadata);
             foreach (var name in hook.RuntimeHooks)
                 AddRuntimeHook(plan, $"{index++:D2}_{Path.GetFileNameWithoutExtension(name)}", HookSet.ReadRuntimeHook(hook, name), hook.Source);
@@ -128,6 +138,32 @@ public static class HookCollector
             Category = PayloadCategory.PyFreeze,
         });
         plan.RuntimeHooks.Add(dest);
+    }
+
+    private static void AddPrefixDatas(CollectPlan plan, ModuleNode package, IReadOnlyDictionary<string, string> folders,
+        IReadOnlyList<string> prefixes, RuntimeLayout layout)
+    {
+        var packageDir = package.SearchLocations.FirstOrDefault();
+        var packageRel = packageDir is null ? null : Collector.RelativeTo(package.SearchRoot, packageDir);
+        if (packageRel is null)
+            return;
+        var baseDest = (package.Origin == ModuleOrigin.Stdlib ? layout.Stdlib : layout.App) + packageRel + "/";
+        foreach (var (from, to) in folders.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var source = prefixes.Where(p => p.Length > 0).Select(p => Path.Combine(p, from)).FirstOrDefault(Directory.Exists);
+            if (source is null)
+                continue;
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var rel = Collector.RelativeTo(source, file);
+                if (rel is not null)
+                    plan.Add(new PayloadEntry
+                    {
+                        Dest = baseDest + to.Trim('/') + "/" + rel, Kind = PayloadEntryKind.File, Source = file, Category = PayloadCategory.Data,
+                        Owner = package.TopLevel,
+                    });
+            }
+        }
     }
 
     private static void AddGlobs(CollectPlan plan, ModuleNode owner, string dir, IReadOnlyList<string> globs, PayloadEntryKind kind,

@@ -17,6 +17,8 @@ namespace PyFreeze.Hooks;
 ///   "datas":                   ["templates/**/*"],    // extra data globs, relative to the package folder
 ///   "exclude_datas":           ["**/*.md"],           // package data globs not to collect
 ///   "binaries":                ["lib/*.so*"],         // extra binary globs, relative to the package folder
+///   "prefix_datas":            {"share/proj": "proj_dir/share/proj"}, // a folder under the interpreter's prefix, copied
+///                                                     // into the package folder (data of a system library it uses)
 ///   "copy_metadata":           ["pkg-dist"],          // distributions whose metadata to copy
 ///   "runtime_hooks":           ["pkg_rthook.py"],     // Python files beside the hook, run before the entry
 ///   "env":                     {"VAR": "{MEIPASS}/x"},// environment of the frozen app ({MEIPASS} = sys._MEIPASS)
@@ -59,6 +61,11 @@ public sealed class Hook
     /// <summary>Extra binary globs relative to the package folder.</summary>
     public IReadOnlyList<string> Binaries { get; init; } = [];
 
+    /// <summary>Folder under the build interpreter's <c>sys.prefix</c> (or <c>sys.base_prefix</c>) → where it goes, relative
+    /// to the package folder: data a system library the package uses finds under the prefix (PROJ's <c>share/proj</c>),
+    /// which the package looks for inside itself when frozen. A folder absent under both prefixes is skipped.</summary>
+    public IReadOnlyDictionary<string, string> PrefixDatas { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Distributions whose metadata is copied.</summary>
     public IReadOnlyList<string> CopyMetadata { get; init; } = [];
 
@@ -77,7 +84,7 @@ public sealed class Hook
     private static readonly string[] Keys =
     [
         "hidden_imports", "optional_hidden_imports", "excluded_imports", "collect_submodules", "datas", "exclude_datas",
-        "binaries", "copy_metadata", "runtime_hooks", "env", "aliases", "modules",
+        "binaries", "prefix_datas", "copy_metadata", "runtime_hooks", "env", "aliases", "modules",
     ];
 
     /// <summary>Parses a hook.</summary>
@@ -118,6 +125,7 @@ public sealed class Hook
                 Datas = Strings(root, "datas", source, text),
                 ExcludeDatas = Strings(root, "exclude_datas", source, text),
                 Binaries = Strings(root, "binaries", source, text),
+                PrefixDatas = Map(root, "prefix_datas", source, text),
                 CopyMetadata = Strings(root, "copy_metadata", source, text),
                 RuntimeHooks = Strings(root, "runtime_hooks", source, text),
                 Environment = Map(root, "env", source, text),

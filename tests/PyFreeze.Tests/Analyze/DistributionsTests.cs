@@ -1,0 +1,30 @@
+using PyFreeze.Analyze;
+using PyFreeze.Tests.Infrastructure;
+
+namespace PyFreeze.Tests.Analyze;
+
+/// <summary>Distribution metadata: the unconditional requirements a mypyc-compiled distribution's helper imports from C.</summary>
+public class DistributionsTests
+{
+    [Fact]
+    public void Requires_lists_unconditional_requirements_of_dist_info_and_egg_info()
+    {
+        using var dir = new TempDir("dists");
+        dir.Write("mypy-1.0.dist-info/METADATA", """
+            Metadata-Version: 2.1
+            Name: mypy
+            Version: 1.0
+            Requires-Dist: typing-extensions (>=3.10)
+            Requires-Dist: mypy-extensions>=1.0.0
+            Requires-Dist: tomli>=1.1.0 ; python_version < "3.11"
+            Requires-Dist: psutil>=4.0 ; extra == "dmypy"
+
+            Requires-Dist: not-a-header
+            """.Replace("\r", ""));
+        dir.Write("tool-2.egg-info/PKG-INFO", "Name: tool\nVersion: 2\n");
+        dir.Write("tool-2.egg-info/requires.txt", "six>=1\nattrs\n\n[extra]\nrich\n");
+        var dists = Distributions.In(dir.Path, []);
+        Assert.Equal(["typing-extensions", "mypy-extensions"], dists.Single(d => d.Name == "mypy").Requires);
+        Assert.Equal(["six", "attrs"], dists.Single(d => d.Name == "tool").Requires);
+    }
+}

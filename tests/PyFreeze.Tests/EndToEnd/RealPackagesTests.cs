@@ -1,0 +1,57 @@
+using PyFreeze.Tests.Infrastructure;
+
+namespace PyFreeze.Tests.EndToEnd;
+
+/// <summary>
+/// One app (Fixtures/apps/realpkgs) using real Debian packages that once failed frozen with no flags, built once and run
+/// once with Python hidden; each check names the fix it guards. Add a check to the app rather than a new app, so the
+/// class stays one build and one run.
+/// </summary>
+public sealed class RealPackagesRun
+{
+    /// <summary>Builds and runs the app.</summary>
+    public RealPackagesRun()
+    {
+        var app = Apps.Get("realpkgs", "realpkgs.py", Pythons.Debian);
+        // The system's PROJ data and libmagic database are hidden: the app must carry its own.
+        Frozen = Apps.NewSandbox().Run(app.Executable, [], hide: ["/usr/share/proj", "/usr/lib/file", "/usr/share/misc/magic.mgc", "/usr/share/misc/magic"]);
+        Values = Frozen.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+    }
+
+    /// <summary>The frozen run.</summary>
+    public Run Frozen { get; }
+
+    /// <summary>Its KEY=VALUE lines.</summary>
+    public Dictionary<string, string> Values { get; }
+}
+
+/// <summary>Real packages frozen with no flags, each check as python3 would print it.</summary>
+public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRun>
+{
+    private void Has(string key, string expected)
+    {
+        Assert.True(r.Frozen.ExitCode == 0, r.Frozen.ToString());
+        Assert.True(r.Values.TryGetValue(key, out var value), $"no '{key}='\n{r.Frozen}");
+        Assert.True(value == expected, $"{key}: expected '{expected}', got '{value}'\n{r.Frozen.StdErr}");
+    }
+
+    [Fact]
+    public void Cffi_compiled_modules_find_the_cffi_runtime() => Has("cffi", "True b'msg'");
+
+    [Fact]
+    public void Click_names_a_script_program_by_its_file_not_python_dash_m() => Has("click", "None realpkgs");
+
+    [Fact]
+    public void Shapely_1_loads_the_bundled_geos_library() => Has("shapely", "3.14 True");
+
+    [Fact]
+    public void Mypyc_compiled_mypy_checks_against_its_typeshed() =>
+        Has("mypy", "1 <string>:1: error: Incompatible types in assignment (expression has type \"str\", variable has type \"int\")  [assignment]");
+
+    [Fact]
+    public void Python_magic_loads_the_bundled_database() => Has("magic", "PDF document, version 1.4");
+
+    [Fact]
+    public void Pyproj_finds_the_PROJ_data_inside_the_app() => Has("pyproj", "[261601, 6249448] RGF93 v1 / Lambert-93 True");
+}
