@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace PyFreeze.Analyze.Scanning;
 
@@ -101,6 +102,7 @@ public ref struct PythonTokenizer
     /// <param name="source">Decoded source text.</param>
     /// <param name="problems">Where to add tokenizer errors; null to ignore them.</param>
     /// <returns>Every token in order.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static List<Token> Tokenize(ReadOnlySpan<char> source, List<ScanProblem>? problems = null)
     {
         var list = new List<Token>(source.Length / 4 + 4);
@@ -113,6 +115,7 @@ public ref struct PythonTokenizer
     /// <summary>Reads the next token.</summary>
     /// <param name="token">The token; default when the method returns false.</param>
     /// <returns>False once the ENDMARKER has been returned.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Next(out Token token)
     {
         while (true)
@@ -221,6 +224,7 @@ public ref struct PythonTokenizer
 
     // ---- line structure ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LexIndentation(out Token token)
     {
         var s = _s;
@@ -295,9 +299,11 @@ public ref struct PythonTokenizer
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TabProblem(int p) =>
         Problem(_line, p - _lineStart + 1, "inconsistent use of tabs and spaces in indentation");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly int LineBreakLength(int p)
     {
         if (p >= _s.Length)
@@ -310,12 +316,14 @@ public ref struct PythonTokenizer
         return 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void NewLine()
     {
         _line++;
         _lineStart = _pos;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Token LexLineBreak(TokenKind kind)
     {
         int n = LineBreakLength(_pos);
@@ -325,6 +333,7 @@ public ref struct PythonTokenizer
         return t;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Token LexComment()
     {
         int start = _pos;
@@ -333,6 +342,7 @@ public ref struct PythonTokenizer
         return Make(TokenKind.Comment, start, _pos);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool AtEof(out Token token)
     {
         token = default;
@@ -368,6 +378,7 @@ public ref struct PythonTokenizer
 
     /// <summary>Recovery for unclosed brackets: true when the line after the break at <paramref name="p"/> starts
     /// with a keyword that can never appear inside an expression.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool NextLineStartsStatement(int p)
     {
         var s = _s;
@@ -399,6 +410,7 @@ public ref struct PythonTokenizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CloseEverythingOpen()
     {
         if (_modeCount > 0)
@@ -410,6 +422,7 @@ public ref struct PythonTokenizer
 
     // ---- names, numbers, operators ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Token LexNameOrPrefixedString()
     {
         var s = _s;
@@ -431,6 +444,7 @@ public ref struct PythonTokenizer
         return Make(TokenKind.Name, start, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Prefix ParsePrefix(ReadOnlySpan<char> text)
     {
         var result = Prefix.None;
@@ -456,6 +470,7 @@ public ref struct PythonTokenizer
         return kinds > 1 ? (Prefix)(-1) : result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Token LexNumber()
     {
         var s = _s;
@@ -501,6 +516,7 @@ public ref struct PythonTokenizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Token LexOperator()
     {
         var s = _s;
@@ -560,6 +576,7 @@ public ref struct PythonTokenizer
         return Make(TokenKind.Op, start, start + n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int OperatorLength(ReadOnlySpan<char> s, int p)
     {
         char c0 = s[p];
@@ -597,6 +614,7 @@ public ref struct PythonTokenizer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CloseBracket(char c)
     {
         int bottom = _modeCount > 0 ? _modes![_modeCount - 1].BracketBase : 0;
@@ -628,6 +646,7 @@ public ref struct PythonTokenizer
 
     // ---- strings ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Token LexString(int start, int quotePos, Prefix prefix)
     {
         var s = _s;
@@ -725,6 +744,7 @@ public ref struct PythonTokenizer
         return Make(TokenKind.String, start, startLine, startCol, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PushMode(Mode mode)
     {
         _modes ??= new Mode[8];
@@ -734,6 +754,7 @@ public ref struct PythonTokenizer
     }
 
     /// <summary>Literal text of an f-string or of a format spec, up to a field, the closing quote or an error.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool LexFStringText(out Token token)
     {
         var s = _s;
@@ -864,6 +885,7 @@ public ref struct PythonTokenizer
 
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Middle(TokenKind kind, int start, int startLine, int startCol, int end, out Token token)
     {
         _pos = end;
@@ -873,6 +895,7 @@ public ref struct PythonTokenizer
 
     /// <summary>Closes the f-strings from mode <paramref name="from"/> up, queueing their END tokens; with
     /// <paramref name="rewind"/>, resumes at the end of the line where the outermost of them started.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RecoverFStrings(int from, bool rewind)
     {
         var modes = _modes!;
@@ -909,12 +932,15 @@ public ref struct PythonTokenizer
 
     // ---- helpers ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly Token Make(TokenKind kind, int start, int end) =>
         new(kind, start, end, _line, start - _lineStart, _line, end - _lineStart);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly Token Make(TokenKind kind, int start, int startLine, int startCol, int end) =>
         new(kind, start, end, startLine, startCol, _line, end - _lineStart);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly void Problem(int line, int column, string message)
     {
         if (_problems is null)
@@ -927,13 +953,16 @@ public ref struct PythonTokenizer
 
     private static bool IsAsciiDigit(char c) => (uint)(c - '0') <= 9;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsIdStart(char c) =>
         c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' || c == '_' : IsNonAsciiIdChar(c);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool IsIdContinue(char c) =>
         c < 128 ? (uint)((c | 0x20) - 'a') <= 'z' - 'a' || c == '_' || (uint)(c - '0') <= 9 : IsNonAsciiIdChar(c);
 
     /// <summary>Identifier characters beyond ASCII (PEP 3131: XID_Start/XID_Continue, approximated by category).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsNonAsciiIdChar(char c)
     {
         if (char.IsSurrogate(c))

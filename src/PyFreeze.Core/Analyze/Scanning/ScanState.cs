@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace PyFreeze.Analyze.Scanning;
@@ -73,6 +74,7 @@ internal ref struct ScanState
 
     public readonly IReadOnlyList<string>? DunderAll => _allPoisoned ? null : _all;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
     {
         while (_tok.Next(out var t))
@@ -123,6 +125,7 @@ internal ref struct ScanState
         ProcessLine();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Add(in Token t)
     {
         if (_n == _buf.Length)
@@ -130,6 +133,7 @@ internal ref struct ScanState
         _buf[_n++] = t;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PushBlock()
     {
         if (_depth == _frames.Length)
@@ -140,6 +144,7 @@ internal ref struct ScanState
         _hasPending = false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Frame Child(in Frame parent) => new()
     {
         Ctx = parent.Ctx,
@@ -151,15 +156,19 @@ internal ref struct ScanState
 
     private readonly ReadOnlySpan<char> T(int i) => _buf[i].Text(_text);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool IsName(int i, string word) =>
         i < _n && _buf[i].Kind == TokenKind.Name && _buf[i].Length == word.Length && T(i).SequenceEqual(word);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool IsOp(int i, char c) =>
         i < _n && _buf[i].Kind == TokenKind.Op && _buf[i].Length == 1 && _text[_buf[i].Start] == c;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool IsOp(int i, string op) =>
         i < _n && _buf[i].Kind == TokenKind.Op && _buf[i].Length == op.Length && T(i).SequenceEqual(op);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly int BracketDelta(int i)
     {
         if (_buf[i].Kind != TokenKind.Op || _buf[i].Length != 1)
@@ -173,6 +182,7 @@ internal ref struct ScanState
     }
 
     /// <summary>The ':' ending a compound statement's header, at bracket depth 0 and not a lambda's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly int FindHeaderColon(int from)
     {
         int depth = 0, lambdas = 0;
@@ -204,6 +214,7 @@ internal ref struct ScanState
     }
 
     /// <summary>Index of the bracket closing the one at <paramref name="open"/>, or <paramref name="end"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly int MatchingClose(int open, int end)
     {
         int depth = 0;
@@ -220,6 +231,7 @@ internal ref struct ScanState
 
     private enum Kw : byte { None, If, Elif, Else, Try, Except, Finally, For, While, With, Def, Class, Match, Case }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly Kw Keyword(int i)
     {
         if (i >= _n || _buf[i].Kind != TokenKind.Name)
@@ -237,6 +249,7 @@ internal ref struct ScanState
         };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessLine()
     {
         _hasPending = false;
@@ -252,6 +265,7 @@ internal ref struct ScanState
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ProcessLineCore()
     {
         ref Frame f = ref _frames[_depth - 1];
@@ -399,6 +413,7 @@ internal ref struct ScanState
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly CondRef Test(int a, int b, CondKind kind)
     {
         StripParens(ref a, ref b);
@@ -406,6 +421,7 @@ internal ref struct ScanState
     }
 
     /// <summary>Drops parentheses around the whole of [a, b): <c>if (x and y):</c> has the test <c>x and y</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly void StripParens(ref int a, ref int b)
     {
         while (b - a > 2 && IsOp(a, '(') && MatchingClose(a, b) == b - 1)
@@ -416,6 +432,7 @@ internal ref struct ScanState
     }
 
     /// <summary>1 for <c>TYPE_CHECKING</c>/<c>X.TYPE_CHECKING</c>, -1 for <c>not</c> that, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly int TypeCheckingTest(int a, int b)
     {
         int sign = 1;
@@ -434,9 +451,11 @@ internal ref struct ScanState
         return (b - a) % 2 == 1 ? sign : 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsImportErrorName(ReadOnlySpan<char> w) =>
         w is "ImportError" or "ModuleNotFoundError" or "Exception" or "BaseException";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool CatchesImportError(int a, int b)
     {
         if (IsOp(a, '*'))
@@ -459,6 +478,7 @@ internal ref struct ScanState
     }
 
     /// <summary>A with-item <c>suppress(...)</c> or <c>X.suppress(...)</c> naming ImportError and the like.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool Suppresses(int a, int b)
     {
         for (int i = a; i < b; i++)
@@ -475,6 +495,7 @@ internal ref struct ScanState
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Simple(int a, int b, ImportContext ctx, CondRef cond, bool inDefOrClass)
     {
         int start = a;
@@ -501,6 +522,7 @@ internal ref struct ScanState
 
     // ---- import statements ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly string? DottedName(ref int i, int end)
     {
         if (i >= end || _buf[i].Kind != TokenKind.Name)
@@ -526,6 +548,7 @@ internal ref struct ScanState
         return sb.ToString();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ImportStmt(int a, int b, ImportContext ctx, CondRef cond)
     {
         int line = _buf[a].Line;
@@ -544,6 +567,7 @@ internal ref struct ScanState
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FromStmt(int a, int b, ImportContext ctx, CondRef cond)
     {
         int line = _buf[a].Line;
@@ -584,6 +608,7 @@ internal ref struct ScanState
         AddImport(module, level, names, ctx, line, false, cond);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddImport(string module, int level, string[] names, ImportContext ctx, int line, bool dynamic, CondRef cond)
     {
         if (_count == _imports.Length)
@@ -596,6 +621,7 @@ internal ref struct ScanState
 
     // ---- dynamic imports ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dynamic(int a, int b, ImportContext ctx, CondRef cond)
     {
         for (int i = a; i < b; i++)
@@ -635,6 +661,7 @@ internal ref struct ScanState
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DynamicCall(int at, int a, int b, bool importModule, ImportContext ctx, CondRef cond)
     {
         // Split the arguments at top-level commas.
@@ -735,6 +762,7 @@ internal ref struct ScanState
         AddImport(name, level, names, ctx, line, true, cond);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsDottedName(string s)
     {
         if (s.Length == 0)
@@ -759,6 +787,7 @@ internal ref struct ScanState
     // ---- literals ----
 
     /// <summary>The value of a (possibly implicitly concatenated) str literal in tokens [a, b), else null.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly string? StringLiteral(int a, int b)
     {
         if (a >= b)
@@ -782,6 +811,7 @@ internal ref struct ScanState
     }
 
     /// <summary>Evaluates one str literal token (bytes give null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string? StringValue(ReadOnlySpan<char> token)
     {
         int p = 0;
@@ -848,6 +878,7 @@ internal ref struct ScanState
     }
 
     /// <summary>A list/tuple display of str literals (or several joined with <c>+</c>, or a bare tuple) in [a, b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly List<string>? StringList(int a, int b)
     {
         var result = new List<string>();
@@ -874,6 +905,7 @@ internal ref struct ScanState
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool HasComma(int a, int b)
     {
         for (int i = a; i < b; i++)
@@ -882,6 +914,7 @@ internal ref struct ScanState
         return false;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly bool Elements(int a, int b, List<string> into)
     {
         int start = a;
@@ -907,6 +940,7 @@ internal ref struct ScanState
 
     // ---- __all__ ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DunderAllStmt(int a, int b)
     {
         int i = a + 1;
@@ -1010,6 +1044,7 @@ internal ref struct ScanState
 
     // ---- results ----
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly IReadOnlyList<ImportStatement> BuildImports()
     {
         if (_count == 0)
@@ -1035,6 +1070,7 @@ internal ref struct ScanState
         return list;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly string ConditionText(CondRef c)
     {
         var sb = new StringBuilder();
@@ -1059,6 +1095,7 @@ internal ref struct ScanState
     }
 
     /// <summary>Source text of [start, end) with comments dropped and whitespace between tokens made one space.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private readonly void AppendNormalized(StringBuilder sb, int start, int end)
     {
         var slice = _text[start..end];
