@@ -294,7 +294,13 @@ public sealed class BuildPipeline
             var output = appBundle ? Path.Combine(work, "app", name) : Path.Combine(dist, name + rid.ExecutableSuffix);
             if (!appBundle && Directory.Exists(output))
                 throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
-            var exe = Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            // nothing changed since the last build into this work folder: dist/NAME is already what would be written
+            var stamp = Path.Combine(work, "emit.stamp.json");
+            var emitKey = EmitStamp.Key(kit, rid, payload, settings, _opts.Windowed, compress: rid.IsWindows);
+            var reusable = appBundle || resources is not null ? null : EmitStamp.Reuse(stamp, output, emitKey);
+            var exe = reusable ?? Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            if (reusable is null && !appBundle && resources is null)
+                EmitStamp.Save(stamp, emitKey, exe);
             if (appBundle)
             {
                 var staging = Path.Combine(dist, $".{name}.app.{Environment.ProcessId}.tmp");

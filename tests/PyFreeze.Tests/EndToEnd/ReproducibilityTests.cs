@@ -164,10 +164,18 @@ public class ReproducibilityTests
         using var t = new TempDir("incremental");
         CopyTree(Repo.Path_("examples", "hello"), t["src"]);
         var entry = t["src/hello.py"];
-        BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
+        var (first, _) = BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
         Assert.True(Compiled(t["b/report.json"]) > 100, "a cold build compiles the stdlib modules too");
+        var written = File.GetLastWriteTimeUtc(first);
+        var sha = Sha(first);
         BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
         Assert.Equal(0, Compiled(t["b/report.json"]));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(first)); // nothing changed: dist/hello is kept, not bundled again
+        // an executable changed behind the build's back is written again
+        using (var f = File.OpenWrite(first))
+            f.SetLength(f.Length - 1);
+        BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
+        Assert.Equal(sha, Sha(first));
         var core = t["src/greeter/core.py"];
         File.WriteAllText(core, File.ReadAllText(core).Replace("return template.format(name=name)", "return template.format(name=name).upper()"));
         var (exe, _) = BuildIn(t["b"], entry, Pythons.Debian, "022", "0", "UTC");
