@@ -295,11 +295,12 @@ public sealed class BuildPipeline
             if (!appBundle && Directory.Exists(output))
                 throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
             // nothing changed since the last build into this work folder: dist/NAME is already what would be written
-            var stamp = Path.Combine(work, "emit.stamp.json");
+            // (a .app or Windows resources are made afresh: the stamp does not describe them)
+            var stamp = appBundle || resources is not null ? null : Path.Combine(work, "emit.stamp.json");
             var emitKey = EmitStamp.Key(kit, rid, payload, settings, _opts.Windowed, compress: rid.IsWindows);
-            var reusable = appBundle || resources is not null ? null : EmitStamp.Reuse(stamp, output, emitKey);
-            var exe = reusable ?? Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
-            if (reusable is null && !appBundle && resources is null)
+            var reused = stamp is null ? null : EmitStamp.Reuse(stamp, output, emitKey);
+            var exe = reused ?? Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            if (stamp is not null && reused is null)
                 EmitStamp.Save(stamp, emitKey, exe);
             if (appBundle)
             {
