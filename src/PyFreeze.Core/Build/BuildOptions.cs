@@ -52,6 +52,11 @@ public sealed record BuildOptions
     /// Microsoft.NETCore.App.Runtime.RID) for a RID whose packs NuGet cannot supply here (osx-arm64).</summary>
     public string? HostPack { get; init; }
 
+    /// <summary>A bootloader kit folder (<see cref="Emit.BootloaderKit"/> layout: <c>kit.txt</c>, the single-file host,
+    /// <c>files/</c>) to use instead of locating or publishing one; for embedders with kits made elsewhere, and for
+    /// tests of RIDs whose .NET packs are not reachable. Not a command-line option.</summary>
+    public string? BootloaderKit { get; init; }
+
     /// <summary><c>--bundle-identifier</c>: the CFBundleIdentifier of a macOS .app (default <c>org.pyfreeze.NAME</c>).</summary>
     public string? BundleIdentifier { get; init; }
 

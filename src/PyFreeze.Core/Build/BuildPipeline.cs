@@ -109,7 +109,7 @@ public sealed class BuildPipeline
         }
         if (rid.IsWindows)
             WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, "app"); // bad input fails before any work
-        if (cross && rid.IsMacOS && BootloaderKit.FindExisting(rid, BuildCache.Default(_log), out _) is null)
+        if (cross && rid.IsMacOS && _options.BootloaderKit is null && BootloaderKit.FindExisting(rid, BuildCache.Default(_log), out _) is null)
             HostPacks.Require(rid, _options.HostPack);
         if (cross && _options.Runtime is null)
             throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
@@ -185,7 +185,7 @@ public sealed class BuildPipeline
         Mark("analyze");
 
         // collect
-        var layout = runtime is not null ? RuntimeLayout.Windows(Path.GetFileName(runtime.Library)) : RuntimeLayout.Posix(interp, name);
+        var layout = runtime is not null && rid.IsWindows ? RuntimeLayout.Windows(Path.GetFileName(runtime.Library)) : RuntimeLayout.Posix(interp, name);
         var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = name });
         if (rid.IsWindows)
             AddWindowsRuntime(plan, layout);
@@ -264,7 +264,10 @@ public sealed class BuildPipeline
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
         };
-        var kit = BootloaderKit.Locate(rid, cache, _log, _opts.HostPack);
+        var kit = _options.BootloaderKit is { } kitDir
+            ? BootloaderKit.Read(kitDir) is { } given && given.Rid == rid.Name ? given
+                : throw new PyFreezeException($"{kitDir}: not a complete bootloader kit for {rid.Name} (kit.txt, its host and files/)", 2)
+            : BootloaderKit.Locate(rid, cache, _log, _opts.HostPack);
         var emitWork = Path.Combine(work, "emit");
         BuildResult result;
         if (_opts.OneDir)

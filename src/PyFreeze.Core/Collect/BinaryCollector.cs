@@ -64,6 +64,10 @@ public static class BinaryCollector
             plan.Libraries.Add(new BundledLibrary(lib.BundleName, lib.RealPath, neededBy!));
             var underApp = appRoots.Select(r => Collector.RelativeTo(r, lib.Path)).FirstOrDefault(r => r is not null);
             var names = lib.RequestedNames.Count > 0 ? lib.RequestedNames : [lib.BundleName];
+            // Mach-O asks by install name (@rpath/libssl.3.dylib, /opt/…/libfoo.dylib): the file keeps its leaf name in
+            // the library folder, where the runtime's own rpaths (@executable_path/../lib) and DYLD_LIBRARY_PATH find it.
+            if (platform == TargetPlatform.MacOS)
+                names = [.. names.Select(n => n[(n.LastIndexOf('/') + 1)..])];
             foreach (var name in names.Distinct(StringComparer.Ordinal))
             {
                 var dest = underApp is not null

@@ -51,8 +51,12 @@ public sealed partial class TargetRuntime
     /// embeddable zip).</summary>
     public required string Dynload { get; init; }
 
-    /// <summary>The python shared library (<c>python311.dll</c>).</summary>
+    /// <summary>The python shared library (<c>python311.dll</c>, <c>lib/libpython3.11.dylib</c>).</summary>
     public required string Library { get; init; }
+
+    /// <summary>The interpreter executable the bootloader execs (<c>bin/python3.11</c> on macOS); null on Windows,
+    /// where the bootloader loads <see cref="Library"/> in process.</summary>
+    public string? Interpreter { get; init; }
 
     /// <summary>The bytecode magic read from a .pyc inside the runtime (8 hex digits), or null when it holds none.</summary>
     public string? Magic { get; init; }
@@ -79,6 +83,9 @@ public sealed partial class TargetRuntime
 
     [GeneratedRegex(@"^python3(\d{1,2})\.dll$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex WindowsDll();
+
+    [GeneratedRegex(@"^libpython3\.(\d{1,2})\.dylib$", RegexOptions.CultureInvariant)]
+    private static partial Regex DarwinLibrary();
 
     [GeneratedRegex(@"cpython-3\.(\d{1,2})\.(\d{1,3})", RegexOptions.CultureInvariant)]
     private static partial Regex PbsName();
@@ -301,8 +308,10 @@ public sealed partial class TargetRuntime
         var dll = Directory.Exists(root)
             ? Directory.EnumerateFiles(root).Select(Path.GetFileName).FirstOrDefault(n => WindowsDll().IsMatch(n!))
             : null;
+        if (rid.IsMacOS)
+            return ReadDarwin(root, path, shown, sha, rid, what);
         if (!rid.IsWindows)
-            throw new PyFreezeException($"--runtime {shown}: runtimes for {rid.Name} are not supported yet; only win-x64 is cross-built", 2);
+            throw new PyFreezeException($"--runtime {shown}: runtimes for {rid.Name} are not supported; {rid.Name} builds use this machine's own CPython (--python)", 2);
         if (dll is null)
             throw new PyFreezeException($"--runtime {shown}: {(what is null ? "holds no python3XY.dll" : $"is a CPython for {what}")}, not for {rid.Name}; give python-build-standalone's …-x86_64-pc-windows-msvc-install_only.tar.gz or python.org's python-3.X.Y-embed-amd64.zip", 2);
         var library = Path.Combine(root, dll);
@@ -319,18 +328,7 @@ public sealed partial class TargetRuntime
             throw new PyFreezeException($"--runtime {shown}: {dll} is for {pe.MachineName}, not {rid.Name}; give the x86_64 (amd64) runtime", 2);
 
         var minor = int.Parse(WindowsDll().Match(dll).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        var name = Path.GetFileName(path);
-        var m = PbsName().Match(name) is { Success: true } pbs ? pbs : EmbedName().Match(name);
-        int? micro = null;
-        if (m.Success)
-        {
-            var nameMinor = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            if (nameMinor != minor)
-                throw new PyFreezeException($"--runtime {shown}: the archive's name says CPython 3.{nameMinor} but it holds {dll} (3.{minor}); the archive is not what its name says", 2);
-            micro = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        if (minor < InterpreterProbe.MinMinor || minor > InterpreterProbe.MaxMinor)
-            throw new PyFreezeException($"--runtime {shown}: CPython 3.{minor} is not supported; use CPython 3.{InterpreterProbe.MinMinor}–3.{InterpreterProbe.MaxMinor}", 2);
+        var micro = CheckArchiveName(path, shown, minor, dll);
 
         string? stdlib = null;
         string? magic = null;
@@ -353,6 +351,130 @@ public sealed partial class TargetRuntime
         {
             Source = path, Sha256 = sha, Rid = rid, Root = root, Major = 3, Minor = minor, Micro = micro,
             Stdlib = stdlib, Dynload = dlls, Library = library, Magic = magic,
+        };
+    }
+
+    /// <summary>Reads python-build-standalone's macOS tree (DESIGN.md §6): <c>bin/python3.X</c> (LC_RPATH
+    /// <c>@executable_path/../lib</c>), <c>lib/libpython3.X.dylib</c>, the standard library in <c>lib/python3.X/</c>
+    /// with <c>lib-dynload/</c>. The library's Mach-O header must be for the RID's architecture.</summary>
+    private static TargetRuntime ReadDarwin(string root, string path, string shown, string sha, Rid rid, string? what)
+    {
+        var libDir = Path.Combine(root, "lib");
+        var dylib = Directory.Exists(libDir)
+            ? Directory.EnumerateFiles(libDir).Select(Path.GetFileName).Where(n => DarwinLibrary().IsMatch(n!)).Order(StringComparer.Ordinal).FirstOrDefault()
+            : null;
+        if (dylib is null)
+        {
+            var windowsDll = Directory.Exists(root) ? Directory.EnumerateFiles(root).Select(Path.GetFileName).FirstOrDefault(n => WindowsDll().IsMatch(n!)) : null;
+            var held = windowsDll is not null ? $"is a CPython for Windows ({windowsDll})" : what is not null ? $"is a CPython for {what}" : "holds no lib/libpython3.X.dylib";
+            throw new PyFreezeException($"--runtime {shown}: {held}, not for {rid.Name}; give python-build-standalone's …-aarch64-apple-darwin-install_only.tar.gz", 2);
+        }
+        var library = Path.Combine(libDir, dylib);
+        MachOImage? image;
+        try
+        {
+            var macho = MachOFile.Read(library);
+            image = macho.Select(MachOFile.CpuTypeArm64) ?? macho.Images.FirstOrDefault();
+        }
+        catch (BinaryFormatException e)
+        {
+            throw new PyFreezeException($"--runtime {shown}: lib/{dylib} is not a usable Mach-O library ({e.Problem})", 1, e);
+        }
+        if (image?.Architecture != rid.Architecture)
+            throw new PyFreezeException($"--runtime {shown}: lib/{dylib} is for {image?.ArchitectureName ?? "no known architecture"}, not {rid.Name}; give the aarch64-apple-darwin runtime", 2);
+        var minor = int.Parse(DarwinLibrary().Match(dylib).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var micro = CheckArchiveName(path, shown, minor, "lib/" + dylib);
+        var exe = Path.Combine(root, "bin", $"python3.{minor}");
+        if (!File.Exists(exe))
+            throw new PyFreezeException($"--runtime {shown}: no bin/python3.{minor}; the archive is incomplete", 2);
+        var stdlib = Path.Combine(libDir, $"python3.{minor}");
+        if (!File.Exists(Path.Combine(stdlib, "os.py")))
+            throw new PyFreezeException($"--runtime {shown}: no standard library (lib/python3.{minor}/os.py); the archive is incomplete", 2);
+        return new TargetRuntime
+        {
+            Source = path, Sha256 = sha, Rid = rid, Root = root, Major = 3, Minor = minor, Micro = micro,
+            Stdlib = stdlib, Dynload = Path.Combine(stdlib, "lib-dynload"), Library = library, Magic = FirstPycMagic(stdlib),
+            Interpreter = exe,
+        };
+    }
+
+    /// <summary>The micro version from a python-build-standalone or embeddable archive name (null when the name has
+    /// none), checked against the minor version the archive holds.</summary>
+    /// <exception cref="PyFreezeException">The name says another minor version.</exception>
+    private static int? CheckArchiveName(string path, string shown, int minor, string held)
+    {
+        var name = Path.GetFileName(path);
+        var m = PbsName().Match(name) is { Success: true } pbs ? pbs : EmbedName().Match(name);
+        int? micro = null;
+        if (m.Success)
+        {
+            var nameMinor = int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            if (nameMinor != minor)
+                throw new PyFreezeException($"--runtime {shown}: the archive's name says CPython 3.{nameMinor} but it holds {held} (3.{minor}); the archive is not what its name says", 2);
+            micro = int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (minor < InterpreterProbe.MinMinor || minor > InterpreterProbe.MaxMinor)
+            throw new PyFreezeException($"--runtime {shown}: CPython 3.{minor} is not supported; use CPython 3.{InterpreterProbe.MinMinor}–3.{InterpreterProbe.MaxMinor}", 2);
+        return micro;
+    }
+
+    /// <summary>The macOS target's interpreter facts: python-build-standalone's POSIX tree, extension suffixes
+    /// <c>.cpython-3X-darwin.so</c>, <c>.abi3.so</c>, <c>.so</c> (importlib's EXTENSION_SUFFIXES on macOS), and the
+    /// modules built into libpython, read from its <c>_PyInit_*</c> symbols.</summary>
+    private InterpreterInfo DarwinInterpreter(InterpreterInfo host, string stdlib, List<string> site)
+    {
+        var own = Path.Combine(stdlib, "site-packages");
+        if (Directory.Exists(own) && !site.Contains(own))
+            site.Add(own);
+        var exe = Interpreter!;
+        var real = new FileInfo(exe).ResolveLinkTarget(true)?.FullName ?? exe;
+        var builtins = new SortedSet<string>(StringComparer.Ordinal) { "builtins", "sys" };
+        try
+        {
+            foreach (var sym in MachOSymbols.Defined(Library))
+                if (sym.StartsWith("_PyInit_", StringComparison.Ordinal))
+                    builtins.Add(sym["_PyInit_".Length..]);
+        }
+        catch (BinaryFormatException e)
+        {
+            throw new PyFreezeException($"--runtime {Source}: cannot read the symbols of {Path.GetFileName(Library)} ({e.Problem})", 1, e);
+        }
+        var sysconfig = Directory.EnumerateFiles(stdlib, "_sysconfigdata_*.py").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).FirstOrDefault();
+        return new InterpreterInfo
+        {
+            Implementation = "cpython",
+            Version = [.. new object[] { Major, Minor, Micro ?? host.Micro, "final", 0 }.Select(v => JsonSerializer.SerializeToElement(v))],
+            Magic = host.Magic,
+            CacheTag = host.CacheTag,
+            Executable = exe,
+            BaseExecutable = exe,
+            RealExecutable = real,
+            Prefix = Root,
+            BasePrefix = Root,
+            Platlibdir = "lib",
+            Platform = "darwin",
+            Machine = "arm64",
+            Stdlib = stdlib,
+            Platstdlib = stdlib,
+            LibDynload = Dynload,
+            SysPath = [stdlib, Dynload, .. site],
+            SitePackages = [.. site],
+            ExtensionSuffixes = [$".cpython-3{Minor}-darwin.so", ".abi3.so", ".so"],
+            SourceSuffixes = [".py"],
+            BytecodeSuffixes = [".pyc"],
+            BuiltinModules = [.. builtins],
+            FrozenModules = host.FrozenModules,
+            StdlibModuleNames = host.StdlibModuleNames,
+            Soabi = $"cpython-3{Minor}-darwin",
+            Multiarch = null,
+            Shared = true,
+            GilDisabled = false,
+            Libpython = Library,
+            Sysconfigdata = sysconfig,
+            Glibc = null,
+            OpensslPaths = null,
+            Pyproject = host.Pyproject,
+            EntryError = host.EntryError,
         };
     }
 
@@ -489,6 +611,8 @@ public sealed partial class TargetRuntime
             stdlib = host.Stdlib;
             log.Info($"The runtime's standard library is compiled only; analyzing the sources of CPython {host.VersionString} ({stdlib}) instead");
         }
+        if (Rid.IsMacOS)
+            return DarwinInterpreter(host, stdlib, site);
         var tag = $"cp3{Minor}";
         return new InterpreterInfo
         {

@@ -149,7 +149,7 @@ public sealed class WindowsRuntimeFixture : IDisposable
     }
 
     /// <summary>The host's pure-Python standard library (/usr/lib/python3.11), without tests, GUI and build tools.</summary>
-    private static IEnumerable<(string Relative, string Path)> HostStdlib()
+    internal static IEnumerable<(string Relative, string Path)> HostStdlib()
     {
         var root = "/usr/lib/python3.11";
         var skip = new[] { "test", "idlelib", "tkinter", "turtledemo", "lib2to3", "ensurepip", "distutils", "site-packages", "dist-packages", "__pycache__", "config-3.11-x86_64-linux-gnu", "lib-dynload", "unittest", "pydoc_data" };

@@ -1,0 +1,156 @@
+using PyFreeze.Emit;
+using PyFreeze.Tests.Infrastructure;
+
+namespace PyFreeze.Tests.Cross;
+
+/// <summary>
+/// macOS arm64 runtimes and a stand-in osx-arm64 bootloader kit for cross-building tests. No macOS CPython and no
+/// osx-arm64 .NET pack is reachable offline, so real Mach-O files are made here with LLVM's clang and ld64.lld
+/// (<c>Fixtures/macos/*.c</c>, linked against a text stub of libSystem): a python-build-standalone-style
+/// <c>install_only</c> archive (<c>python/bin/python3.11</c> with LC_RPATH <c>@executable_path/../lib</c>,
+/// <c>python/lib/libpython3.11.dylib</c> exporting <c>_PyInit_*</c> of its built-in modules, the host's pure-Python
+/// standard library, an extension module in <c>lib-dynload</c> linking <c>@rpath/libssl.3.dylib</c>), a target
+/// site-packages folder with an unsigned extension module and the unsigned dylib it links through
+/// <c>@loader_path</c> (as delocate lays out wheels), and a bootloader kit whose host is a Mach-O carrying HostModel's
+/// placeholders, with the linux-x64 kit's files. The binaries are never run: what runs is PyFreeze on them.
+/// </summary>
+public sealed class MacRuntimeFixture : IDisposable
+{
+    /// <summary>LLVM's C compiler (Debian: clang-14).</summary>
+    public const string Clang = "clang-14";
+
+    /// <summary>LLVM's Mach-O linker (Debian: lld-14).</summary>
+    public const string Ld64 = "/usr/lib/llvm-14/bin/ld64.lld";
+
+    private readonly TempDir _dir = new("macrt");
+    private readonly object _lock = new();
+    private string? _archive;
+
+    /// <summary>The folder of compiled stand-ins.</summary>
+    public string Binaries => _dir["bin"];
+
+    /// <summary>Compiles the stand-ins.</summary>
+    /// <exception cref="InvalidOperationException">clang-14 or ld64.lld is missing or fails (CI installs
+    /// <c>clang-14 lld-14</c>).</exception>
+    public MacRuntimeFixture()
+    {
+        Directory.CreateDirectory(Binaries);
+        var src = Repo.Path_("tests", "PyFreeze.Tests", "Fixtures", "macos");
+        File.Copy(Path.Combine(src, "libSystem.tbd"), Bin("libSystem.tbd"));
+        Compile("python_standin.c", "python_standin.o");
+        Compile("python_exe.c", "python_exe.o");
+        Compile("dep.c", "dep.o");
+        Compile("ext.c", "ext_ssl.o", "-DMODULE=_ssl");
+        Compile("ext.c", "ext_speedups.o", "-DMODULE=_speedups");
+        Compile("singlefilehost.c", "singlefilehost.o");
+        Link("-dylib", "-install_name", "@rpath/libpython3.11.dylib", "-o", "libpython3.11.dylib", "python_standin.o");
+        Link("-o", "python3.11", "python_exe.o", "libpython3.11.dylib", "-rpath", "@executable_path/../lib");
+        Link("-dylib", "-install_name", "@rpath/libssl.3.dylib", "-o", "libssl.3.dylib", "dep.o");
+        Link("-bundle", "-o", "_ssl.cpython-311-darwin.so", "ext_ssl.o", "libssl.3.dylib", "-rpath", "@loader_path/../..");
+        // a wheel's files as pip leaves them after delocate, here without signatures: PyFreeze must sign them
+        Link("-no_adhoc_codesign", "-dylib", "-install_name", "@loader_path/.dylibs/libfast.dylib", "-o", "libfast.dylib", "dep.o");
+        Link("-no_adhoc_codesign", "-bundle", "-o", "_speedups.cpython-311-darwin.so", "ext_speedups.o", "libfast.dylib");
+        Link("-o", "singlefilehost", "singlefilehost.o");
+        Link("-arch", "x86_64", "-dylib", "-install_name", "@rpath/libpython3.11.dylib", "-o", "libpython3.11-x86_64.dylib", X86("python_standin.c"));
+    }
+
+    private string X86(string source)
+    {
+        Compile(source, "x86-" + Path.ChangeExtension(source, ".o"), "-target", "x86_64-apple-macos11");
+        return "x86-" + Path.ChangeExtension(source, ".o");
+    }
+
+    private void Compile(string source, string output, params string[] more)
+    {
+        var src = Repo.Path_("tests", "PyFreeze.Tests", "Fixtures", "macos", source);
+        string[] target = more.Contains("-target") ? [] : ["-target", "arm64-apple-macos11"];
+        Run(Clang, [.. target, "-O1", "-fno-stack-protector", .. more, "-c", src, "-o", output]);
+    }
+
+    private void Link(params string[] args)
+    {
+        string[] arch = args.Contains("-arch") ? [] : ["-arch", "arm64"];
+        Run(Ld64, [.. arch, "-platform_version", "macos", "11.0", "11.0", .. args, "libSystem.tbd"]);
+    }
+
+    private void Run(string tool, string[] args)
+    {
+        if (!File.Exists(tool) && WindowsRuntimeFixture.FindOnPath(tool) is null)
+            throw new InvalidOperationException($"{tool} is not installed (apt-get install clang-14 lld-14)");
+        var r = Proc.Exec(tool, args, cwd: Binaries, timeoutSeconds: 120);
+        if (r.ExitCode != 0)
+            throw new InvalidOperationException($"{tool} {string.Join(' ', args)} failed:\n{r.StdErr}");
+    }
+
+    /// <summary>A stand-in binary's path.</summary>
+    public string Bin(string name) => Path.Combine(Binaries, name);
+
+    /// <summary>The python-build-standalone-style <c>aarch64-apple-darwin</c> archive (made once).</summary>
+    public string Archive()
+    {
+        lock (_lock)
+        {
+            if (_archive is not null)
+                return _archive;
+            var path = _dir["pbs/cpython-3.11.9+20240726-aarch64-apple-darwin-install_only.tar.gz"];
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            var entries = new List<(string Name, string? File, byte[]? Bytes)>
+            {
+                ("python/bin/python3.11", Bin("python3.11"), null),
+                ("python/lib/libpython3.11.dylib", Bin("libpython3.11.dylib"), null),
+                ("python/lib/libssl.3.dylib", Bin("libssl.3.dylib"), null),
+                ("python/lib/python3.11/lib-dynload/_ssl.cpython-311-darwin.so", Bin("_ssl.cpython-311-darwin.so"), null),
+                ("python/lib/python3.11/_sysconfigdata__darwin_darwin.py", null, "build_time_vars = {'SOABI': 'cpython-311-darwin', 'MACOSX_DEPLOYMENT_TARGET': '11.0'}\n"u8.ToArray()),
+            };
+            entries.AddRange(WindowsRuntimeFixture.HostStdlib().Select(f => ("python/lib/python3.11/" + f.Relative, (string?)f.Path, (byte[]?)null)));
+            WindowsRuntimeFixture.WriteTarGz(path, entries);
+            return _archive = path;
+        }
+    }
+
+    /// <summary>An archive of the same layout whose libpython is an x86_64 Mach-O (the wrong architecture).</summary>
+    public string X86Archive()
+    {
+        var path = _dir["x86/cpython-3.11.9+20240726-x86_64-apple-darwin-install_only.tar.gz"];
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        WindowsRuntimeFixture.WriteTarGz(path,
+        [
+            ("python/bin/python3.11", Bin("python3.11"), null),
+            ("python/lib/libpython3.11.dylib", Bin("libpython3.11-x86_64.dylib"), null),
+            ("python/lib/python3.11/os.py", null, "# os\n"u8.ToArray()),
+        ]);
+        return path;
+    }
+
+    /// <summary>Writes the target site-packages folder (package <c>fastthing</c> with its unsigned extension module
+    /// and dylib) under <paramref name="dir"/>.</summary>
+    public void WriteSitePackages(string dir)
+    {
+        Directory.CreateDirectory(Path.Combine(dir, "fastthing", ".dylibs"));
+        File.WriteAllText(Path.Combine(dir, "fastthing", "__init__.py"), "from . import _speedups\n");
+        File.Copy(Bin("_speedups.cpython-311-darwin.so"), Path.Combine(dir, "fastthing", "_speedups.cpython-311-darwin.so"), true);
+        File.Copy(Bin("libfast.dylib"), Path.Combine(dir, "fastthing", ".dylibs", "libfast.dylib"), true);
+    }
+
+    /// <summary>Writes a bootloader kit for osx-arm64 into <paramref name="dir"/>: the stand-in Mach-O host and the
+    /// files of the linux-x64 kit (the bundler does not look inside them).</summary>
+    public string WriteKit(string dir)
+    {
+        var linux = BootloaderKit.FindExisting(Rid.Parse("linux-x64"), PyFreeze.Cache.BuildCache.Default(), out _)
+            ?? throw new InvalidOperationException("no linux-x64 bootloader kit: build the solution first");
+        Directory.CreateDirectory(Path.Combine(dir, "files"));
+        foreach (var f in linux.Files)
+        {
+            var to = Path.Combine(dir, "files", f);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(linux.FilePath(f), to, true);
+        }
+        File.Copy(Bin("singlefilehost"), Path.Combine(dir, "singlefilehost"), true);
+        File.WriteAllLines(Path.Combine(dir, "kit.txt"),
+            ["rid=osx-arm64", $"framework={linux.Framework}", $"assembly={linux.AssemblyName}", "host=singlefilehost", .. linux.Files.Select(f => "file=" + f)]);
+        return dir;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _dir.Dispose();
+}
