@@ -468,3 +468,43 @@ public class MachOCodeSignatureTests(MachOToolchain tc) : IClassFixture<MachOToo
         Assert.StartsWith("arm64 slice: page 1 ", info.Problem);
     }
 }
+
+/// <summary>Signatures made by Apple's codesign (Developer ID, with CMS and alternate CodeDirectories) on real dylibs
+/// shipped in a NuGet package: a second independent oracle for <see cref="MachOCodeSignature.Verify(string)"/>.</summary>
+public class MachOCodeSignatureRealFileTests
+{
+    [FactRequires("glob:" + MachOFileTests.RealDylibs + "/libInstrumentationEngine.dylib")]
+    public void CodesignedDylibsVerifyAndCanBeResignedAdHoc()
+    {
+        using var d = new Infrastructure.TempDir("macsign");
+        var files = Directory.EnumerateFiles(Requirements.Glob(Requirements.Expand(MachOFileTests.RealDylibs)).First(), "*.dylib").Order().ToList();
+        Assert.NotEmpty(files);
+        foreach (var f in files)
+        {
+            var info = MachOCodeSignature.Verify(f);
+            Assert.True(info.IsSigned, f);
+            Assert.True(info.IsValid, $"{f}: {info.Problem}");
+            Assert.False(info.IsAdHoc, f);
+            Assert.Equal(Path.GetFileNameWithoutExtension(f), info.Identifier);
+
+            var copy = d[Path.GetFileName(f)];
+            File.Copy(f, copy);
+            var bytes = File.ReadAllBytes(copy);
+            var codeLimit = info.CodeLimit;
+            MachOCodeSignature.Sign(copy, "adhoc." + Path.GetFileNameWithoutExtension(f));
+            var again = MachOCodeSignature.Verify(copy);
+            Assert.True(again.IsValid, again.Problem);
+            Assert.Equal(0x2u, again.Flags);
+            Assert.Equal(codeLimit, again.CodeLimit);
+            // Everything after the header page up to the old signature is untouched.
+            Assert.True(bytes.AsSpan(4096, (int)codeLimit - 4096).SequenceEqual(File.ReadAllBytes(copy).AsSpan(4096, (int)codeLimit - 4096)));
+
+            var tampered = File.ReadAllBytes(f);
+            tampered[(int)codeLimit - 1] ^= 0x80;
+            File.WriteAllBytes(copy, tampered);
+            var bad = MachOCodeSignature.Verify(copy);
+            Assert.False(bad.IsValid);
+            Assert.Equal((int)((codeLimit - 1) / 4096), bad.MismatchedPage);
+        }
+    }
+}
