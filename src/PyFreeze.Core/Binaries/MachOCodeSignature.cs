@@ -83,7 +83,8 @@ public static class MachOCodeSignature
 
     /// <summary>
     /// Signs the Mach-O file at <paramref name="path"/> ad hoc, in place: the new file is written beside it and renamed
-    /// over it (the file mode is kept), so a reader never sees half a file. An existing signature is replaced;
+    /// over it (the file mode is kept; a symbolic link is followed and stays a link), so a reader never sees half a
+    /// file. An existing signature (ad hoc, linker or certificate-based) is replaced;
     /// otherwise a 16-byte LC_CODE_SIGNATURE is added in the header padding. The signature is appended to __LINKEDIT
     /// at the next 16-byte boundary, and __LINKEDIT's filesize and vmsize (rounded up to the segment page: 16 KiB for
     /// arm64, 4 KiB otherwise) and the header's ncmds/sizeofcmds are updated. A universal file has every slice signed
@@ -101,6 +102,9 @@ public static class MachOCodeSignature
     {
         ValidateIdentifier(identifier);
         var full = Path.GetFullPath(path);
+        // Sign the file a symbolic link points to, and keep the link (renaming over it would replace it with a copy).
+        if (new FileInfo(full).LinkTarget is not null && File.ResolveLinkTarget(full, returnFinalTarget: true) is { } target)
+            full = target.FullName;
         var dir = Path.GetDirectoryName(full)!;
         var temp = Path.Combine(dir, "." + Path.GetFileName(full) + ".sign-" + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try

@@ -325,6 +325,21 @@ public class MachOCodeSignatureTests(MachOToolchain tc) : IClassFixture<MachOToo
     }
 
     [Fact]
+    public void ASymbolicLinkIsFollowedAndKept()
+    {
+        using var d = new Infrastructure.TempDir("macsign");
+        var real = tc.Link("arm64", "dylib", d["libreal.1.dylib"], "-no_adhoc_codesign");
+        File.SetUnixFileMode(real, (UnixFileMode)0b110_100_100);
+        var link = d["libreal.dylib"];
+        File.CreateSymbolicLink(link, "libreal.1.dylib");
+        MachOCodeSignature.Sign(link, "libreal");
+        Assert.Equal("libreal.1.dylib", new FileInfo(link).LinkTarget);
+        Assert.True(MachOCodeSignature.Verify(real).IsValid);
+        Assert.Equal((UnixFileMode)0b110_100_100, File.GetUnixFileMode(real));
+        Assert.Equal(2, Directory.GetFileSystemEntries(d.Path).Length);
+    }
+
+    [Fact]
     public void TamperedBytesAreReportedWithTheirPage()
     {
         using var d = new Infrastructure.TempDir("macsign");
