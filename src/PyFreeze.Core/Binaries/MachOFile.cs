@@ -66,6 +66,15 @@ public sealed record MachOFatArch(int CpuType, int CpuSubtype, long Offset, long
     public string ArchitectureName => MachOFile.GetArchitectureName(CpuType, CpuSubtype);
 }
 
+/// <summary>One <c>LC_SEGMENT_64</c> load command (<c>segment_command_64</c>, <c>&lt;mach-o/loader.h&gt;</c>).</summary>
+/// <param name="Name">segname, e.g. <c>__TEXT</c>, <c>__LINKEDIT</c>.</param>
+/// <param name="VmAddress">vmaddr.</param>
+/// <param name="VmSize">vmsize in bytes.</param>
+/// <param name="FileOffset">fileoff: offset in bytes from the start of the image (slice), not of a universal file.</param>
+/// <param name="FileSize">filesize in bytes.</param>
+/// <param name="CommandOffset">Offset in bytes of the load command from the start of the image.</param>
+public sealed record MachOSegment(string Name, ulong VmAddress, ulong VmSize, ulong FileOffset, ulong FileSize, long CommandOffset);
+
 /// <summary>One thin Mach-O image: the whole file for a thin Mach-O, one slice of a universal file.</summary>
 public sealed class MachOImage
 {
@@ -111,6 +120,27 @@ public sealed class MachOImage
     /// <summary>True when an LC_CODE_SIGNATURE command is present (the image is signed, ad hoc or not).</summary>
     public bool HasCodeSignature { get; internal set; }
 
+    /// <summary>The LC_CODE_SIGNATURE <c>linkedit_data_command</c>: dataoff and datasize in bytes (dataoff from the
+    /// start of the image), and the offset of the command itself; null when the image has none.</summary>
+    public (uint DataOffset, uint DataSize, long CommandOffset)? CodeSignature { get; internal set; }
+
+    /// <summary>The LC_SEGMENT_64 commands in load command order (empty for a 32-bit image).</summary>
+    public IReadOnlyList<MachOSegment> Segments { get; internal set; } = [];
+
+    /// <summary>Size in bytes of the mach header (28 for 32-bit, 32 for 64-bit).</summary>
+    public int HeaderSize { get; internal set; }
+
+    /// <summary>mach_header ncmds.</summary>
+    public uint LoadCommandCount { get; internal set; }
+
+    /// <summary>mach_header sizeofcmds, in bytes.</summary>
+    public uint LoadCommandsSize { get; internal set; }
+
+    /// <summary>The lowest file offset (from the start of the image) of any section or segment content after the
+    /// load commands; the bytes between the end of the load commands and it are header padding where a load command
+    /// may be added. Null when the image has no such content.</summary>
+    public long? FirstContentOffset { get; internal set; }
+
     /// <summary>Platform from LC_BUILD_VERSION (1 macOS, 2 iOS, 3 tvOS, 4 watchOS, 6 Mac Catalyst …), 1 for
     /// LC_VERSION_MIN_MACOSX, 0 when neither is present.</summary>
     public uint Platform { get; internal set; }
@@ -151,7 +181,7 @@ public sealed class MachOFile
     internal const uint LC_LOAD_DYLIB = 0xc, LC_ID_DYLIB = 0xd, LC_LOAD_WEAK_DYLIB = 0x18 | LC_REQ_DYLD, LC_RPATH = 0x1c | LC_REQ_DYLD,
         LC_CODE_SIGNATURE = 0x1d, LC_REEXPORT_DYLIB = 0x1f | LC_REQ_DYLD, LC_LAZY_LOAD_DYLIB = 0x20, LC_LOAD_UPWARD_DYLIB = 0x23 | LC_REQ_DYLD,
         LC_VERSION_MIN_MACOSX = 0x24, LC_VERSION_MIN_IPHONEOS = 0x25, LC_VERSION_MIN_TVOS = 0x2f, LC_VERSION_MIN_WATCHOS = 0x30,
-        LC_BUILD_VERSION = 0x32;
+        LC_BUILD_VERSION = 0x32, LC_SEGMENT_64 = 0x19;
 
     /// <summary>Most slices a fat header may declare; larger counts are treated as corrupt (and a Java class file,
     /// which shares the 0xcafebabe magic, declares 45 or more).</summary>
@@ -298,8 +328,13 @@ public sealed class MachOFile
         if (ncmds > sizeofcmds / 8)
             throw src.Error($"{ncmds} load commands cannot fit in sizeofcmds {sizeofcmds} (8 bytes minimum each)", baseOffset + 16);
 
+        img.HeaderSize = hsize;
+        img.LoadCommandCount = ncmds;
+        img.LoadCommandsSize = sizeofcmds;
         var dylibs = new List<MachODylib>();
         var rpaths = new List<string>();
+        var segments = new List<MachOSegment>();
+        long? firstContent = null;
         long at = hsize;
         long end = hsize + (long)sizeofcmds;
         Span<byte> lc = stackalloc byte[24];
@@ -347,7 +382,36 @@ public sealed class MachOFile
                     break;
                 case LC_CODE_SIGNATURE:
                     img.HasCodeSignature = true;
+                    if (cmdsize >= 16 && img.CodeSignature is null)
+                        img.CodeSignature = (src.U32(at + 8, big, "LC_CODE_SIGNATURE"), src.U32(at + 12, big, "LC_CODE_SIGNATURE"), at);
                     break;
+                case LC_SEGMENT_64:
+                {
+                    if (cmdsize < 72)
+                        throw src.Error($"LC_SEGMENT_64 is {cmdsize} bytes, smaller than a segment_command_64 (72)", baseOffset + at);
+                    var seg = src.ReadBytes(at, 72, "segment_command_64");
+                    var nameLen = seg.AsSpan(8, 16).IndexOf((byte)0);
+                    var name = System.Text.Encoding.ASCII.GetString(seg, 8, nameLen < 0 ? 16 : nameLen);
+                    var fileoff = Endian.U64(seg, 40, big);
+                    var filesize = Endian.U64(seg, 48, big);
+                    var nsects = Endian.U32(seg, 64, big);
+                    if (nsects > (cmdsize - 72) / 80)
+                        throw src.Error($"LC_SEGMENT_64 {name} declares {nsects} sections, more than its {cmdsize} bytes hold", baseOffset + at);
+                    segments.Add(new MachOSegment(name, Endian.U64(seg, 24, big), Endian.U64(seg, 32, big), fileoff, filesize, at));
+                    if (fileoff > 0 && filesize > 0)
+                        firstContent = Math.Min(firstContent ?? long.MaxValue, (long)Math.Min(fileoff, long.MaxValue));
+                    for (var k = 0; k < nsects; k++)
+                    {
+                        var sect = at + 72 + 80L * k;
+                        var size = src.U64(sect + 40, big, "section_64");
+                        var offset = src.U32(sect + 48, big, "section_64");
+                        var type = src.U32(sect + 64, big, "section_64") & 0xff;
+                        // S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL take no file space.
+                        if (offset > 0 && size > 0 && type is not (0x1 or 0xc or 0x12))
+                            firstContent = Math.Min(firstContent ?? long.MaxValue, offset);
+                    }
+                    break;
+                }
                 case LC_BUILD_VERSION:
                     if (cmdsize < 24)
                         throw src.Error($"LC_BUILD_VERSION is {cmdsize} bytes, smaller than 24", baseOffset + at);
@@ -378,6 +442,8 @@ public sealed class MachOFile
         }
         img.Dylibs = dylibs;
         img.RPaths = rpaths;
+        img.Segments = segments;
+        img.FirstContentOffset = firstContent;
         return img;
     }
 
