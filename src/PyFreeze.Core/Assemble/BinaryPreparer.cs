@@ -13,9 +13,15 @@ namespace PyFreeze.Assemble;
 /// <item>ELF search paths that name the build machine (<c>RUNPATH=/root/.pyenv/versions/3.11.7/lib</c>) are rewritten:
 /// <c>$ORIGIN</c>-relative entries are kept, absolute ones dropped; the interpreter gets <c>$ORIGIN/../lib</c>; a
 /// <c>DT_RPATH</c> becomes <c>DT_RUNPATH</c> so the loader path the bootloader sets wins over it (ld.so(8)).</item>
+/// <item>For an osx-arm64 target (<paramref name="macSigning"/> given), every Mach-O file gets a valid signature: one
+/// already valid (python-build-standalone's, a wheel's) is kept byte for byte; an unsigned or broken one is signed ad
+/// hoc (<see cref="MachOCodeSignature"/>), or by <c>codesign</c> with an identity on macOS (<see cref="MacSigning"/>).</item>
 /// </list>
 /// </summary>
-public sealed class BinaryPreparer(BuildCache cache, Log log)
+/// <param name="cache">Where prepared copies are kept, by content.</param>
+/// <param name="log">Messages.</param>
+/// <param name="macSigning">How Mach-O files are signed; null when the target is not macOS.</param>
+public sealed class BinaryPreparer(BuildCache cache, Log log, MacSigning? macSigning = null)
 {
     private static readonly Lazy<string?> StripTool = new(() =>
     {
@@ -34,8 +40,12 @@ public sealed class BinaryPreparer(BuildCache cache, Log log)
     /// <paramref name="path"/> itself when it is not ELF.</summary>
     /// <param name="path">The binary.</param>
     /// <param name="isInterpreter">True for the interpreter executable (its libraries are in <c>../lib</c>).</param>
+    /// <exception cref="PyFreezeException">A Mach-O file cannot be signed (no room for the signature, a corrupt
+    /// header, codesign failing).</exception>
     public string Prepare(string path, bool isInterpreter)
     {
+        if (macSigning is not null && IsMachO(path))
+            return Sign(path, macSigning);
         if (!IsElf(path))
             return path;
         var tool = StripTool.Value;
@@ -94,6 +104,48 @@ public sealed class BinaryPreparer(BuildCache cache, Log log)
             log.Debug($"{original}: search path {current} kept ({r.Message})");
         if (elf.RPathString is not null)
             ElfPatcher.ConvertRPathToRunPath(file);
+    }
+
+    private string Sign(string path, MacSigning signing)
+    {
+        if (signing.IsAdHoc && MachOCodeSignature.Verify(path).IsValid)
+            return path;
+        var identifier = Path.GetFileName(path);
+        var key = BuildCache.Key("macho-sign-1", signing.CacheKey(), identifier, File.ReadAllBytes(path));
+        var hit = cache.TryGet("binary", key);
+        if (hit is not null)
+            return hit;
+        var tmp = cache.TempFile("binary");
+        File.Copy(path, tmp, overwrite: true);
+        if (signing.IsAdHoc)
+        {
+            MachOCodeSignature.Sign(tmp, identifier);
+        }
+        else
+        {
+            var result = ProcessRunner.Run("codesign", signing.CodesignArguments(tmp, identifier), timeout: TimeSpan.FromMinutes(2));
+            if (result.ExitCode != 0)
+            {
+                File.Delete(tmp);
+                throw new PyFreezeException($"{path}: codesign --sign {signing.Identity} failed: {result.StdErr.Trim().Split('\n')[0]}", 1);
+            }
+        }
+        log.Debug($"signed {path} ({(signing.IsAdHoc ? "ad hoc" : signing.Identity)})");
+        return cache.Put("binary", key, tmp);
+    }
+
+    private static bool IsMachO(string path)
+    {
+        try
+        {
+            using var f = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[8];
+            return f.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && (MachOFile.HasThinMagic(head) || MachOFile.HasFatMagic(head));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static bool IsElf(string path)

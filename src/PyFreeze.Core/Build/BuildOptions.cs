@@ -57,6 +57,13 @@ public sealed record BuildOptions
     /// tests of RIDs whose .NET packs are not reachable. Not a command-line option.</summary>
     public string? BootloaderKit { get; init; }
 
+    /// <summary><c>--codesign-identity</c>: the identity osx-arm64 Mach-O files are signed with through Apple's
+    /// <c>codesign</c> (macOS hosts only); null signs ad hoc (see <see cref="Assemble.MacSigning"/>).</summary>
+    public string? CodesignIdentity { get; init; }
+
+    /// <summary><c>--osx-entitlements-file</c>: an entitlements .plist for <c>codesign</c> (macOS hosts only).</summary>
+    public string? Entitlements { get; init; }
+
     /// <summary><c>--bundle-identifier</c>: the CFBundleIdentifier of a macOS .app (default <c>org.pyfreeze.NAME</c>).</summary>
     public string? BundleIdentifier { get; init; }
 

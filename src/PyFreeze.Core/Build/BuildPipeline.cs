@@ -76,6 +76,7 @@ public sealed class BuildPipeline
     private readonly List<(string, TimeSpan)> _timings = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _modulesCompiled, _modulesTotal;
+    private MacSigning? _macSigning;
 
     /// <summary>The PyFreeze version (informational version of this assembly).</summary>
     public static string Version =>
@@ -102,10 +103,14 @@ public sealed class BuildPipeline
                 MacAppBundle.ValidateIcns(_options.Icon);
             if (_options.Windowed && _options.OneDir)
                 throw new PyFreezeException("--windowed with --onedir: an osx-arm64 .app holds one executable; drop --onedir", 2);
+            _macSigning = MacSigning.Create(_options.CodesignIdentity, _options.Entitlements, OperatingSystem.IsMacOS());
         }
-        else if (_options.BundleIdentifier is not null)
+        else
         {
-            _log.Warn($"--bundle-identifier names a macOS .app; a {rid.Name} build has none, so it is ignored");
+            if (_options.BundleIdentifier is not null)
+                _log.Warn($"--bundle-identifier names a macOS .app; a {rid.Name} build has none, so it is ignored");
+            if (_options.CodesignIdentity is not null || _options.Entitlements is not null)
+                _log.Warn($"--codesign-identity and --osx-entitlements-file sign macOS code; a {rid.Name} build has none, so they are ignored");
         }
         if (rid.IsWindows)
             WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, "app"); // bad input fails before any work
@@ -224,7 +229,7 @@ public sealed class BuildPipeline
         _modulesCompiled = results.Count(r => r.Compiled);
 
         // assemble
-        var preparer = new BinaryPreparer(cache, _log);
+        var preparer = new BinaryPreparer(cache, _log, _macSigning);
         var binaries = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Binary).ToList();
         var stripped = new string[binaries.Count];
         var prepareClock = Stopwatch.StartNew();
@@ -276,6 +281,7 @@ public sealed class BuildPipeline
             var payloadFiles = UnpackedWriter.Write(files, staging);
             Mark("assemble");
             var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            SignWithIdentity(exe.Path);
             var final = Path.Combine(dist, name);
             ReplaceDirectory(staging, final);
             Mark("emit");
@@ -317,6 +323,7 @@ public sealed class BuildPipeline
                 Directory.Delete(staging, true);
                 exe = exe with { Path = Path.Combine(output, "Contents", "MacOS", name) };
             }
+            SignWithIdentity(output);
             Mark("emit");
             result = new BuildResult
             {
@@ -326,6 +333,22 @@ public sealed class BuildPipeline
             };
         }
         return result;
+    }
+
+    /// <summary>With <c>--codesign-identity</c> (macOS hosts), signs the emitted executable or .app through codesign,
+    /// replacing HostModel's ad-hoc signature; a failure removes what was emitted.</summary>
+    private void SignWithIdentity(string path)
+    {
+        if (_macSigning is null || _macSigning.IsAdHoc)
+            return;
+        var result = Processes.ProcessRunner.Run("codesign", _macSigning.CodesignArguments(path), timeout: TimeSpan.FromMinutes(5));
+        if (result.ExitCode == 0)
+            return;
+        if (Directory.Exists(path))
+            Directory.Delete(path, true);
+        else
+            File.Delete(path);
+        throw new PyFreezeException($"{path}: codesign --sign {_macSigning.Identity} failed: {result.StdErr.Trim().Split('\n')[0]}", 1);
     }
 
     /// <summary>Interpreter options of the frozen app: isolated (no PYTHON* variables, no user site, no script folder

@@ -89,6 +89,29 @@ public class CrossMacBuildTests(MacRuntimeFixture mac) : IClassFixture<MacRuntim
         var exe = MachOFile.Read(Path.Combine(extracted, "python/bin/app")).Images[0];
         Assert.Equal(MachOFileType.Execute, exe.FileType);
         Assert.Contains("@executable_path/../lib", exe.RPaths);
+
+        // Every Mach-O file in the payload carries a valid signature: the runtime's own (lld's, linker-signed) kept
+        // byte for byte, the wheel's unsigned extension module and dylib signed ad hoc by the build.
+        var machO = Directory.EnumerateFiles(extracted, "*", SearchOption.AllDirectories)
+            .Where(f => { var h = new byte[8]; using var s = File.OpenRead(f); return s.Read(h) == 8 && (MachOFile.HasThinMagic(h) || MachOFile.HasFatMagic(h)); })
+            .ToList();
+        Assert.Equal(6, machO.Count);
+        foreach (var f in machO)
+        {
+            var sig = MachOCodeSignature.Verify(f);
+            Assert.True(sig.IsValid, $"{Path.GetRelativePath(extracted, f)}: {sig.Problem}");
+        }
+        Assert.Equal(File.ReadAllBytes(mac.Bin("libpython3.11.dylib")), File.ReadAllBytes(Path.Combine(extracted, "python/lib/libpython3.11.dylib")));
+        Assert.False(MachOCodeSignature.Verify(mac.Bin("_speedups.cpython-311-darwin.so")).IsSigned);
+        var speedups = MachOCodeSignature.Verify(Path.Combine(extracted, "app/fastthing/_speedups.cpython-311-darwin.so"));
+        Assert.True(speedups.IsAdHoc && !speedups.IsLinkerSigned);
+        Assert.Equal("_speedups.cpython-311-darwin.so", speedups.Identifier);
+        Assert.True(MachOCodeSignature.Verify(Path.Combine(extracted, "app/fastthing/.dylibs/libfast.dylib")).IsValid);
+
+        // The host as HostModel signed it, bundle included: an independent signer that our verifier must accept.
+        var hostSig = MachOCodeSignature.Verify(result.Executable);
+        Assert.True(hostSig.IsValid && hostSig.IsAdHoc, hostSig.Problem);
+        Assert.True(hostSig.CodeLimit >= result.Emit!.PayloadOffset + result.Payload!.Length, "the host's signature covers the bundled payload");
     }
 
     [Fact]

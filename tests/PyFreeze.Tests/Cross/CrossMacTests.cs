@@ -1,4 +1,5 @@
 using System.Xml;
+using PyFreeze.Assemble;
 using PyFreeze.Build;
 using PyFreeze.Diagnostics;
 using PyFreeze.Emit;
@@ -133,5 +134,41 @@ public class CrossMacTests
         var plain = MacAppBundle.Create(t["exe"], "plain", "com.example.plain", "0.0.0", null, t["out2"]);
         Assert.DoesNotContain("CFBundleIconFile", File.ReadAllText(Path.Combine(plain, "Contents", "Info.plist")));
         Assert.False(Directory.Exists(Path.Combine(plain, "Contents", "Resources")) && Directory.EnumerateFiles(Path.Combine(plain, "Contents", "Resources")).Any());
+    }
+
+    [Fact]
+    public void Cross_osx_arm64_signing_options_are_checked_before_any_work()
+    {
+        using var t = new TempDir("xmacs");
+        Assert.True(MacSigning.Create(null, null, hostIsMacOS: false).IsAdHoc);
+        Assert.True(MacSigning.Create("-", null, hostIsMacOS: false).IsAdHoc);
+
+        // An identity needs Apple's codesign: a clear error off macOS, before the runtime is even opened.
+        var e = Assert.Throws<PyFreezeException>(() => MacSigning.Create("Developer ID Application: Example (TEAM123456)", null, hostIsMacOS: false));
+        Assert.Contains("codesign", e.Message);
+        Assert.Contains("macOS", e.Message);
+        Assert.Equal(2, e.ExitCode);
+        var build = Assert.Throws<PyFreezeException>(() => new BuildPipeline(Options(t, o => o with { CodesignIdentity = "Developer ID Application: Example" })).Run());
+        Assert.Contains("--codesign-identity", build.Message);
+        Assert.False(Directory.Exists(t["dist"]));
+
+        // Entitlements must be a property list.
+        Assert.Contains("no such file", Assert.Throws<PyFreezeException>(() => MacSigning.Create("-", t["nope.plist"], true)).Message);
+        var bad = t.Write("bad.plist", "<plist><dict><key>x</key>");
+        Assert.Contains("not a valid XML property list", Assert.Throws<PyFreezeException>(() => MacSigning.Create("-", bad, true)).Message);
+        var notPlist = t.Write("np.plist", "<html/>");
+        Assert.Contains("not a property list", Assert.Throws<PyFreezeException>(() => MacSigning.Create("-", notPlist, true)).Message);
+
+        // On a Mac: codesign with hardened runtime and a timestamp, as notarization requires.
+        var ent = t.Write("app.entitlements", """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+            <plist version="1.0"><dict><key>com.apple.security.cs.allow-unsigned-executable-memory</key><true/></dict></plist>
+            """);
+        var signing = MacSigning.Create("Developer ID Application: Example", ent, hostIsMacOS: true);
+        Assert.False(signing.IsAdHoc);
+        Assert.Equal(["--force", "--sign", "Developer ID Application: Example", "--identifier", "libx.dylib", "--timestamp", "--options", "runtime", "--entitlements", ent, "/x/libx.dylib"],
+            signing.CodesignArguments("/x/libx.dylib", "libx.dylib"));
+        Assert.Equal(["--force", "--sign", "-", "/x/y"], MacSigning.AdHoc.CodesignArguments("/x/y"));
     }
 }
