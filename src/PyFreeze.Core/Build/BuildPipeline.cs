@@ -77,6 +77,7 @@ public sealed class BuildPipeline
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _modulesCompiled, _modulesTotal;
     private MacSigning? _macSigning;
+    private BootloaderKit? _kit;
 
     /// <summary>The PyFreeze version (informational version of this assembly).</summary>
     public static string Version =>
@@ -114,8 +115,8 @@ public sealed class BuildPipeline
         }
         if (rid.IsWindows)
             WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, "app"); // bad input fails before any work
-        if (cross && rid.IsMacOS && _options.BootloaderKit is null && BootloaderKit.FindExisting(rid, BuildCache.Default(_log), out _) is null)
-            HostPacks.Require(rid, _options.HostPack);
+        if (cross && _options.HostPack is not null)
+            HostPacks.CheckFolder(rid, _options.HostPack);
         if (cross && _options.Runtime is null)
             throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
         if (!cross && _options.Runtime is not null)
@@ -136,6 +137,7 @@ public sealed class BuildPipeline
             compilerInterp = runtime.FindCompiler(_options.Python, p => AppAnalysis.Probe(p, entry));
             interp = runtime.TargetInterpreter(compilerInterp, _options.TargetSitePackages, _log);
             _log.Info($"CPython {runtime.VersionString} for {rid.Name} from {runtime.Source}; bytecode by CPython {compilerInterp.VersionString} at {compilerInterp.RealExecutable}");
+            _kit = LocateKit(rid, BuildCache.Default(_log)); // another RID's bootloader may need its .NET packs: fail before the work
         }
         else
         {
@@ -269,10 +271,7 @@ public sealed class BuildPipeline
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
         };
-        var kit = _options.BootloaderKit is { } kitDir
-            ? BootloaderKit.Read(kitDir) is { } given && given.Rid == rid.Name ? given
-                : throw new PyFreezeException($"{kitDir}: not a complete bootloader kit for {rid.Name} (kit.txt, its host and files/)", 2)
-            : BootloaderKit.Locate(rid, cache, _log, _opts.HostPack);
+        var kit = _kit ?? LocateKit(rid, cache);
         var emitWork = Path.Combine(work, "emit");
         BuildResult result;
         if (_opts.OneDir)
@@ -333,6 +332,25 @@ public sealed class BuildPipeline
             };
         }
         return result;
+    }
+
+    /// <summary>The bootloader kit for <paramref name="rid"/>: <see cref="BuildOptions.BootloaderKit"/> when given, else
+    /// located or published (<see cref="BootloaderKit.Locate"/>). When publishing for another RID fails because its
+    /// .NET packs could not be restored, the error names the packages and <c>--host-pack</c>.</summary>
+    private BootloaderKit LocateKit(Rid rid, BuildCache cache)
+    {
+        if (_options.BootloaderKit is { } dir)
+            return BootloaderKit.Read(dir) is { } given && given.Rid == rid.Name ? given
+                : throw new PyFreezeException($"{dir}: not a complete bootloader kit for {rid.Name} (kit.txt, its host and files/)", 2);
+        try
+        {
+            return BootloaderKit.Locate(rid, cache, _log, _options.HostPack);
+        }
+        catch (PyFreezeException) when (rid.Name != Rid.HostName)
+        {
+            HostPacks.Require(rid, _options.HostPack); // throws, naming the packs, when they are what is missing
+            throw;
+        }
     }
 
     /// <summary>With <c>--codesign-identity</c> (macOS hosts), signs the emitted executable or .app through codesign,

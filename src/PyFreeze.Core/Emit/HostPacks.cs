@@ -4,8 +4,8 @@ namespace PyFreeze.Emit;
 
 /// <summary>
 /// The .NET packs publishing the bootloader for another RID needs: its apphost pack (the single-file host) and its
-/// runtime pack. They restore from NuGet, but osx-arm64's are not reachable from every build machine (DESIGN.md §2):
-/// they are looked for in <c>--host-pack DIR</c> (.nupkg files, handed to the restore as a package source), the
+/// runtime pack. They restore from NuGet; for a build machine that cannot reach them (DESIGN.md §2 found osx-arm64's
+/// unreachable once) they are looked for in <c>--host-pack DIR</c> (.nupkg files, handed to the restore as a package source), the
 /// NuGet package cache (<c>$NUGET_PACKAGES</c>, else <c>~/.nuget/packages</c>) and the SDK's own <c>packs/</c> folder.
 /// </summary>
 public static class HostPacks
@@ -23,8 +23,8 @@ public static class HostPacks
     /// or <paramref name="hostPackDir"/> does not exist.</exception>
     public static void Require(Rid rid, string? hostPackDir, string? nugetCache = null, string? dotnetRoot = null)
     {
-        if (hostPackDir is not null && !Directory.Exists(hostPackDir))
-            throw new PyFreezeException($"--host-pack {hostPackDir}: no such folder; give the folder holding the {string.Join(" and ", PackagesFor(rid).Select(p => p + ".*.nupkg"))} files", 2);
+        if (hostPackDir is not null)
+            CheckFolder(rid, hostPackDir);
         nugetCache ??= Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } n ? n
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         var corelib = typeof(object).Assembly.Location;
@@ -34,6 +34,14 @@ public static class HostPacks
             return;
         var where = hostPackDir is null ? $"not in the NuGet cache ({nugetCache}) and no --host-pack given" : $"not in --host-pack {hostPackDir} nor in the NuGet cache ({nugetCache})";
         throw new PyFreezeException($"--target {rid.Name}: the bootloader needs the .NET package{(missing.Count > 1 ? "s" : "")} {string.Join(" and ", missing)} (version {Environment.Version.Major}.{Environment.Version.Minor}.x), {where}; download the .nupkg file{(missing.Count > 1 ? "s" : "")} from nuget.org and pass their folder with --host-pack DIR", 2);
+    }
+
+    /// <summary>Checks that a <c>--host-pack</c> folder exists.</summary>
+    /// <exception cref="PyFreezeException">It does not (exit code 2).</exception>
+    public static void CheckFolder(Rid rid, string hostPackDir)
+    {
+        if (!Directory.Exists(hostPackDir))
+            throw new PyFreezeException($"--host-pack {hostPackDir}: no such folder; give the folder holding the {string.Join(" and ", PackagesFor(rid).Select(p => p + ".*.nupkg"))} files", 2);
     }
 
     private static bool Available(string package, string? hostPackDir, string nugetCache, string dotnetRoot)

@@ -12,10 +12,11 @@ namespace PyFreeze.Tests.Cross;
 /// the runtime's standard library with macOS extension suffixes and the modules its libpython has built in, dylibs
 /// are found through Mach-O load commands (<c>@rpath</c>, <c>@loader_path</c>, <c>@executable_path</c>), bytecode
 /// comes from a host CPython 3.11, the payload's Mach-O files are signed ad hoc, and HostModel writes and signs the
-/// Mach-O host, plain or as a <c>.app</c>. The runtime and the host are stand-ins built with LLVM (see
-/// <see cref="MacRuntimeFixture"/>): nothing here runs on macOS.
+/// Mach-O host, plain or as a <c>.app</c>. The runtime is a stand-in built with LLVM (see
+/// <see cref="MacRuntimeFixture"/>); the .NET host is the real osx-arm64 one when its packs restore. Nothing here runs
+/// on macOS.
 /// </summary>
-public class CrossMacBuildTests(MacRuntimeFixture mac) : IClassFixture<MacRuntimeFixture>
+public class CrossMacBuildTests(MacRuntimeFixture mac, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<MacRuntimeFixture>
 {
     private const string App = """
         import json
@@ -29,6 +30,7 @@ public class CrossMacBuildTests(MacRuntimeFixture mac) : IClassFixture<MacRuntim
     {
         var entry = t.Write("app/app.py", App);
         mac.WriteSitePackages(t["macsite"]);
+        output.WriteLine($"bootloader: {mac.Kit()} — {mac.KitNote}");
         var options = new BuildOptions
         {
             Entry = entry,
@@ -38,7 +40,7 @@ public class CrossMacBuildTests(MacRuntimeFixture mac) : IClassFixture<MacRuntim
             Target = "osx-arm64",
             Runtime = runtime,
             TargetSitePackages = [t["macsite"]],
-            BootloaderKit = mac.WriteKit(t["kit"]),
+            BootloaderKit = mac.Kit(),
             Log = new Log(LogLevel.Warn, TextWriter.Null),
         };
         return new BuildPipeline(more is null ? options : more(options)).Run();
@@ -55,6 +57,8 @@ public class CrossMacBuildTests(MacRuntimeFixture mac) : IClassFixture<MacRuntim
         Assert.Equal("arm64", Assert.Single(host.Images).ArchitectureName);
         Assert.Equal(MachOFileType.Execute, host.Images[0].FileType);
         Assert.True(host.Images[0].HasCodeSignature, "HostModel signs the osx-arm64 host");
+        if (mac.RealKit)
+            Assert.True(new FileInfo(result.Executable).Length > 10_000_000, "the real .NET single-file host and runtime for osx-arm64");
 
         var interp = result.Analysis.Interpreter;
         Assert.Equal("darwin", interp.Platform);

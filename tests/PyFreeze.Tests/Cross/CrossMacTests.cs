@@ -59,16 +59,9 @@ public class CrossMacTests
 
         Assert.Contains("no such folder", Assert.Throws<PyFreezeException>(() => HostPacks.Require(Rid.Parse("osx-arm64"), t["nope"])).Message);
 
-        // The build itself: with no packs on this machine it stops on them first, with nothing in dist/.
+        // The build itself: a --host-pack folder that does not exist stops it first, with nothing in dist/.
         var build = Assert.Throws<PyFreezeException>(() => new BuildPipeline(Options(t, o => o with { HostPack = t["dotnet"] + "-empty" })).Run());
         Assert.Contains("--host-pack", build.Message);
-        Directory.CreateDirectory(t["empty"]);
-        var nugetCache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } n ? n : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        if (!Directory.Exists(Path.Combine(nugetCache, "microsoft.netcore.app.host.osx-arm64")))
-        {
-            build = Assert.Throws<PyFreezeException>(() => new BuildPipeline(Options(t, o => o with { HostPack = t["empty"] })).Run());
-            Assert.Contains("Microsoft.NETCore.App.Host.osx-arm64", build.Message);
-        }
         Assert.False(Directory.Exists(t["dist"]) && Directory.EnumerateFileSystemEntries(t["dist"]).Any());
     }
 

@@ -11,8 +11,9 @@ namespace PyFreeze.Tests.Cross;
 /// <c>python/lib/libpython3.11.dylib</c> exporting <c>_PyInit_*</c> of its built-in modules, the host's pure-Python
 /// standard library, an extension module in <c>lib-dynload</c> linking <c>@rpath/libssl.3.dylib</c>), a target
 /// site-packages folder with an unsigned extension module and the unsigned dylib it links through
-/// <c>@loader_path</c> (as delocate lays out wheels), and a bootloader kit whose host is a Mach-O carrying HostModel's
-/// placeholders, with the linux-x64 kit's files. The binaries are never run: what runs is PyFreeze on them.
+/// <c>@loader_path</c> (as delocate lays out wheels). The bootloader kit is the real osx-arm64 one when its .NET packs
+/// restore from NuGet, else a stand-in whose host is a Mach-O carrying HostModel's placeholders. The binaries are
+/// never run: what runs is PyFreeze on them.
 /// </summary>
 public sealed class MacRuntimeFixture : IDisposable
 {
@@ -25,6 +26,7 @@ public sealed class MacRuntimeFixture : IDisposable
     private readonly TempDir _dir = new("macrt");
     private readonly object _lock = new();
     private string? _archive;
+    private string? _kit;
 
     /// <summary>The folder of compiled stand-ins.</summary>
     public string Binaries => _dir["bin"];
@@ -131,6 +133,36 @@ public sealed class MacRuntimeFixture : IDisposable
         File.Copy(Bin("_speedups.cpython-311-darwin.so"), Path.Combine(dir, "fastthing", "_speedups.cpython-311-darwin.so"), true);
         File.Copy(Bin("libfast.dylib"), Path.Combine(dir, "fastthing", ".dylibs", "libfast.dylib"), true);
     }
+
+    /// <summary>The osx-arm64 bootloader kit the builds use: the real one, published from the bootloader project with
+    /// the osx-arm64 .NET packs restored from NuGet (once per bootloader source, in the build cache), or, when those
+    /// packs cannot be restored here, a stand-in (<see cref="WriteKit"/>); <see cref="KitNote"/> says which.</summary>
+    public string Kit()
+    {
+        lock (_lock)
+        {
+            if (_kit is not null)
+                return _kit;
+            try
+            {
+                var kit = BootloaderKit.Locate(Rid.Parse("osx-arm64"), PyFreeze.Cache.BuildCache.Default(), new PyFreeze.Diagnostics.Log(PyFreeze.Diagnostics.LogLevel.Warn, TextWriter.Null));
+                RealKit = true;
+                KitNote = $"the real osx-arm64 bootloader kit ({kit.Framework}) in {kit.Directory}";
+                return _kit = kit.Directory;
+            }
+            catch (PyFreeze.Diagnostics.PyFreezeException e)
+            {
+                KitNote = $"a stand-in osx-arm64 kit, because the real one could not be published: {e.Message}";
+                return _kit = WriteKit(_dir["standin-kit"]);
+            }
+        }
+    }
+
+    /// <summary>True when <see cref="Kit"/> is the real osx-arm64 kit (the .NET single-file host for osx-arm64).</summary>
+    public bool RealKit { get; private set; }
+
+    /// <summary>Which kit <see cref="Kit"/> gave, for the test output.</summary>
+    public string KitNote { get; private set; } = "";
 
     /// <summary>Writes a bootloader kit for osx-arm64 into <paramref name="dir"/>: the stand-in Mach-O host and the
     /// files of the linux-x64 kit (the bundler does not look inside them).</summary>
