@@ -418,64 +418,17 @@ public sealed partial class TargetRuntime
         return micro;
     }
 
-    /// <summary>The macOS target's interpreter facts: python-build-standalone's POSIX tree, extension suffixes
-    /// <c>.cpython-3X-darwin.so</c>, <c>.abi3.so</c>, <c>.so</c> (importlib's EXTENSION_SUFFIXES on macOS), and the
-    /// modules built into libpython, read from its <c>_PyInit_*</c> symbols.</summary>
-    private InterpreterInfo DarwinInterpreter(InterpreterInfo host, string stdlib, List<string> site)
+    /// <summary>The modules built into a macOS libpython: one per <c>_PyInit_NAME</c> symbol it defines.</summary>
+    private IEnumerable<string> DarwinBuiltinModules()
     {
-        var own = Path.Combine(stdlib, "site-packages");
-        if (Directory.Exists(own) && !site.Contains(own))
-            site.Add(own);
-        var exe = Interpreter!;
-        var real = new FileInfo(exe).ResolveLinkTarget(true)?.FullName ?? exe;
-        var builtins = new SortedSet<string>(StringComparer.Ordinal) { "builtins", "sys" };
         try
         {
-            foreach (var sym in MachOSymbols.Defined(Library))
-                if (sym.StartsWith("_PyInit_", StringComparison.Ordinal))
-                    builtins.Add(sym["_PyInit_".Length..]);
+            return [.. MachOSymbols.Defined(Library).Where(s => s.StartsWith("_PyInit_", StringComparison.Ordinal)).Select(s => s["_PyInit_".Length..])];
         }
         catch (BinaryFormatException e)
         {
             throw new PyFreezeException($"--runtime {Source}: cannot read the symbols of {Path.GetFileName(Library)} ({e.Problem})", 1, e);
         }
-        var sysconfig = Directory.EnumerateFiles(stdlib, "_sysconfigdata_*.py").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).FirstOrDefault();
-        return new InterpreterInfo
-        {
-            Implementation = "cpython",
-            Version = [.. new object[] { Major, Minor, Micro ?? host.Micro, "final", 0 }.Select(v => JsonSerializer.SerializeToElement(v))],
-            Magic = host.Magic,
-            CacheTag = host.CacheTag,
-            Executable = exe,
-            BaseExecutable = exe,
-            RealExecutable = real,
-            Prefix = Root,
-            BasePrefix = Root,
-            Platlibdir = "lib",
-            Platform = "darwin",
-            Machine = "arm64",
-            Stdlib = stdlib,
-            Platstdlib = stdlib,
-            LibDynload = Dynload,
-            SysPath = [stdlib, Dynload, .. site],
-            SitePackages = [.. site],
-            ExtensionSuffixes = [$".cpython-3{Minor}-darwin.so", ".abi3.so", ".so"],
-            SourceSuffixes = [".py"],
-            BytecodeSuffixes = [".pyc"],
-            BuiltinModules = [.. builtins],
-            FrozenModules = host.FrozenModules,
-            StdlibModuleNames = host.StdlibModuleNames,
-            Soabi = $"cpython-3{Minor}-darwin",
-            Multiarch = null,
-            Shared = true,
-            GilDisabled = false,
-            Libpython = Library,
-            Sysconfigdata = sysconfig,
-            Glibc = null,
-            OpensslPaths = null,
-            Pyproject = host.Pyproject,
-            EntryError = host.EntryError,
-        };
     }
 
     private static string? FindChild(string dir, string name) =>
@@ -587,7 +540,8 @@ public sealed partial class TargetRuntime
 
     /// <summary>
     /// The interpreter facts the analysis and collection use for the target: the runtime's standard library and
-    /// extension folders, Windows' builtin modules and extension suffixes, and the target's site-packages; frozen and
+    /// extension folders, the target platform's builtin modules (Windows: PC/config.c; macOS: libpython's
+    /// <c>_PyInit_*</c> symbols) and extension suffixes, and the target's site-packages; frozen and
     /// standard module names (the same on every platform) from the host compiler. The micro version is the archive
     /// name's, else the host compiler's (install_only archives carry no version file).
     /// </summary>
@@ -611,8 +565,12 @@ public sealed partial class TargetRuntime
             stdlib = host.Stdlib;
             log.Info($"The runtime's standard library is compiled only; analyzing the sources of CPython {host.VersionString} ({stdlib}) instead");
         }
-        if (Rid.IsMacOS)
-            return DarwinInterpreter(host, stdlib, site);
+        // Windows loads the DLL in process; macOS execs python-build-standalone's bin/python3.X (DESIGN.md §6).
+        var mac = Rid.IsMacOS;
+        var own = Path.Combine(stdlib, "site-packages");
+        if (mac && Directory.Exists(own) && !site.Contains(own))
+            site.Add(own);
+        var exe = Interpreter ?? Library;
         var tag = $"cp3{Minor}";
         return new InterpreterInfo
         {
@@ -620,31 +578,32 @@ public sealed partial class TargetRuntime
             Version = [.. new object[] { Major, Minor, Micro ?? host.Micro, "final", 0 }.Select(v => JsonSerializer.SerializeToElement(v))],
             Magic = host.Magic,
             CacheTag = host.CacheTag,
-            Executable = Library,
-            BaseExecutable = Library,
-            RealExecutable = Library,
+            Executable = exe,
+            BaseExecutable = exe,
+            RealExecutable = new FileInfo(exe).ResolveLinkTarget(true)?.FullName ?? exe,
             Prefix = Root,
             BasePrefix = Root,
-            Platlibdir = null,
-            Platform = "win32",
-            Machine = "AMD64",
+            Platlibdir = mac ? "lib" : null,
+            Platform = mac ? "darwin" : "win32",
+            Machine = mac ? "arm64" : "AMD64",
             Stdlib = stdlib,
             Platstdlib = stdlib,
             LibDynload = Dynload,
             SysPath = [stdlib, Dynload, .. site],
             SitePackages = [.. site],
-            ExtensionSuffixes = [$".{tag}-win_amd64.pyd", ".pyd"],
-            SourceSuffixes = [".py", ".pyw"],
+            // importlib's EXTENSION_SUFFIXES on each platform
+            ExtensionSuffixes = mac ? [$".cpython-3{Minor}-darwin.so", ".abi3.so", ".so"] : [$".{tag}-win_amd64.pyd", ".pyd"],
+            SourceSuffixes = mac ? [".py"] : [".py", ".pyw"],
             BytecodeSuffixes = [".pyc"],
-            BuiltinModules = [.. WindowsBuiltinModules],
+            BuiltinModules = mac ? [.. new SortedSet<string>(DarwinBuiltinModules().Append("builtins").Append("sys"), StringComparer.Ordinal)] : [.. WindowsBuiltinModules],
             FrozenModules = host.FrozenModules,
             StdlibModuleNames = host.StdlibModuleNames,
-            Soabi = null,
+            Soabi = mac ? $"cpython-3{Minor}-darwin" : null,
             Multiarch = null,
             Shared = true,
             GilDisabled = false,
             Libpython = Library,
-            Sysconfigdata = null,
+            Sysconfigdata = mac ? Directory.EnumerateFiles(stdlib, "_sysconfigdata_*.py").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).FirstOrDefault() : null,
             Glibc = null,
             OpensslPaths = null,
             Pyproject = host.Pyproject,
