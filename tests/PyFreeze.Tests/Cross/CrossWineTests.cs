@@ -211,6 +211,14 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
         Assert.Contains("The full error is in " + named, fail.StdErr);
         Assert.DoesNotContain(Lines(fail), l => l.StartsWith("argv[", StringComparison.Ordinal) && l.EndsWith("=-u", StringComparison.Ordinal));
 
+        // Without PYFREEZE_NO_MESSAGEBOX the box is asked for (MessageBoxW through user32; Wine with no display
+        // returns at once): nothing on stderr, the exit code unchanged.
+        var boxed = wine.ExecWith(new Dictionary<string, string?>(env) { ["PYFREEZE_NO_MESSAGEBOX"] = null }, gui.Executable, "--standin-fail");
+        Assert.True(boxed.ExitCode == 1, boxed.ToString());
+        Assert.DoesNotContain("message box suppressed", boxed.StdErr);
+        Assert.DoesNotContain("ZeroDivisionError", boxed.StdErr);
+        File.WriteAllText(log, text);
+
         // The log is appended to, never overwritten; a run that adds nothing shows nothing, whatever its exit code.
         var again = wine.ExecWith(env, gui.Executable, "--standin-fail");
         Assert.Equal(1, again.ExitCode);
