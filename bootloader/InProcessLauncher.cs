@@ -11,7 +11,9 @@ namespace PyFreeze.Bootloader;
 /// </summary>
 internal static unsafe partial class InProcessLauncher
 {
-    /// <summary>Runs the interpreter in process and returns its exit code.</summary>
+    /// <summary>Runs the interpreter in process and returns its exit code: <c>Py_Main(EXE OPTIONS… [-u] boot.pyc ARGV0
+    /// ARGS…)</c>, <c>-u</c> when <c>PYTHONUNBUFFERED</c> is non-empty. A windowed app names its error log to the boot
+    /// module and shows what a failing run added to it (<see cref="WindowedErrors"/>).</summary>
     /// <exception cref="BootException">The python library cannot be loaded or has no <c>Py_Main</c>.</exception>
     internal static int Run(LaunchSettings settings, string root, string executable)
     {
@@ -29,6 +31,16 @@ internal static unsafe partial class InProcessLauncher
                 AddDllDirectory(p);
         }
         SetEnvironment(Launcher.ExecutableVar, executable);
+        string? errorLog = null;
+        long errorLogStart = 0;
+        if (settings.Windowed)
+        {
+            // A GUI app has no console: the boot module appends an uncaught exception's traceback here (and points a
+            // missing sys.stderr at it); what this run adds is shown in a message box below.
+            errorLog = WindowedErrors.LogPath(settings);
+            errorLogStart = WindowedErrors.LengthOf(errorLog);
+            SetEnvironment(WindowedErrors.LogVariable, errorLog);
+        }
 
         var library = Path.GetFullPath(Path.Combine(root, settings.PythonLibrary));
         if (!NativeLibrary.TryLoad(library, out var handle))
@@ -40,6 +52,10 @@ internal static unsafe partial class InProcessLauncher
         var args = Environment.GetCommandLineArgs();
         var argv = new List<string>(settings.PythonOptions.Count + args.Length + 2) { executable };
         argv.AddRange(settings.PythonOptions);
+        // -I makes CPython ignore PYTHON* variables; PYTHONUNBUFFERED is the user's choice about the app's output
+        // (a pipe to a log, a CI runner), so honour it as python.exe does, as the exec launcher does: non-empty means -u.
+        if (Environment.GetEnvironmentVariable("PYTHONUNBUFFERED") is { Length: > 0 })
+            argv.Add("-u");
         argv.Add(Path.GetFullPath(Path.Combine(root, settings.BootScript)));
         argv.AddRange(args);
         var pointers = new IntPtr[argv.Count + 1];
@@ -47,8 +63,12 @@ internal static unsafe partial class InProcessLauncher
         {
             for (int i = 0; i < argv.Count; i++)
                 pointers[i] = Marshal.StringToHGlobalUni(argv[i]);
+            int code;
             fixed (IntPtr* p = pointers)
-                return ((delegate* unmanaged<int, IntPtr*, int>)main)(argv.Count, p);
+                code = ((delegate* unmanaged<int, IntPtr*, int>)main)(argv.Count, p);
+            if (code != 0 && errorLog is not null && WindowedErrors.ReadAddedSince(errorLog, errorLogStart) is { } added)
+                WindowedErrors.Show(settings.AppName, added, errorLog);
+            return code;
         }
         finally
         {

@@ -35,7 +35,15 @@ public static class Program
         catch (Exception e) when (e is BootException or FormatException or IOException or UnauthorizedAccessException)
         {
             var name = settings?.AppName ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "pyfreeze";
-            Console.Error.WriteLine($"{name}: error: {(e is BootException or FormatException ? e.Message : PayloadCache.Describe(e))}");
+            var message = $"{name}: error: {(e is BootException or FormatException ? e.Message : PayloadCache.Describe(e))}";
+            Console.Error.WriteLine(message);
+            if (WindowedErrors.Applies(settings))
+            {
+                // A windowed app's stderr goes nowhere: keep the failure in the error log and show it.
+                var log = WindowedErrors.LogPath(settings!);
+                WindowedErrors.Append(log, message);
+                WindowedErrors.Show(name, message, log);
+            }
             return BootFailure;
         }
     }

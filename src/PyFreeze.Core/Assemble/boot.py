@@ -12,6 +12,7 @@ def _pyfreeze_boot(config):
 
     env = os.environ
     executable = env.pop("_PYFREEZE_EXECUTABLE", None)
+    error_log = env.pop("_PYFREEZE_ERROR_LOG", None)  # a windowed app on Windows: no console to show errors on
     original = env.pop("_PYFREEZE_ORIGINAL_LIBRARY_PATH", None)
     libvar = "DYLD_LIBRARY_PATH" if sys.platform == "darwin" else "LD_LIBRARY_PATH"
     if original is not None:
@@ -47,6 +48,17 @@ def _pyfreeze_boot(config):
         env[key] = value.replace("{MEIPASS}", app)
 
     _trim_tracebacks()
+    if error_log:
+        _windowed_errors(lambda: _run_app(config, root, app), error_log)
+    else:
+        _run_app(config, root, app)
+
+
+def _run_app(config, root, app):
+    """Runs the runtime hooks, then multiprocessing's helper or the entry module as __main__."""
+    import builtins
+    import os
+
     facts = dict(config.get("facts", {}))
     facts["meipass"] = app
     facts["root"] = root
@@ -73,6 +85,88 @@ def _pyfreeze_boot(config):
     main.__dict__.update(__name__="__main__", __file__=spec.origin, __cached__=None, __doc__=None,
                          __loader__=spec.loader, __package__=None, __spec__=spec)
     exec(code, main.__dict__)
+
+
+class _ErrorLog:
+    """sys.stderr of a windowed app that has none: a text stream that opens the error log (appending, never
+    truncating) on its first write, so an app that never fails leaves no file."""
+
+    encoding = "utf-8"
+    errors = "backslashreplace"
+
+    def __init__(self, path):
+        self.path = path
+        self._file = None
+
+    def _open(self):
+        if self._file is None:
+            import os
+            import time
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            self._file = open(self.path, "a", encoding=self.encoding, errors=self.errors)
+            self._file.write("--- %s %s\n" % (time.strftime("%Y-%m-%d %H:%M:%S"), getattr(sys, "executable", "")))
+        return self._file
+
+    def write(self, text):
+        try:
+            f = self._open()
+            n = f.write(text)
+            f.flush()
+            return n
+        except OSError:
+            return len(text)  # nowhere to report a broken log: dropped, as with no stderr at all
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        if self._file is not None:
+            try:
+                self._file.flush()
+            except OSError:
+                pass
+
+    def isatty(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        import io
+        raise io.UnsupportedOperation("the error log has no file descriptor")
+
+
+def _windowed_errors(run, path):
+    """Runs `run` so that no error of a windowed app (Windows' GUI subsystem: no console, sys.stderr None) is lost, as
+    PyInstaller's windowed bootloader does: a missing sys.stderr becomes the error log at `path` (opened when first
+    written: warnings, threads' tracebacks, logging's last resort); an uncaught exception other than SystemExit is
+    appended there with its traceback (the app's frames only), still handed to sys.excepthook when stderr is a real
+    stream, and ends the process with exit code 1. The bootloader shows what the run added to the log in a message box."""
+    log = _ErrorLog(path)
+    if sys.stderr is None:
+        sys.stderr = log
+    try:
+        run()
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        import traceback
+        tb = _app_frames(exc.__traceback__)
+        exc.__traceback__ = tb
+        try:
+            text = "".join(traceback.format_exception(type(exc), exc, tb))
+        except Exception:  # a broken __str__ must not hide the failure
+            text = "%s (its message could not be formatted)\n" % type(exc).__name__
+        log.write(text)
+        log.flush()
+        if sys.stderr is not None and sys.stderr is not log:
+            try:
+                sys.excepthook(type(exc), exc, tb)
+            except Exception:
+                pass
+        raise SystemExit(1)
 
 
 def _invoked_path(argv0, executable, env):
@@ -175,14 +269,22 @@ def _literal_call(text):
     return positional, keywords
 
 
+_BOOT_FILES = ("<pyfreeze-boot>", "<frozen runpy>", "runpy.py")
+
+
+def _app_frames(tb):
+    """A traceback without its leading boot and runpy frames."""
+    while tb is not None and tb.tb_frame.f_code.co_filename in _BOOT_FILES:
+        tb = tb.tb_next
+    return tb
+
+
 def _trim_tracebacks():
     """Unhandled exceptions print the app's frames only, as under `python3 app.py`."""
-    hidden = ("<pyfreeze-boot>", "<frozen runpy>", "runpy.py")
     original = sys.excepthook
 
     def excepthook(exc_type, exc, tb):
-        while tb is not None and tb.tb_frame.f_code.co_filename in hidden:
-            tb = tb.tb_next
+        tb = _app_frames(tb)
         if isinstance(exc, BaseException):
             exc.__traceback__ = tb  # PyErr_Display prints the exception's own __traceback__
         original(exc_type, exc, tb)

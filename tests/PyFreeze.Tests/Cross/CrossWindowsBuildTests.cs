@@ -206,6 +206,41 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
     }
 
     [FactRequires("tool:" + WindowsRuntimeFixture.Gcc)]
+    public void Cross_win_x64_pyinstaller_version_file_lands_in_the_pe_version_resource()
+    {
+        using var t = new TempDir("xpyiver");
+        File.Copy(Repo.Path_("tests", "PyFreeze.Tests", "Fixtures", "cross", "file_version_info.txt"), t["file_version_info.txt"]);
+        var result = Build(t, runtimes.PbsArchive(), o => o with { VersionFile = t["file_version_info.txt"] });
+
+        var pe = PeFile.Read(result.Executable);
+        var v = ReadAt(result.Executable, Assert.Single(pe.Resources, r => r.Type == "#16"));
+        Assert.Equal(v.Length, BitConverter.ToUInt16(v, 0));
+        var fixedAt = v.AsSpan().IndexOf(BitConverter.GetBytes(0xFEEF04BDu));
+        Assert.True(fixedAt > 0);
+        Assert.Equal((4u << 16) | 12, BitConverter.ToUInt32(v, fixedAt + 8)); // filevers=(4, 12, 605, 3)
+        Assert.Equal((605u << 16) | 3, BitConverter.ToUInt32(v, fixedAt + 12));
+        Assert.Equal((4u << 16) | 12, BitConverter.ToUInt32(v, fixedAt + 16)); // prodvers=(4, 12, 0, 0)
+        Assert.Equal(0u, BitConverter.ToUInt32(v, fixedAt + 20));
+        Assert.Equal(0x3Fu, BitConverter.ToUInt32(v, fixedAt + 24)); // mask
+        Assert.Equal(2u, BitConverter.ToUInt32(v, fixedAt + 28)); // flags=0x2 (VS_FF_PRERELEASE)
+        Assert.Equal(0x40004u, BitConverter.ToUInt32(v, fixedAt + 32));
+        var text = System.Text.Encoding.Unicode.GetString(v).Replace("\0\0", "\0");
+        foreach (var expected in new[] { "StringFileInfo", "040904B0", "CompanyName\0Acme Widgets, Inc.", "FileVersion\04.12.605.3 (release)",
+                     "ProductName\0Acme's Widget Studio", "LegalCopyright\0© Acme Widgets", "OriginalFilename\0WidgetStudio.exe", "BuildPath\0C:\\build", "VarFileInfo" })
+            Assert.Contains(expected, text);
+        Assert.DoesNotContain("OriginalFilename\0app.exe", text); // the file's values, not the defaults
+        Assert.True(v.AsSpan().IndexOf(new byte[] { 0x09, 0x04, 0xB0, 0x04 }) > 0); // Translation 1033, 1200
+
+        // A broken file: one line naming the file and the line, before anything is written.
+        Directory.Delete(t["dist"], true);
+        t.Write("broken.txt", "# UTF-8\nVSVersionInfo(\n  ffi=FixedFileInfo(filevers=(1, 2, 3, 4), OS=os.name))\n");
+        var e = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(), o => o with { VersionFile = t["broken.txt"] }));
+        Assert.Equal(2, e.ExitCode);
+        Assert.StartsWith($"--version-file {t["broken.txt"]}: line 3: ", e.Message);
+        AssertDistEmpty(t);
+    }
+
+    [FactRequires("tool:" + WindowsRuntimeFixture.Gcc)]
     public void Cross_win_x64_bad_icon_and_version_fail_before_anything_is_written()
     {
         using var t = new TempDir("xbadres");
@@ -296,6 +331,13 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         var badIcon = Pyfreeze("build", entry, "--target", "win-x64", "--runtime", runtimes.PbsArchive(), "--python", Pythons.Debian, "--icon", t["not.ico"], "--log-level", "WARN");
         Assert.Equal(2, badIcon.ExitCode);
         Assert.Contains("not a Windows .ico file", Assert.Single(badIcon.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        AssertDistEmpty(t);
+
+        File.WriteAllText(t["ver.txt"], "# UTF-8\nVSVersionInfo(\n  kids=[StringFileInfo([StringTable(u'0409', [])])])\n");
+        var badVersion = Pyfreeze("build", entry, "--target", "win-x64", "--runtime", runtimes.PbsArchive(), "--python", Pythons.Debian, "--version-file", t["ver.txt"], "--log-level", "WARN");
+        Assert.Equal(2, badVersion.ExitCode);
+        Assert.Equal($"pyfreeze: error: --version-file {t["ver.txt"]}: line 3: StringTable '0409': its name must be 8 hex digits, language then code page, e.g. '040904B0'",
+            Assert.Single(badVersion.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         AssertDistEmpty(t);
 
         var ok = Pyfreeze("build", entry, "--target", "win-x64", "--runtime", runtimes.PbsArchive(), "--python", Pythons.Debian,

@@ -22,10 +22,24 @@ public sealed class WineFixture
         ["WINEDLLOVERRIDES"] = "mscoree,mshtml=", // no Mono or Gecko installer prompts
         ["LANG"] = "C.UTF-8",
         ["DISPLAY"] = null,
+        ["PYTHONUNBUFFERED"] = null, // would add -u to the argv the stand-in echoes (a test sets it on purpose)
+        ["PYFREEZE_NO_MESSAGEBOX"] = "1", // a windowed app's error box would wait for a click that never comes
     };
 
     /// <summary>Runs a Windows program.</summary>
     public Run Exec(string exe, params string[] args) => Proc.Exec(Wine!, [exe, .. args], env: WineEnvironment(), timeoutSeconds: 300);
+
+    /// <summary>Runs a Windows program with more environment variables (a null value removes one).</summary>
+    public Run ExecWith(IReadOnlyDictionary<string, string?> env, string exe, params string[] args)
+    {
+        var all = WineEnvironment();
+        foreach (var (k, v) in env)
+            all[k] = v;
+        return Proc.Exec(Wine!, [exe, .. args], env: all, timeoutSeconds: 300);
+    }
+
+    /// <summary>The Windows path Wine gives a Unix path (its Z: drive maps /).</summary>
+    public static string WindowsPath(string unixPath) => "Z:" + Path.GetFullPath(unixPath).Replace('/', '\\');
 
     /// <summary>Starts a Windows program, waits for the line <paramref name="ready"/> on its stdout, sends SIGINT
     /// (which Wine delivers to the console control handlers as CTRL_C_EVENT) and returns its exit code and stdout.</summary>
@@ -156,5 +170,93 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
         var dirRun = wine.Exec(onedir.Executable, "exit=3");
         Assert.True(dirRun.ExitCode == 3, dirRun.ToString());
         Assert.Contains(dirRun.StdOut.Replace("\r", "").Split('\n'), l => l.StartsWith("dll=", StringComparison.Ordinal) && l.EndsWith(@"\wapp\python\python311.dll", StringComparison.OrdinalIgnoreCase) && !l.Contains("AppData", StringComparison.Ordinal));
+    }
+
+    [FactRequiresWine]
+    public void Cross_win_x64_windowed_errors_go_to_a_log_and_pythonunbuffered_adds_u()
+    {
+        using var t = new TempDir("xwinerr");
+        var entry = t.Write("wgui/wgui.py", "import json\n");
+        BuildResult Build(bool windowed, bool onedir = false) => new BuildPipeline(new BuildOptions
+        {
+            Entry = entry, Python = Pythons.Debian, DistPath = t[onedir ? "distdir" : windowed ? "distgui" : "distcon"], WorkPath = t["build"],
+            Target = "win-x64", Runtime = runtimes.PbsArchive(), Windowed = windowed, OneDir = onedir,
+            Log = new Log(LogLevel.Warn, TextWriter.Null),
+        }).Run();
+        var gui = Build(windowed: true);
+        var console = Build(windowed: false);
+        var wine = new WineFixture();
+        var cache = t["cache"];
+        var log = Path.Combine(cache, "logs", "wgui-error.log");
+        var env = new Dictionary<string, string?>
+        {
+            ["PYFREEZE_CACHE_DIR"] = WineFixture.WindowsPath(cache), // the log lives under the cache root: here, in t
+            ["PYFREEZE_NO_MESSAGEBOX"] = "1", // the box's text goes to stderr instead
+            ["PYTHONUNBUFFERED"] = null,
+        };
+        static string[] Lines(Run r) => r.StdOut.Replace("\r", "").Split('\n');
+
+        // An uncaught exception of a windowed app: its traceback is appended to the log, exit code 1, and the end of it
+        // is shown (here on stderr, as PYFREEZE_NO_MESSAGEBOX asks) with the log's path.
+        var fail = wine.ExecWith(env, gui.Executable, "--standin-fail");
+        Assert.True(fail.ExitCode == 1, fail.ToString());
+        var named = Lines(fail).Single(l => l.StartsWith("error_log=", StringComparison.Ordinal))[10..];
+        Assert.Equal(WineFixture.WindowsPath(log), named, ignoreCase: true);
+        Assert.True(File.Exists(log), fail.ToString());
+        var text = File.ReadAllText(log);
+        Assert.StartsWith("Traceback (most recent call last):", text);
+        Assert.Contains("ZeroDivisionError: division by zero (stand-in)", text);
+        Assert.Contains("message box suppressed by PYFREEZE_NO_MESSAGEBOX", fail.StdErr);
+        Assert.Contains("ZeroDivisionError: division by zero (stand-in)", fail.StdErr);
+        Assert.Contains("The full error is in " + named, fail.StdErr);
+        Assert.DoesNotContain(Lines(fail), l => l.StartsWith("argv[", StringComparison.Ordinal) && l.EndsWith("=-u", StringComparison.Ordinal));
+
+        // Without PYFREEZE_NO_MESSAGEBOX the box is asked for (MessageBoxW through user32; Wine with no display
+        // returns at once): nothing on stderr, the exit code unchanged.
+        var boxed = wine.ExecWith(new Dictionary<string, string?>(env) { ["PYFREEZE_NO_MESSAGEBOX"] = null }, gui.Executable, "--standin-fail");
+        Assert.True(boxed.ExitCode == 1, boxed.ToString());
+        Assert.DoesNotContain("message box suppressed", boxed.StdErr);
+        Assert.DoesNotContain("ZeroDivisionError", boxed.StdErr);
+        File.WriteAllText(log, text);
+
+        // The log is appended to, never overwritten; a run that adds nothing shows nothing, whatever its exit code.
+        var again = wine.ExecWith(env, gui.Executable, "--standin-fail");
+        Assert.Equal(1, again.ExitCode);
+        Assert.Equal(2, File.ReadAllText(log).Split("Traceback (most recent call last):").Length - 1);
+        var quiet = wine.ExecWith(env, gui.Executable, "exit=3");
+        Assert.True(quiet.ExitCode == 3, quiet.ToString());
+        Assert.DoesNotContain("message box", quiet.StdErr);
+        Assert.Equal(2, File.ReadAllText(log).Split("Traceback (most recent call last):").Length - 1);
+
+        // A console app has a console: no log is named or written.
+        File.Delete(log);
+        var con = wine.ExecWith(env, console.Executable, "--standin-fail");
+        Assert.True(con.ExitCode == 1, con.ToString());
+        Assert.DoesNotContain(Lines(con), l => l.StartsWith("error_log=", StringComparison.Ordinal));
+        Assert.False(File.Exists(log));
+        Assert.DoesNotContain("message box", con.StdErr);
+
+        // PYTHONUNBUFFERED (ignored by CPython under -I) becomes -u, placed before the boot module; empty means unset.
+        var unbuffered = wine.ExecWith(new Dictionary<string, string?>(env) { ["PYTHONUNBUFFERED"] = "1" }, console.Executable);
+        Assert.True(unbuffered.ExitCode == 0, unbuffered.ToString());
+        var argv = Lines(unbuffered).Where(l => l.StartsWith("argv[", StringComparison.Ordinal)).Select(l => l[(l.IndexOf('=') + 1)..]).ToList();
+        Assert.Equal(["-I", "-S", "-B", "-u"], argv[1..5]);
+        Assert.EndsWith(@"\python\boot.pyc", argv[5]);
+        foreach (var value in new[] { "", null })
+        {
+            var buffered = wine.ExecWith(new Dictionary<string, string?>(env) { ["PYTHONUNBUFFERED"] = value }, console.Executable);
+            var plain = Lines(buffered).Where(l => l.StartsWith("argv[", StringComparison.Ordinal)).Select(l => l[(l.IndexOf('=') + 1)..]).ToList();
+            Assert.Equal(["-I", "-S", "-B"], plain[1..4]);
+            Assert.EndsWith(@"\python\boot.pyc", plain[4]);
+            Assert.DoesNotContain("-u", plain);
+        }
+
+        // A failure of the bootloader itself in a windowed app (its python DLL is gone) is logged and shown too.
+        var dir = Build(windowed: true, onedir: true);
+        File.Delete(Path.Combine(Path.GetDirectoryName(dir.Executable)!, "python", "python311.dll"));
+        var broken = wine.ExecWith(env, dir.Executable);
+        Assert.True(broken.ExitCode == 255, broken.ToString());
+        Assert.Contains("cannot load the bundled python library", File.ReadAllText(log));
+        Assert.Contains("message box suppressed by PYFREEZE_NO_MESSAGEBOX", broken.StdErr);
     }
 }

@@ -3,7 +3,9 @@
  * its own path, each argument, whether each argument naming a file exists, the variable _PYFREEZE_EXECUTABLE, and
  * the dependency DLL's answer; then returns N when an argument is "exit=N" (else 0). With the argument "wait-ctrl-c"
  * it registers a console control handler, as CPython's signal set-up does, prints "ready" and waits up to 30 s for
- * Ctrl-C: it prints "ctrl-c" and returns 130 when one arrives.
+ * Ctrl-C: it prints "ctrl-c" and returns 130 when one arrives. With the argument "--standin-fail" it does what the
+ * boot module does with an uncaught exception in a windowed app: appends a fake traceback to the file named by
+ * _PYFREEZE_ERROR_LOG (when that variable is set; it prints "error_log=PATH" then) and returns 1.
  * Build: x86_64-w64-mingw32-gcc -shared -O1 -o python311.dll python_standin.c pyfreeze_standin_dep.dll */
 #include <windows.h>
 #include <wchar.h>
@@ -54,6 +56,36 @@ __declspec(dllexport) int Py_Main(int argc, wchar_t **argv)
         out(L"executable=", buf);
     _snwprintf(buf, 4095, L"%d", pyfreeze_standin_dep_answer());
     out(L"dep=", buf);
+    for (int i = 0; i < argc; i++)
+    {
+        if (wcscmp(argv[i], L"--standin-fail") != 0)
+            continue;
+        if (GetEnvironmentVariableW(L"_PYFREEZE_ERROR_LOG", buf, 4096) > 0)
+        {
+            out(L"error_log=", buf);
+            /* the log's folder (under the cache root) is the boot module's to make, as os.makedirs does */
+            wchar_t dir[4096];
+            wcscpy(dir, buf);
+            wchar_t *slash = wcsrchr(dir, L'\\');
+            if (slash)
+            {
+                *slash = 0;
+                CreateDirectoryW(dir, NULL);
+            }
+            HANDLE f = CreateFileW(buf, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+            if (f != INVALID_HANDLE_VALUE)
+            {
+                static const char tb[] = "Traceback (most recent call last):\r\n"
+                                         "  File \"C:\\app\\wapp.py\", line 2, in <module>\r\n"
+                                         "    main()\r\n"
+                                         "ZeroDivisionError: division by zero (stand-in)\r\n";
+                DWORD written;
+                WriteFile(f, tb, sizeof tb - 1, &written, NULL);
+                CloseHandle(f);
+            }
+        }
+        return 1;
+    }
     for (int i = 0; i < argc; i++)
     {
         if (wcscmp(argv[i], L"wait-ctrl-c") != 0)

@@ -1,0 +1,607 @@
+using System.Globalization;
+using System.Text;
+using PyFreeze.Diagnostics;
+
+namespace PyFreeze.Emit;
+
+/// <summary>
+/// The contents of a version resource (VS_VERSIONINFO, "VERSIONINFO resource" and "VS_FIXEDFILEINFO structure" in
+/// Microsoft's Win32 documentation) as a version file describes it: the fixed file info's numbers, string tables and
+/// translations.
+/// </summary>
+public sealed record VersionResourceData
+{
+    /// <summary>VS_FIXEDFILEINFO's file version: four numbers of 0–65535 (<c>filevers</c>).</summary>
+    public required ushort[] FileVersion { get; init; }
+
+    /// <summary>VS_FIXEDFILEINFO's product version: four numbers of 0–65535 (<c>prodvers</c>).</summary>
+    public required ushort[] ProductVersion { get; init; }
+
+    /// <summary>dwFileFlagsMask (<c>mask</c>; default 0x3F).</summary>
+    public uint FileFlagsMask { get; init; } = 0x3F;
+
+    /// <summary>dwFileFlags (<c>flags</c>: VS_FF_DEBUG, VS_FF_PRERELEASE, …).</summary>
+    public uint FileFlags { get; init; }
+
+    /// <summary>dwFileOS (<c>OS</c>; default 0x40004, VOS_NT_WINDOWS32).</summary>
+    public uint FileOS { get; init; } = 0x40004;
+
+    /// <summary>dwFileType (<c>fileType</c>; default 1, VFT_APP).</summary>
+    public uint FileType { get; init; } = 1;
+
+    /// <summary>dwFileSubtype (<c>subtype</c>).</summary>
+    public uint FileSubtype { get; init; }
+
+    /// <summary>dwFileDateMS and dwFileDateLS (<c>date=(MS, LS)</c>).</summary>
+    public (uint MostSignificant, uint LeastSignificant) FileDate { get; init; }
+
+    /// <summary>The StringFileInfo's string tables, in file order (often one, <c>040904B0</c>).</summary>
+    public IReadOnlyList<VersionStringTable> StringTables { get; init; } = [];
+
+    /// <summary>VarFileInfo's Translation: language and code page pairs, flattened (e.g. 1033, 1200), or empty.</summary>
+    public IReadOnlyList<ushort> Translation { get; init; } = [];
+}
+
+/// <summary>One StringTable of a StringFileInfo: its key (8 hex digits: language then code page, e.g. <c>040904B0</c>
+/// for en-US, Unicode) and its name–value pairs in file order.</summary>
+/// <param name="Key">The table's key, upper-case hex.</param>
+/// <param name="Strings">The StringStruct pairs (CompanyName, FileDescription, …; any name is allowed).</param>
+public sealed record VersionStringTable(string Key, IReadOnlyList<KeyValuePair<string, string>> Strings);
+
+/// <summary>
+/// PyInstaller's version file: the Python expression <c>pyi-grab_version</c> writes and <c>pyi-set_version</c> and
+/// <c>--version-file</c> read (PyInstaller's <c>PyInstaller/utils/win32/versioninfo.py</c>),
+/// <code>
+/// VSVersionInfo(ffi=FixedFileInfo(filevers=(1, 2, 3, 4), prodvers=(1, 2, 3, 4), mask=0x3f, flags=0x0, OS=0x40004,
+///   fileType=0x1, subtype=0x0, date=(0, 0)),
+///   kids=[StringFileInfo([StringTable(u'040904B0', [StringStruct(u'CompanyName', u'Acme'), …])]),
+///         VarFileInfo([VarStruct(u'Translation', [1033, 1200])])])
+/// </code>
+/// read <b>without running Python</b>: only the literal subset is accepted (calls of those seven names with positional
+/// and keyword arguments, tuples, lists, integers in decimal, hex, octal or binary, strings with <c>u</c>/<c>r</c>
+/// prefixes, either quote, triple quotes and escapes, adjacent strings joined, <c>#</c> comments, trailing commas).
+/// </summary>
+public static class PyiVersionFile
+{
+    /// <summary>True when <paramref name="text"/>, after comments and blank space, starts with <c>VSVersionInfo(</c>.</summary>
+    public static bool IsVsVersionInfo(string text)
+    {
+        int i = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
+        while (i < text.Length)
+        {
+            if (char.IsWhiteSpace(text[i]))
+                i++;
+            else if (text[i] == '#')
+                while (i < text.Length && text[i] != '\n')
+                    i++;
+            else
+                break;
+        }
+        return text.AsSpan(i).StartsWith("VSVersionInfo", StringComparison.Ordinal);
+    }
+
+    /// <summary>Parses a version file.</summary>
+    /// <param name="text">The file's text.</param>
+    /// <param name="path">The file's path, named in errors.</param>
+    /// <returns>The version resource it describes.</returns>
+    /// <exception cref="PyFreezeException">Exit code 2, one line: <c>--version-file PATH: line N: what is wrong</c>
+    /// (syntax outside the literal subset, an unknown call or argument, a value of the wrong kind or range).</exception>
+    public static VersionResourceData Parse(string text, string path)
+    {
+        var parser = new Parser(text, path);
+        var root = parser.ParseExpression();
+        parser.ExpectEnd();
+        return Map(root, path);
+    }
+
+    // ---- the literal subset of Python ----
+
+    private abstract record Node(int Line);
+
+    private sealed record IntNode(int Line, long Value) : Node(Line);
+
+    private sealed record StrNode(int Line, string Value) : Node(Line);
+
+    private sealed record SeqNode(int Line, List<Node> Items, bool IsList) : Node(Line);
+
+    private sealed record NoneNode(int Line) : Node(Line);
+
+    private sealed record CallNode(int Line, string Name, List<Node> Args, List<(string Name, Node Value, int Line)> Keywords) : Node(Line);
+
+    private static PyFreezeException Error(string path, int line, string what) =>
+        new($"--version-file {path}: line {line}: {what}", 2);
+
+    private sealed class Parser(string text, string path)
+    {
+        private int _pos = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
+        private int _line = 1;
+
+        private PyFreezeException Fail(string what) => Error(path, _line, what);
+
+        private void SkipBlank()
+        {
+            while (_pos < text.Length)
+            {
+                char c = text[_pos];
+                if (c == '\n')
+                {
+                    _line++;
+                    _pos++;
+                }
+                else if (c is ' ' or '\t' or '\r' or '\f')
+                {
+                    _pos++;
+                }
+                else if (c == '\\' && _pos + 1 < text.Length && text[_pos + 1] is '\n' or '\r')
+                {
+                    _pos++; // an explicit line continuation
+                }
+                else if (c == '#')
+                {
+                    while (_pos < text.Length && text[_pos] != '\n')
+                        _pos++;
+                }
+                else
+                {
+                    break;
+                }
+            }
+        }
+
+        private char Peek()
+        {
+            SkipBlank();
+            return _pos < text.Length ? text[_pos] : '\0';
+        }
+
+        private void Expect(char c)
+        {
+            if (Peek() != c)
+                throw Fail($"expected '{c}' but found {Describe()}");
+            _pos++;
+        }
+
+        private string Describe()
+        {
+            SkipBlank();
+            if (_pos >= text.Length)
+                return "the end of the file";
+            var end = _pos;
+            while (end < text.Length && end - _pos < 20 && !char.IsWhiteSpace(text[end]))
+                end++;
+            return $"'{text[_pos..Math.Max(end, _pos + 1)]}'";
+        }
+
+        public void ExpectEnd()
+        {
+            if (Peek() != '\0')
+                throw Fail($"unexpected {Describe()} after the VSVersionInfo(...) expression");
+        }
+
+        public Node ParseExpression()
+        {
+            char c = Peek();
+            int line = _line;
+            if (c == '(' || c == '[')
+                return ParseSequence();
+            if (c == '-' || c == '+' || char.IsAsciiDigit(c))
+                return ParseInt();
+            if (c is '\'' or '"')
+                return ParseStrings();
+            if (char.IsAsciiLetter(c) || c == '_')
+            {
+                int start = _pos;
+                while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
+                    _pos++;
+                var name = text[start.._pos];
+                if (_pos < text.Length && text[_pos] is '\'' or '"' && name.ToLowerInvariant() is "u" or "r")
+                {
+                    _pos = start;
+                    return ParseStrings();
+                }
+                if (name == "None")
+                    return new NoneNode(line);
+                if (name is "True" or "False")
+                    return new IntNode(line, name == "True" ? 1 : 0);
+                if (Peek() != '(')
+                    throw Error(path, line, $"'{name}' is not a literal (only calls, tuples, lists, numbers and strings are read; the file is not run)");
+                return ParseCall(name, line);
+            }
+            throw Fail($"expected a value but found {Describe()}");
+        }
+
+        private Node ParseCall(string name, int line)
+        {
+            Expect('(');
+            var args = new List<Node>();
+            var keywords = new List<(string, Node, int)>();
+            while (Peek() != ')')
+            {
+                Peek();
+                int argLine = _line;
+                int save = _pos;
+                int saveLine = _line;
+                if (char.IsAsciiLetter(Peek()) || Peek() == '_')
+                {
+                    int start = _pos;
+                    while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
+                        _pos++;
+                    var key = text[start.._pos];
+                    if (Peek() == '=' && (_pos + 1 >= text.Length || text[_pos + 1] != '='))
+                    {
+                        _pos++;
+                        if (keywords.Any(k => k.Item1 == key))
+                            throw Error(path, argLine, $"{name}() has the keyword argument {key} twice");
+                        keywords.Add((key, ParseExpression(), argLine));
+                        goto next;
+                    }
+                    _pos = save;
+                    _line = saveLine;
+                }
+                if (keywords.Count > 0)
+                    throw Error(path, argLine, $"{name}(): a positional argument follows keyword arguments");
+                args.Add(ParseExpression());
+            next:
+                if (Peek() == ',')
+                    _pos++;
+                else if (Peek() != ')')
+                    throw Fail($"expected ',' or ')' in {name}(...) but found {Describe()}");
+            }
+            _pos++;
+            return new CallNode(line, name, args, keywords);
+        }
+
+        private Node ParseSequence()
+        {
+            int line = _line;
+            char open = text[_pos++];
+            char close = open == '(' ? ')' : ']';
+            var items = new List<Node>();
+            bool comma = false;
+            while (Peek() != close)
+            {
+                items.Add(ParseExpression());
+                comma = false;
+                if (Peek() == ',')
+                {
+                    _pos++;
+                    comma = true;
+                }
+                else if (Peek() != close)
+                {
+                    throw Fail($"expected ',' or '{close}' but found {Describe()}");
+                }
+            }
+            _pos++;
+            if (open == '(' && items.Count == 1 && !comma)
+                return items[0]; // (x) is x, not a tuple
+            return new SeqNode(line, items, open == '[');
+        }
+
+        private Node ParseInt()
+        {
+            int line = _line;
+            bool negative = false;
+            while (Peek() is '-' or '+')
+            {
+                negative ^= text[_pos] == '-';
+                _pos++;
+            }
+            SkipBlank();
+            int start = _pos;
+            while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
+                _pos++;
+            var literal = text[start.._pos];
+            var digits = literal.Replace("_", "", StringComparison.Ordinal);
+            int radix = 10;
+            if (digits.Length > 1 && digits[0] == '0' && char.IsAsciiLetter(digits[1]))
+            {
+                radix = char.ToLowerInvariant(digits[1]) switch { 'x' => 16, 'o' => 8, 'b' => 2, _ => 0 };
+                digits = digits[2..];
+            }
+            else if (digits.Length > 1 && digits[0] == '0' && digits.Any(ch => ch != '0'))
+            {
+                radix = 0; // 0123 is a syntax error in Python 3
+            }
+            long value = 0;
+            bool ok = radix != 0 && digits.Length > 0 && !literal.EndsWith('_') && !literal.Contains("__", StringComparison.Ordinal);
+            foreach (var ch in digits)
+            {
+                int d = char.IsAsciiDigit(ch) ? ch - '0' : char.IsAsciiLetter(ch) ? char.ToLowerInvariant(ch) - 'a' + 10 : 99;
+                if (!ok || d >= radix || value > (long.MaxValue - d) / radix)
+                {
+                    ok = false;
+                    break;
+                }
+                value = value * radix + d;
+            }
+            if (!ok)
+                throw Error(path, line, $"'{literal}' is not an integer (decimal, 0x hex, 0o octal or 0b binary)");
+            return new IntNode(line, negative ? -value : value);
+        }
+
+        private Node ParseStrings()
+        {
+            int line = _line;
+            var sb = new StringBuilder();
+            do
+            {
+                ParseString(sb);
+            }
+            while (Peek() is '\'' or '"' || (_pos + 1 < text.Length && char.ToLowerInvariant(text[_pos]) is 'u' or 'r' && text[_pos + 1] is '\'' or '"'));
+            return new StrNode(line, sb.ToString());
+        }
+
+        private void ParseString(StringBuilder sb)
+        {
+            SkipBlank();
+            bool raw = false;
+            while (_pos < text.Length && char.ToLowerInvariant(text[_pos]) is 'u' or 'r')
+            {
+                raw |= char.ToLowerInvariant(text[_pos]) == 'r';
+                _pos++;
+            }
+            char quote = text[_pos];
+            bool triple = _pos + 2 < text.Length && text[_pos + 1] == quote && text[_pos + 2] == quote;
+            int startLine = _line;
+            _pos += triple ? 3 : 1;
+            while (true)
+            {
+                if (_pos >= text.Length)
+                    throw Error(path, startLine, "a string is not closed");
+                char c = text[_pos];
+                if (c == quote && (!triple || (_pos + 2 < text.Length && text[_pos + 1] == quote && text[_pos + 2] == quote)))
+                {
+                    _pos += triple ? 3 : 1;
+                    return;
+                }
+                if (c == '\n')
+                {
+                    if (!triple)
+                        throw Error(path, startLine, "a string is not closed on its line");
+                    _line++;
+                }
+                if (c == '\\' && _pos + 1 < text.Length)
+                {
+                    if (raw)
+                    {
+                        sb.Append(c).Append(text[_pos + 1]); // a raw string keeps the backslash; the quote does not end it
+                        if (text[_pos + 1] == '\n')
+                            _line++;
+                        _pos += 2;
+                        continue;
+                    }
+                    _pos++;
+                    Escape(sb);
+                    continue;
+                }
+                sb.Append(c);
+                _pos++;
+            }
+        }
+
+        private void Escape(StringBuilder sb)
+        {
+            char e = text[_pos++];
+            switch (e)
+            {
+                case '\n': _line++; return; // line continuation inside a string
+                case '\r':
+                    if (_pos < text.Length && text[_pos] == '\n')
+                    {
+                        _pos++;
+                        _line++;
+                    }
+                    return;
+                case '\\': sb.Append('\\'); return;
+                case '\'': sb.Append('\''); return;
+                case '"': sb.Append('"'); return;
+                case 'a': sb.Append('\a'); return;
+                case 'b': sb.Append('\b'); return;
+                case 'f': sb.Append('\f'); return;
+                case 'n': sb.Append('\n'); return;
+                case 'r': sb.Append('\r'); return;
+                case 't': sb.Append('\t'); return;
+                case 'v': sb.Append('\v'); return;
+                case 'x': sb.Append(Hex(2)); return;
+                case 'u': sb.Append(Hex(4)); return;
+                case 'U': sb.Append(Hex(8)); return;
+                case 'N': throw Fail("\\N{...} escapes are not supported; write the character itself");
+            }
+            if (e is >= '0' and <= '7')
+            {
+                int value = e - '0';
+                for (int k = 0; k < 2 && _pos < text.Length && text[_pos] is >= '0' and <= '7'; k++)
+                    value = value * 8 + (text[_pos++] - '0');
+                sb.Append((char)value);
+                return;
+            }
+            sb.Append('\\').Append(e); // Python keeps an unknown escape as written
+        }
+
+        private string Hex(int count)
+        {
+            if (_pos + count > text.Length || !uint.TryParse(text.AsSpan(_pos, count), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
+                throw Fail($"a \\{(count == 2 ? "x" : count == 4 ? "u" : "U")} escape needs {count} hex digits");
+            _pos += count;
+            if (code > 0x10FFFF)
+                throw Fail($"\\U{code:X8} is not a Unicode character");
+            return char.ConvertFromUtf32((int)code is >= 0xD800 and <= 0xDFFF ? 0xFFFD : (int)code);
+        }
+    }
+
+    // ---- the meaning of PyInstaller's classes ----
+
+    private sealed class Args
+    {
+        private readonly CallNode _call;
+        private readonly string _path;
+        private readonly Dictionary<string, Node> _values = new(StringComparer.Ordinal);
+
+        public Args(CallNode call, string path, params string[] names)
+        {
+            _call = call;
+            _path = path;
+            if (call.Args.Count > names.Length)
+                throw Error(path, call.Line, $"{call.Name}() takes at most {names.Length} arguments ({string.Join(", ", names)}), not {call.Args.Count}");
+            for (int i = 0; i < call.Args.Count; i++)
+                _values[names[i]] = call.Args[i];
+            foreach (var (name, value, line) in call.Keywords)
+            {
+                if (!names.Contains(name))
+                    throw Error(path, line, $"{call.Name}() has no argument {name}; it takes {string.Join(", ", names)}");
+                if (!_values.TryAdd(name, value))
+                    throw Error(path, line, $"{call.Name}() is given {name} twice");
+            }
+        }
+
+        public Node? Get(string name) => _values.TryGetValue(name, out var v) && v is not NoneNode ? v : null;
+
+        public Node Require(string name) => Get(name) ?? throw Error(_path, _call.Line, $"{_call.Name}() needs its {name} argument");
+    }
+
+    private static CallNode Call(Node node, string path, string where, params string[] names)
+    {
+        if (node is CallNode call && names.Contains(call.Name))
+            return call;
+        var found = node is CallNode other ? other.Name + "(...)" : Kind(node);
+        throw Error(path, node.Line, $"{where} must be {string.Join(" or ", names.Select(n => n + "(...)"))}, not {found}");
+    }
+
+    private static string Kind(Node node) => node switch
+    {
+        IntNode => "a number",
+        StrNode => "a string",
+        SeqNode { IsList: true } => "a list",
+        SeqNode => "a tuple",
+        NoneNode => "None",
+        CallNode c => c.Name + "(...)",
+        _ => "a value",
+    };
+
+    private static List<Node> Sequence(Node node, string path, string what) =>
+        node is SeqNode seq ? seq.Items : throw Error(path, node.Line, $"{what} must be a list or tuple, not {Kind(node)}");
+
+    private static string Str(Node node, string path, string what) =>
+        node is StrNode s ? s.Value : throw Error(path, node.Line, $"{what} must be a string, not {Kind(node)}");
+
+    private static long Int(Node node, string path, string what, long max)
+    {
+        if (node is not IntNode i)
+            throw Error(path, node.Line, $"{what} must be a number, not {Kind(node)}");
+        if (i.Value < 0 || i.Value > max)
+            throw Error(path, node.Line, $"{what} is {i.Value}; it must be 0 to {max} (0x{max:X})");
+        return i.Value;
+    }
+
+    private static VersionResourceData Map(Node root, string path)
+    {
+        var info = new Args(Call(root, path, "the file", "VSVersionInfo"), path, "ffi", "kids");
+        ushort[] fileVersion = [0, 0, 0, 0], productVersion = [0, 0, 0, 0];
+        uint mask = 0x3F, flags = 0, os = 0x40004, type = 1, subtype = 0;
+        (uint, uint) date = (0, 0);
+        if (info.Get("ffi") is { } ffiNode)
+        {
+            var ffi = new Args(Call(ffiNode, path, "ffi", "FixedFileInfo"), path, "filevers", "prodvers", "mask", "flags", "OS", "fileType", "subtype", "date");
+            ushort[] Version(string name)
+            {
+                var numbers = new ushort[4];
+                if (ffi.Get(name) is not { } node)
+                    return numbers;
+                var items = Sequence(node, path, name);
+                if (items.Count is < 1 or > 4)
+                    throw Error(path, node.Line, $"{name} must hold 1 to 4 numbers, e.g. (1, 2, 3, 4), not {items.Count}");
+                for (int i = 0; i < items.Count; i++)
+                    numbers[i] = (ushort)Int(items[i], path, $"{name}[{i}]", ushort.MaxValue);
+                return numbers;
+            }
+            uint Dword(string name, uint fallback) => ffi.Get(name) is { } n ? (uint)Int(n, path, name, uint.MaxValue) : fallback;
+            fileVersion = Version("filevers");
+            productVersion = Version("prodvers");
+            mask = Dword("mask", mask);
+            flags = Dword("flags", flags);
+            os = Dword("OS", os);
+            type = Dword("fileType", type);
+            subtype = Dword("subtype", subtype);
+            if (ffi.Get("date") is { } dateNode)
+            {
+                var parts = Sequence(dateNode, path, "date");
+                if (parts.Count != 2)
+                    throw Error(path, dateNode.Line, $"date must be a pair (MS, LS), e.g. (0, 0), not {parts.Count} numbers");
+                date = ((uint)Int(parts[0], path, "date[0]", uint.MaxValue), (uint)Int(parts[1], path, "date[1]", uint.MaxValue));
+            }
+        }
+
+        var tables = new List<VersionStringTable>();
+        var translation = new List<ushort>();
+        if (info.Get("kids") is { } kidsNode)
+        {
+            foreach (var kid in Sequence(kidsNode, path, "kids"))
+            {
+                var call = Call(kid, path, "each of kids", "StringFileInfo", "VarFileInfo");
+                var args = new Args(call, path, "kids");
+                var children = args.Get("kids") is { } k ? Sequence(k, path, call.Name + "'s kids") : [];
+                if (call.Name == "StringFileInfo")
+                {
+                    foreach (var tableNode in children)
+                        tables.Add(StringTable(Call(tableNode, path, "each of StringFileInfo's kids", "StringTable"), path, tables));
+                }
+                else
+                {
+                    foreach (var varNode in children)
+                    {
+                        var v = new Args(Call(varNode, path, "each of VarFileInfo's kids", "VarStruct"), path, "name", "kids");
+                        var name = Str(v.Require("name"), path, "VarStruct's name");
+                        if (name != "Translation")
+                            throw Error(path, varNode.Line, $"VarStruct '{name}': the only VarFileInfo entry Windows defines is 'Translation'");
+                        var values = Sequence(v.Require("kids"), path, "Translation");
+                        if (values.Count == 0 || values.Count % 2 != 0)
+                            throw Error(path, varNode.Line, "Translation must hold language and code page pairs, e.g. [1033, 1200]");
+                        translation.AddRange(values.Select(x => (ushort)Int(x, path, "a Translation number", ushort.MaxValue)));
+                    }
+                }
+            }
+        }
+        return new VersionResourceData
+        {
+            FileVersion = fileVersion,
+            ProductVersion = productVersion,
+            FileFlagsMask = mask,
+            FileFlags = flags,
+            FileOS = os,
+            FileType = type,
+            FileSubtype = subtype,
+            FileDate = date,
+            StringTables = tables,
+            Translation = translation,
+        };
+    }
+
+    private static VersionStringTable StringTable(CallNode call, string path, List<VersionStringTable> earlier)
+    {
+        var args = new Args(call, path, "name", "kids");
+        var keyNode = args.Require("name");
+        var key = Str(keyNode, path, "StringTable's name");
+        if (key.Length != 8 || !uint.TryParse(key, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out _))
+            throw Error(path, keyNode.Line, $"StringTable '{key}': its name must be 8 hex digits, language then code page, e.g. '040904B0'");
+        key = key.ToUpperInvariant();
+        if (earlier.Any(t => t.Key == key))
+            throw Error(path, keyNode.Line, $"StringTable '{key}' appears twice");
+        var strings = new List<KeyValuePair<string, string>>();
+        foreach (var item in args.Get("kids") is { } kids ? Sequence(kids, path, "StringTable's kids") : [])
+        {
+            var s = new Args(Call(item, path, "each of StringTable's kids", "StringStruct"), path, "name", "val");
+            var nameNode = s.Require("name");
+            var name = Str(nameNode, path, "StringStruct's name");
+            if (name.Length == 0 || name.Contains('\0'))
+                throw Error(path, nameNode.Line, "a StringStruct's name must be a non-empty string without NUL");
+            if (strings.Any(p => p.Key == name))
+                throw Error(path, nameNode.Line, $"StringStruct '{name}' appears twice in StringTable '{key}'");
+            var value = s.Get("val") is { } v ? Str(v, path, $"StringStruct '{name}''s value") : "";
+            if (value.Contains('\0'))
+                throw Error(path, nameNode.Line, $"StringStruct '{name}''s value holds a NUL character");
+            strings.Add(new(name, value));
+        }
+        return new VersionStringTable(key, strings);
+    }
+}
