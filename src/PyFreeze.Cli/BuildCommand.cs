@@ -20,7 +20,7 @@ internal static class BuildCommand
         var runtimeSha = new Option<string?>("--runtime-sha256") { Description = "The SHA-256 the --runtime archive must have.", HelpName = "HEX" };
         var targetSite = Many("--target-site-packages", "A folder of packages installed for the --target platform (repeatable).", "DIR");
         var icon = new Option<string?>("--icon", "-i") { Description = "The executable's icon: a .ico file (win-x64) or .icns file (osx-arm64 .app).", HelpName = "FILE" };
-        var versionFile = new Option<string?>("--version-file") { Description = "Windows version strings: a JSON object with CompanyName, FileVersion, ProductVersion, FileDescription, LegalCopyright, ….", HelpName = "FILE" };
+        var versionFile = new Option<string?>("--version-file") { Description = "Windows version resource: PyInstaller's VSVersionInfo(...) file (as pyi-grab_version writes it; read, not run) or a JSON object with CompanyName, FileVersion, ProductVersion, FileDescription, ….", HelpName = "FILE" };
         var company = new Option<string?>("--company") { Description = "The company name in the Windows version resource.", HelpName = "NAME" };
         var productVersion = new Option<string?>("--product-version") { Description = "The product (and file) version in the Windows version resource, e.g. 1.2.3.", HelpName = "VERSION" };
         var hostPack = new Option<string?>("--host-pack") { Description = "A folder of .NET pack .nupkg files (Microsoft.NETCore.App.Host.RID and .Runtime.RID) for a --target whose packs NuGet cannot supply here (osx-arm64).", HelpName = "DIR" };
