@@ -66,7 +66,11 @@ public static class TclTkCollector
         if (!usesTkinter && libtcl is null && libtk is null)
             return null;
         CheckLibrariesFound(plan.MissingLibraries);
-        var query = Query(analysis.Interpreter);
+        // A runtime for another platform (--runtime) cannot be run here: its own tree holds the script libraries.
+        var cross = analysis.Interpreter.Platform != HostPlatform;
+        var query = cross ? QueryRuntimeTree(analysis.Interpreter.Prefix) : Query(analysis.Interpreter);
+        if (cross && query.Library is null)
+            throw new PyFreezeException($"{query.Error}, so tkinter cannot be frozen for {analysis.Interpreter.Platform}: use a runtime that has Tcl/Tk (python-build-standalone's install_only archives do) or leave tkinter out with --exclude-module tkinter --exclude-module _tkinter");
         var found = Locate(query, libtcl?.Path, libtk?.Path, needTk: usesTkinter || libtk is not null);
         Add(plan, found, layout);
         log.Info($"Tcl/Tk {found.Version}: script libraries from {found.TclLibrary}{(found.TkLibrary is null ? "" : " and " + found.TkLibrary)}");
@@ -81,6 +85,35 @@ public static class TclTkCollector
         foreach (var (name, by) in missing)
             if (TclName.IsMatch(name) || TkName.IsMatch(name))
                 throw new PyFreezeException($"{name} (needed by {by}) is not installed on the build machine, so tkinter cannot be frozen: {InstallHint}");
+    }
+
+    private static string HostPlatform => OperatingSystem.IsWindows() ? "win32" : OperatingSystem.IsMacOS() ? "darwin" : "linux";
+
+    /// <summary>Finds the Tcl script library inside a runtime tree that cannot be run here (python-build-standalone:
+    /// <c>lib/tcl8.6/</c> on macOS and Linux, <c>tcl/tcl8.6/</c> on Windows): the first <c>tcl8.X/init.tcl</c> at most
+    /// two folders below <paramref name="prefix"/>.</summary>
+    /// <returns>The library and its version, or an error naming the tree when there is none.</returns>
+    public static TclQuery QueryRuntimeTree(string prefix)
+    {
+        var found = new[] { prefix }.Concat(SafeDirs(prefix)).Concat(SafeDirs(prefix).SelectMany(SafeDirs))
+            .Where(d => FolderName.IsMatch(Path.GetFileName(d)) && File.Exists(Path.Combine(d, "init.tcl")))
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+        return found is null
+            ? new TclQuery(null, null, $"the runtime {prefix} holds no tcl8.X/init.tcl")
+            : new TclQuery(found, VersionFrom(found, FolderName), null);
+    }
+
+    private static IEnumerable<string> SafeDirs(string dir)
+    {
+        try
+        {
+            return Directory.EnumerateDirectories(dir).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Asks <paramref name="interpreter"/>'s Tcl for its library folder and version.</summary>

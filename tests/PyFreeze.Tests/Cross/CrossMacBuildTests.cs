@@ -26,9 +26,9 @@ public class CrossMacBuildTests(MacRuntimeFixture mac, Xunit.Abstractions.ITestO
         print(json.dumps({"ok": True}))
         """;
 
-    private BuildResult Build(TempDir t, string runtime, Func<BuildOptions, BuildOptions>? more = null)
+    private BuildResult Build(TempDir t, string runtime, Func<BuildOptions, BuildOptions>? more = null, string app = App)
     {
-        var entry = t.Write("app/app.py", App);
+        var entry = t.Write("app/app.py", app);
         mac.WriteSitePackages(t["macsite"]);
         output.WriteLine($"bootloader: {mac.Kit()} — {mac.KitNote}");
         var options = new BuildOptions
@@ -133,6 +133,30 @@ public class CrossMacBuildTests(MacRuntimeFixture mac, Xunit.Abstractions.ITestO
         Assert.Equal("app", Value("CFBundleExecutable"));
         Assert.Equal("1.2.3", Value("CFBundleShortVersionString"));
         Assert.True(AppInspector.Inspect(result.Executable).PayloadIntact);
+    }
+
+    [Fact]
+    public void Cross_osx_arm64_tkinter_takes_tcl_and_tk_from_the_runtime_not_from_this_machine()
+    {
+        using var t = new TempDir("xmact");
+        var result = Build(t, mac.Archive(), app: "import tkinter\nprint(tkinter.TkVersion)\n");
+        var files = AppInspector.Inspect(result.Executable).Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var expected in new[]
+                 {
+                     "python/lib/python3.11/lib-dynload/_tkinter.cpython-311-darwin.so", "python/lib/libtcl8.6.dylib",
+                     "python/lib/libtk8.6.dylib", "python/lib/tcl8.6/init.tcl", "python/lib/tcl8.6/encoding/utf-8.enc",
+                     "python/lib/tk8.6/tk.tcl", "python/lib/python3.11/tkinter/__init__.pyc",
+                 })
+            Assert.Contains(expected, files);
+        Assert.DoesNotContain(files, f => f.Contains("/usr/share/tcltk", StringComparison.Ordinal));
+
+        // A runtime with _tkinter but without Tcl's script library: one line that says so, not Debian's install hint.
+        using var t2 = new TempDir("xmact2");
+        var e = Assert.Throws<PyFreezeException>(() => Build(t2, mac.Archive(tcl: false), app: "import tkinter\n"));
+        Assert.Contains("holds no tcl8.X/init.tcl", e.Message);
+        Assert.Contains("tkinter", e.Message);
+        Assert.DoesNotContain("apt-get", e.Message);
+        Assert.False(Directory.Exists(t2["dist"]) && Directory.EnumerateFileSystemEntries(t2["dist"]).Any());
     }
 
     [Fact]

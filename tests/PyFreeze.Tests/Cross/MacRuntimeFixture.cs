@@ -25,7 +25,7 @@ public sealed class MacRuntimeFixture : IDisposable
 
     private readonly TempDir _dir = new("macrt");
     private readonly object _lock = new();
-    private string? _archive;
+    private readonly Dictionary<bool, string> _archives = [];
     private string? _kit;
 
     /// <summary>The folder of compiled stand-ins.</summary>
@@ -49,6 +49,10 @@ public sealed class MacRuntimeFixture : IDisposable
         Link("-o", "python3.11", "python_exe.o", "libpython3.11.dylib", "-rpath", "@executable_path/../lib");
         Link("-dylib", "-install_name", "@rpath/libssl.3.dylib", "-o", "libssl.3.dylib", "dep.o");
         Link("-bundle", "-o", "_ssl.cpython-311-darwin.so", "ext_ssl.o", "libssl.3.dylib", "-rpath", "@loader_path/../..");
+        Compile("ext.c", "ext_tkinter.o", "-DMODULE=_tkinter");
+        Link("-dylib", "-install_name", "@rpath/libtcl8.6.dylib", "-o", "libtcl8.6.dylib", "dep.o");
+        Link("-dylib", "-install_name", "@rpath/libtk8.6.dylib", "-o", "libtk8.6.dylib", "dep.o");
+        Link("-bundle", "-o", "_tkinter.cpython-311-darwin.so", "ext_tkinter.o", "libtcl8.6.dylib", "libtk8.6.dylib", "-rpath", "@loader_path/../..");
         // a wheel's files as pip leaves them after delocate, here without signatures: PyFreeze must sign them
         Link("-no_adhoc_codesign", "-dylib", "-install_name", "@loader_path/.dylibs/libfast.dylib", "-o", "libfast.dylib", "dep.o");
         Link("-no_adhoc_codesign", "-bundle", "-o", "_speedups.cpython-311-darwin.so", "ext_speedups.o", "libfast.dylib");
@@ -87,14 +91,16 @@ public sealed class MacRuntimeFixture : IDisposable
     /// <summary>A stand-in binary's path.</summary>
     public string Bin(string name) => Path.Combine(Binaries, name);
 
-    /// <summary>The python-build-standalone-style <c>aarch64-apple-darwin</c> archive (made once).</summary>
-    public string Archive()
+    /// <summary>The python-build-standalone-style <c>aarch64-apple-darwin</c> archive (made once per variation).</summary>
+    /// <param name="tcl">Whether it holds the Tcl/Tk script libraries (<c>lib/tcl8.6</c>, <c>lib/tk8.6</c>) beside
+    /// <c>_tkinter</c> and libtcl/libtk, as python-build-standalone's does.</param>
+    public string Archive(bool tcl = true)
     {
         lock (_lock)
         {
-            if (_archive is not null)
-                return _archive;
-            var path = _dir["pbs/cpython-3.11.9+20240726-aarch64-apple-darwin-install_only.tar.gz"];
+            if (_archives.TryGetValue(tcl, out var done))
+                return done;
+            var path = _dir[$"pbs-{tcl}/cpython-3.11.9+20240726-aarch64-apple-darwin-install_only.tar.gz"];
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             var entries = new List<(string Name, string? File, byte[]? Bytes)>
             {
@@ -105,8 +111,19 @@ public sealed class MacRuntimeFixture : IDisposable
                 ("python/lib/python3.11/_sysconfigdata__darwin_darwin.py", null, "build_time_vars = {'SOABI': 'cpython-311-darwin', 'MACOSX_DEPLOYMENT_TARGET': '11.0'}\n"u8.ToArray()),
             };
             entries.AddRange(WindowsRuntimeFixture.HostStdlib().Select(f => ("python/lib/python3.11/" + f.Relative, (string?)f.Path, (byte[]?)null)));
+            foreach (var f in Directory.EnumerateFiles("/usr/lib/python3.11/tkinter", "*.py").Order(StringComparer.Ordinal))
+                entries.Add(("python/lib/python3.11/tkinter/" + Path.GetFileName(f), f, null));
+            entries.Add(("python/lib/python3.11/lib-dynload/_tkinter.cpython-311-darwin.so", Bin("_tkinter.cpython-311-darwin.so"), null));
+            entries.Add(("python/lib/libtcl8.6.dylib", Bin("libtcl8.6.dylib"), null));
+            entries.Add(("python/lib/libtk8.6.dylib", Bin("libtk8.6.dylib"), null));
+            if (tcl)
+            {
+                entries.Add(("python/lib/tcl8.6/init.tcl", null, "# stand-in init.tcl\n"u8.ToArray()));
+                entries.Add(("python/lib/tcl8.6/encoding/utf-8.enc", null, "# stand-in\n"u8.ToArray()));
+                entries.Add(("python/lib/tk8.6/tk.tcl", null, "# stand-in tk.tcl\n"u8.ToArray()));
+            }
             WindowsRuntimeFixture.WriteTarGz(path, entries);
-            return _archive = path;
+            return _archives[tcl] = path;
         }
     }
 
