@@ -36,6 +36,18 @@ public sealed class Distribution
     /// target (<c>pkg.mod:attr</c>).</summary>
     public IReadOnlyList<(string Group, string Name, string Target)> EntryPoints { get; init; } = [];
 
+    /// <summary>Modules named by entry points other than scripts (<c>console_scripts</c>, <c>gui_scripts</c>) and
+    /// packaging-time plugins (<c>distutils.*</c>, <c>setuptools.*</c>, <c>egg_info.*</c> groups, loaded only by a
+    /// <c>setup.py</c> run): plugins that a package finds with <c>entry_points(group=…)</c> and imports at run time
+    /// (Markdown's extensions).</summary>
+    public IEnumerable<string> PluginModules => EntryPoints
+        .Where(e => e.Group is not ("console_scripts" or "gui_scripts")
+            && !e.Group.StartsWith("distutils.", StringComparison.Ordinal)
+            && !e.Group.StartsWith("setuptools.", StringComparison.Ordinal)
+            && !e.Group.StartsWith("egg_info.", StringComparison.Ordinal))
+        .Select(e => e.Target.Split(':')[0].Split('[')[0].Trim())
+        .Where(m => m.Length > 0 && m.Split('.').All(PackageExpander.IsIdentifier));
+
     /// <summary>True when the metadata is a single file rather than a folder.</summary>
     public bool IsFile => File.Exists(MetadataPath);
 

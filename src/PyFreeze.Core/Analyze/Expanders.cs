@@ -168,8 +168,13 @@ public sealed class EntryPointExpander : IGraphExpander
     private readonly Dictionary<string, IReadOnlyList<Distribution>> _byRoot = new(StringComparer.Ordinal);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
+    private readonly List<string> _plugins = [];
+
     /// <summary>Broken metadata found while reading distributions.</summary>
     public List<string> Problems { get; } = [];
+
+    /// <inheritdoc />
+    public IEnumerable<string> LoadedByName => _plugins;
 
     /// <summary>Distributions installed in a search-path entry (read once).</summary>
     public IReadOnlyList<Distribution> In(string root)
@@ -194,6 +199,7 @@ public sealed class EntryPointExpander : IGraphExpander
                 foreach (var module in dist.EntryPointModules)
                     if (!graph.Contains(module) && !analyzer.Excluded(module))
                         result.Add((top, module));
+                _plugins.AddRange(dist.PluginModules);
             }
         }
         return result;
