@@ -192,7 +192,7 @@ public sealed class Analyzer
                         ImportModule(importer, module, ImportContext.TopLevel, 0,
                             expander.ImportsAtRunTime ? EdgeSource.Hidden : EdgeSource.Expansion, null);
                 }
-                foreach (var name in expander.LoadedByName.ToList())
+                foreach (var name in expander.LoadedByName(_graph).ToList())
                     if (_graph.Find(name) is { LoadedByName: false } plugin)
                         MarkLoadedByName(plugin);
                 Drain();

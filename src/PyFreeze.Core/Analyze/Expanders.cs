@@ -168,13 +168,14 @@ public sealed class EntryPointExpander : IGraphExpander
     private readonly Dictionary<string, IReadOnlyList<Distribution>> _byRoot = new(StringComparer.Ordinal);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
-    private readonly List<string> _plugins = [];
+    private readonly List<(string Group, string Module)> _plugins = [];
 
     /// <summary>Broken metadata found while reading distributions.</summary>
     public List<string> Problems { get; } = [];
 
     /// <inheritdoc />
-    public IEnumerable<string> LoadedByName => _plugins;
+    public IEnumerable<string> LoadedByName(ModuleGraph graph) =>
+        _plugins.Where(p => graph.Find(Distribution.GroupHost(p.Group))?.Reached == true).Select(p => p.Module);
 
     /// <summary>Distributions installed in a search-path entry (read once).</summary>
     public IReadOnlyList<Distribution> In(string root)

@@ -47,7 +47,11 @@ public class DistributionsTests
             md = markdown.setup_opts:finalize
             """.Replace("\r", ""));
         var dist = Distributions.In(dir.Path, []).Single();
-        Assert.Equal(["markdown.extensions.codehilite"], dist.PluginModules);
+        Assert.Equal([("markdown.extensions", "markdown.extensions.codehilite")], dist.PluginModules);
         Assert.Contains("markdown.__main__", dist.EntryPointModules);
+        Assert.Equal("markdown", Distribution.GroupHost("markdown.extensions"));
+        Assert.Equal("pytest", Distribution.GroupHost("pytest11"));
+        Assert.Equal("flake8", Distribution.GroupHost("flake8.extension"));
+        Assert.Equal("jupyter_client", Distribution.GroupHost("jupyter-client.kernel_provisioners"));
     }
 }
