@@ -48,15 +48,16 @@ public sealed class Distribution
         .Select(e => (e.Group, Module: e.Target.Split(':')[0].Split('[')[0].Trim()))
         .Where(p => p.Module.Length > 0 && p.Module.Split('.').All(PackageExpander.IsIdentifier));
 
-    /// <summary>The package that loads an entry-point group's plugins, as its name says: <c>markdown</c> for
-    /// <c>markdown.extensions</c>, <c>pytest</c> for <c>pytest11</c>, <c>flake8</c> for <c>flake8.extension</c>.</summary>
-    public static string GroupHost(string group)
+    /// <summary>The packages that may load an entry-point group's plugins, as its name says: <c>markdown</c> for
+    /// <c>markdown.extensions</c>, <c>flake8</c> for <c>flake8.extension</c>, <c>pytest11</c> or <c>pytest</c> for
+    /// <c>pytest11</c>.</summary>
+    public static IReadOnlyList<string> GroupHosts(string group)
     {
         var first = group.Split('.')[0].Replace('-', '_');
         var end = first.Length;
         while (end > 0 && char.IsDigit(first[end - 1]))
             end--;
-        return end > 0 ? first[..end] : first;
+        return end > 0 && end < first.Length ? [first, first[..end]] : [first];
     }
 
     /// <summary>True when the metadata is a single file rather than a folder.</summary>

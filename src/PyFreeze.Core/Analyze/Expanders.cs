@@ -175,7 +175,7 @@ public sealed class EntryPointExpander : IGraphExpander
 
     /// <inheritdoc />
     public IEnumerable<string> LoadedByName(ModuleGraph graph) =>
-        _plugins.Where(p => graph.Find(Distribution.GroupHost(p.Group))?.Reached == true).Select(p => p.Module);
+        _plugins.Where(p => Distribution.GroupHosts(p.Group).Any(h => graph.Find(h)?.Reached == true)).Select(p => p.Module);
 
     /// <summary>Distributions installed in a search-path entry (read once).</summary>
     public IReadOnlyList<Distribution> In(string root)

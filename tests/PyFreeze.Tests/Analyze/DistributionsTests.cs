@@ -49,9 +49,9 @@ public class DistributionsTests
         var dist = Distributions.In(dir.Path, []).Single();
         Assert.Equal([("markdown.extensions", "markdown.extensions.codehilite")], dist.PluginModules);
         Assert.Contains("markdown.__main__", dist.EntryPointModules);
-        Assert.Equal("markdown", Distribution.GroupHost("markdown.extensions"));
-        Assert.Equal("pytest", Distribution.GroupHost("pytest11"));
-        Assert.Equal("flake8", Distribution.GroupHost("flake8.extension"));
-        Assert.Equal("jupyter_client", Distribution.GroupHost("jupyter-client.kernel_provisioners"));
+        Assert.Equal(["markdown"], Distribution.GroupHosts("markdown.extensions"));
+        Assert.Equal(["pytest11", "pytest"], Distribution.GroupHosts("pytest11"));
+        Assert.Equal(["flake8", "flake"], Distribution.GroupHosts("flake8.extension"));
+        Assert.Equal(["jupyter_client"], Distribution.GroupHosts("jupyter-client.kernel_provisioners"));
     }
 }
