@@ -419,7 +419,7 @@ public sealed class Analyzer
         if (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking)
             return;
         bool pluginOptional = !importer.Reached && importer.LoadedByName && stmt.Context == ImportContext.Optional;
-        if (!importer.Reached && stmt.Context != ImportContext.TopLevel && !pluginOptional)
+        if (!importer.Reached && stmt.Context != ImportContext.TopLevel && !pluginOptional && !RunsOnImport(stmt))
         {
             // Only an expander added this module: follow its other imports when (if) the app reaches it.
             (importer.PendingImports ??= []).Add(stmt);
@@ -441,6 +441,12 @@ public sealed class Analyzer
             _reachAll = false;
         }
     }
+
+    /// <summary>A module-level import under a plain condition (<c>if sys.platform != "win32": import platform</c>, as in
+    /// uuid): it runs when the module is imported, on the platforms that take the branch, so it is followed with the
+    /// module's unconditional imports. A <c>__name__ == "__main__"</c> block runs only as a script and waits.</summary>
+    private static bool RunsOnImport(ImportStatement stmt) =>
+        stmt.Context == ImportContext.Conditional && stmt.Condition?.Contains("__name__", StringComparison.Ordinal) != true;
 
     private void FollowImport(ModuleNode importer, ImportStatement stmt)
     {
