@@ -61,4 +61,7 @@ public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRu
 
     [Fact]
     public void Alembic_init_copies_its_py_templates() => Has("alembic", "['README', 'env.py', 'script.py.mako', 'versions']");
+
+    [Fact]
+    public void Faker_finds_its_locales_and_uuid_its_platform_module() => Has("faker", "Agathe Fabre 36");
 }

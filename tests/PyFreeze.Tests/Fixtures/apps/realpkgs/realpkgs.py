@@ -77,6 +77,15 @@ def alembic_init():
         return sorted(os.listdir(os.path.join(tmp, "mig")))
 
 
+def faker_locales():
+    # Faker 0.9 lists its locales in cx_Freeze's layout when frozen (the faker hook), and its misc provider, loaded by
+    # name, imports uuid, whose module-level conditional import of platform must come along.
+    import faker
+    f = faker.Faker("fr_FR")
+    f.seed_instance(42)
+    return f"{f.name()} {len(f.uuid4())}"
+
+
 check("cffi", cffi_modules)
 check("click", click_prog_name)
 check("shapely", shapely_geos)
@@ -85,4 +94,5 @@ check("mypy", mypy_check)
 check("magic", magic_db)
 check("markdown", markdown_codehilite)
 check("alembic", alembic_init)
+check("faker", faker_locales)
 out("done", True)
