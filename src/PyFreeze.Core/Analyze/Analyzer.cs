@@ -107,6 +107,7 @@ public sealed class Analyzer
     private readonly Queue<(string From, string Module, bool Optional)> _pendingHidden = new();
     private readonly Stack<ModuleNode> _reachWork = new();
     private bool _marking;
+    private bool _reachAll; // following a plugin's optional import: what it imports is reached though the plugin is not
 
     /// <summary>Creates an analyzer for one app and interpreter.</summary>
     public Analyzer(InterpreterInfo interpreter, AnalyzerOptions options)
@@ -191,6 +192,9 @@ public sealed class Analyzer
                         ImportModule(importer, module, ImportContext.TopLevel, 0,
                             expander.ImportsAtRunTime ? EdgeSource.Hidden : EdgeSource.Expansion, null);
                 }
+                foreach (var name in expander.LoadedByName(_graph).ToList())
+                    if (_graph.Find(name) is { LoadedByName: false } plugin)
+                        MarkLoadedByName(plugin);
                 Drain();
             }
             if (_graph.Count == before)
@@ -399,16 +403,53 @@ public sealed class Analyzer
         ImportModule(importer, name, ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
     }
 
+    /// <summary>A plugin its package imports by name: its module-level optional imports, waiting so far, are followed.</summary>
+    private void MarkLoadedByName(ModuleNode plugin)
+    {
+        plugin.LoadedByName = true;
+        if (plugin.Reached || plugin.PendingImports is not { } pending)
+            return;
+        plugin.PendingImports = pending.Where(s => s.Context != ImportContext.Optional).ToList();
+        foreach (var stmt in pending.Where(s => s.Context == ImportContext.Optional))
+            ProcessImport(plugin, stmt);
+    }
+
     private void ProcessImport(ModuleNode importer, ImportStatement stmt)
     {
         if (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking)
             return;
-        if (!importer.Reached && stmt.Context != ImportContext.TopLevel)
+        bool pluginOptional = !importer.Reached && importer.LoadedByName && stmt.Context == ImportContext.Optional;
+        if (!importer.Reached && stmt.Context != ImportContext.TopLevel && !pluginOptional && !RunsOnImport(stmt))
         {
             // Only an expander added this module: follow its other imports when (if) the app reaches it.
             (importer.PendingImports ??= []).Add(stmt);
             return;
         }
+        if (!pluginOptional)
+        {
+            FollowImport(importer, stmt);
+            return;
+        }
+        // A plugin's `try: import x / except ImportError` runs when its package loads it: x is used as under python3.
+        _reachAll = true;
+        try
+        {
+            FollowImport(importer, stmt);
+        }
+        finally
+        {
+            _reachAll = false;
+        }
+    }
+
+    /// <summary>A module-level import under a plain condition (<c>if sys.platform != "win32": import platform</c>, as in
+    /// uuid): it runs when the module is imported, on the platforms that take the branch, so it is followed with the
+    /// module's unconditional imports. A <c>__name__ == "__main__"</c> block runs only as a script and waits.</summary>
+    private static bool RunsOnImport(ImportStatement stmt) =>
+        stmt.Context == ImportContext.Conditional && stmt.Condition?.Contains("__name__", StringComparison.Ordinal) != true;
+
+    private void FollowImport(ModuleNode importer, ImportStatement stmt)
+    {
         var source = stmt.IsDynamic ? EdgeSource.Dynamic : EdgeSource.Statement;
         string baseName;
         if (stmt.Level > 0)
@@ -527,7 +568,7 @@ public sealed class Analyzer
             {
                 var edgeSource = deepest ? source : source == EdgeSource.Expansion ? EdgeSource.Expansion : EdgeSource.Parent;
                 _graph.AddEdge(new ImportEdge(importer, partial, context, line, edgeSource, condition));
-                if (edgeSource != EdgeSource.Expansion && _graph.Find(importer)?.Reached == true)
+                if (edgeSource != EdgeSource.Expansion && (_reachAll || _graph.Find(importer)?.Reached == true))
                     MarkReached(node);
             }
             if (node.Kind == ModuleKind.Missing)

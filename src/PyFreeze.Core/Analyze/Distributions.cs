@@ -36,6 +36,30 @@ public sealed class Distribution
     /// target (<c>pkg.mod:attr</c>).</summary>
     public IReadOnlyList<(string Group, string Name, string Target)> EntryPoints { get; init; } = [];
 
+    /// <summary>Modules named by entry points other than scripts (<c>console_scripts</c>, <c>gui_scripts</c>) and
+    /// packaging-time plugins (<c>distutils.*</c>, <c>setuptools.*</c>, <c>egg_info.*</c> groups, loaded only by a
+    /// <c>setup.py</c> run), with their group: plugins that a package finds with <c>entry_points(group=…)</c> and
+    /// imports at run time (Markdown's extensions, group <c>markdown.extensions</c>).</summary>
+    public IEnumerable<(string Group, string Module)> PluginModules => EntryPoints
+        .Where(e => e.Group is not ("console_scripts" or "gui_scripts")
+            && !e.Group.StartsWith("distutils.", StringComparison.Ordinal)
+            && !e.Group.StartsWith("setuptools.", StringComparison.Ordinal)
+            && !e.Group.StartsWith("egg_info.", StringComparison.Ordinal))
+        .Select(e => (e.Group, Module: e.Target.Split(':')[0].Split('[')[0].Trim()))
+        .Where(p => p.Module.Length > 0 && p.Module.Split('.').All(PackageExpander.IsIdentifier));
+
+    /// <summary>The packages that may load an entry-point group's plugins, as its name says: <c>markdown</c> for
+    /// <c>markdown.extensions</c>, <c>flake8</c> for <c>flake8.extension</c>, <c>pytest11</c> or <c>pytest</c> for
+    /// <c>pytest11</c>.</summary>
+    public static IReadOnlyList<string> GroupHosts(string group)
+    {
+        var first = group.Split('.')[0].Replace('-', '_');
+        var end = first.Length;
+        while (end > 0 && char.IsDigit(first[end - 1]))
+            end--;
+        return end > 0 && end < first.Length ? [first, first[..end]] : [first];
+    }
+
     /// <summary>True when the metadata is a single file rather than a folder.</summary>
     public bool IsFile => File.Exists(MetadataPath);
 

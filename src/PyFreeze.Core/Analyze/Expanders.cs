@@ -168,8 +168,14 @@ public sealed class EntryPointExpander : IGraphExpander
     private readonly Dictionary<string, IReadOnlyList<Distribution>> _byRoot = new(StringComparer.Ordinal);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
 
+    private readonly List<(string Group, string Module)> _plugins = [];
+
     /// <summary>Broken metadata found while reading distributions.</summary>
     public List<string> Problems { get; } = [];
+
+    /// <inheritdoc />
+    public IEnumerable<string> LoadedByName(ModuleGraph graph) =>
+        _plugins.Where(p => Distribution.GroupHosts(p.Group).Any(h => graph.Find(h)?.Reached == true)).Select(p => p.Module);
 
     /// <summary>Distributions installed in a search-path entry (read once).</summary>
     public IReadOnlyList<Distribution> In(string root)
@@ -194,6 +200,7 @@ public sealed class EntryPointExpander : IGraphExpander
                 foreach (var module in dist.EntryPointModules)
                     if (!graph.Contains(module) && !analyzer.Excluded(module))
                         result.Add((top, module));
+                _plugins.AddRange(dist.PluginModules);
             }
         }
         return result;

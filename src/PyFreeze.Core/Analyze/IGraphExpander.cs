@@ -17,4 +17,10 @@ public interface IGraphExpander
     /// shows it): they are reached when their importer is, and their own imports are followed. False for modules added
     /// only to be there (whole packages, entry points), whose deferred imports wait until the app reaches them.</summary>
     bool ImportsAtRunTime => false;
+
+    /// <summary>Modules (added by this expander or already in the graph) that a package the app reaches imports by name at
+    /// run time, as plugins: their module-level optional imports (<c>try: import pygments / except ImportError</c>) run
+    /// when they are loaded, so those are followed, and what they find is reached, even before the app's own imports reach
+    /// them.</summary>
+    IEnumerable<string> LoadedByName(ModuleGraph graph) => [];
 }

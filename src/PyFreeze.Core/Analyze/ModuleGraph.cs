@@ -71,6 +71,10 @@ public sealed class ModuleNode
     /// </summary>
     public bool Reached { get; internal set; }
 
+    /// <summary>True for a plugin its package imports by name (an entry point's module): its module-level optional imports
+    /// are followed even while it is not <see cref="Reached"/>.</summary>
+    public bool LoadedByName { get; internal set; }
+
     /// <summary>Imports not followed yet because the module is not <see cref="Reached"/> (not top-level ones).</summary>
     internal List<ImportStatement>? PendingImports { get; set; }
 

@@ -8,7 +8,8 @@ namespace PyFreeze.Collect;
 /// Package data by default: every collected package brings the non-Python files of its folder and of its
 /// non-package subfolders (templates, certificates, JSON, shared data), so <c>__file__</c>-relative reads,
 /// <c>importlib.resources</c>, <c>pkgutil.get_data</c> and loaders like Jinja2's <c>PackageLoader</c> work frozen.
-/// Left out: Python sources and bytecode (modules are collected as such), caches, test folders, type stubs, and the
+/// Left out: Python sources and bytecode (modules are collected as such; a <c>.py</c> in a subfolder that is not a
+/// package is data and stays), caches, test folders, type stubs, and the
 /// C/Cython sources and headers of compiled modules.
 /// </summary>
 public static class DataCollector
@@ -137,7 +138,10 @@ public static class DataCollector
                 continue;
             }
             bool binary = IsSharedLibrary(name);
-            if (IsSkippedFile(name, c.Suffixes) && !(c.AllBinaries && binary))
+            // A .py file in a folder that is no package is no module: a template or a script the package copies,
+            // reads or runs (Alembic's templates/generic/env.py, PyQt5's uic/widget-plugins).
+            bool pyData = depth > 0 && name.EndsWith(".py", StringComparison.Ordinal);
+            if (IsSkippedFile(name, c.Suffixes) && !(c.AllBinaries && binary) && !pyData)
                 continue;
             if (HookCollector.IsExcludedData(c.Hook, packageDir, path))
                 continue;

@@ -27,4 +27,31 @@ public class DistributionsTests
         Assert.Equal(["typing-extensions", "mypy-extensions"], dists.Single(d => d.Name == "mypy").Requires);
         Assert.Equal(["six", "attrs"], dists.Single(d => d.Name == "tool").Requires);
     }
+
+    [Fact]
+    public void Plugin_modules_leave_out_scripts_and_setup_time_groups()
+    {
+        using var dir = new TempDir("dists");
+        dir.Write("Markdown-3.4.dist-info/METADATA", "Metadata-Version: 2.1\nName: Markdown\nVersion: 3.4\n");
+        dir.Write("Markdown-3.4.dist-info/entry_points.txt", """
+            [console_scripts]
+            markdown_py = markdown.__main__:run
+
+            [markdown.extensions]
+            codehilite = markdown.extensions.codehilite:CodeHiliteExtension
+
+            [distutils.commands]
+            build_md = markdown.setup_cmd:Build
+
+            [setuptools.finalize_distribution_options]
+            md = markdown.setup_opts:finalize
+            """.Replace("\r", ""));
+        var dist = Distributions.In(dir.Path, []).Single();
+        Assert.Equal([("markdown.extensions", "markdown.extensions.codehilite")], dist.PluginModules);
+        Assert.Contains("markdown.__main__", dist.EntryPointModules);
+        Assert.Equal(["markdown"], Distribution.GroupHosts("markdown.extensions"));
+        Assert.Equal(["pytest11", "pytest"], Distribution.GroupHosts("pytest11"));
+        Assert.Equal(["flake8", "flake"], Distribution.GroupHosts("flake8.extension"));
+        Assert.Equal(["jupyter_client"], Distribution.GroupHosts("jupyter-client.kernel_provisioners"));
+    }
 }

@@ -54,4 +54,14 @@ public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRu
 
     [Fact]
     public void Pyproj_finds_the_PROJ_data_inside_the_app() => Has("pyproj", "[261601, 6249448] RGF93 v1 / Lambert-93 True");
+
+    [Fact]
+    public void Markdown_codehilite_loaded_by_entry_point_finds_pygments() =>
+        Has("markdown", "<div class=\"codehilite\"><pre><span></span><code><span class=\"n\">x</span> <span class=\"o\">=</span> <span class=\"mi\">1</span>");
+
+    [Fact]
+    public void Alembic_init_copies_its_py_templates() => Has("alembic", "['README', 'env.py', 'script.py.mako', 'versions']");
+
+    [Fact]
+    public void Faker_finds_its_locales_and_uuid_its_platform_module() => Has("faker", "Agathe Fabre 36");
 }

@@ -56,10 +56,43 @@ def magic_db():
     return magic.from_buffer(b"%PDF-1.4 x")
 
 
+def markdown_codehilite():
+    # Markdown loads its extensions by entry point; codehilite's module-level optional import of pygments must come along.
+    import markdown
+    return markdown.markdown("```python\nx = 1\n```", extensions=["fenced_code", "codehilite"]).split("\n")[0]
+
+
+def alembic_init():
+    # alembic init copies templates/generic/, whose env.py sits in a folder that is no package: data, not a module.
+    import contextlib
+    import io
+    import os
+    import tempfile
+    import alembic.command
+    import alembic.config
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = alembic.config.Config(os.path.join(tmp, "alembic.ini"))
+        with contextlib.redirect_stdout(io.StringIO()):
+            alembic.command.init(cfg, os.path.join(tmp, "mig"))
+        return sorted(os.listdir(os.path.join(tmp, "mig")))
+
+
+def faker_locales():
+    # Faker 0.9 lists its locales in cx_Freeze's layout when frozen (the faker hook), and its misc provider, loaded by
+    # name, imports uuid, whose module-level conditional import of platform must come along.
+    import faker
+    f = faker.Faker("fr_FR")
+    f.seed_instance(42)
+    return f"{f.name()} {len(f.uuid4())}"
+
+
 check("cffi", cffi_modules)
 check("click", click_prog_name)
 check("shapely", shapely_geos)
 check("pyproj", pyproj_data)
 check("mypy", mypy_check)
 check("magic", magic_db)
+check("markdown", markdown_codehilite)
+check("alembic", alembic_init)
+check("faker", faker_locales)
 out("done", True)
