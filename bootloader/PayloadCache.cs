@@ -136,6 +136,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         {
             throw new CacheUnwritableException($"{root}: {Describe(e)}");
         }
+        Native.TryMarkTopDirectory(root); // each unpack starts in a fresh block group (see there)
         var final = Path.Combine(root, settings.CacheDirectoryName);
         var tmp = Path.Combine(root, $".{settings.CacheDirectoryName}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp");
         try
