@@ -136,6 +136,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         {
             throw new CacheUnwritableException($"{root}: {Describe(e)}");
         }
+        Native.TryMarkTopDirectory(root); // each unpack starts in a fresh block group (see there)
         var final = Path.Combine(root, settings.CacheDirectoryName);
         var tmp = Path.Combine(root, $".{settings.CacheDirectoryName}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp");
         try
@@ -148,11 +149,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         }
         try
         {
-            using (var file = new FileStream(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16))
-            {
-                Verify(file);
-                Extract(file, tmp);
-            }
+            VerifyAndExtract(tmp);
             File.WriteAllText(Path.Combine(tmp, PayloadLayout.CompleteMarker), settings.PayloadSha256);
             Publish(tmp, final);
             return final;
@@ -213,36 +210,93 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             Directory.CreateDirectory(dir, PrivateDir);
     }
 
-    /// <summary>Checks that the payload is whole: the file is long enough and the bytes hash to the built hash.</summary>
-    private void Verify(FileStream file)
+    /// <summary>Opens the payload's file for an archive reader. The buffer is small on purpose: each entry starts
+    /// with a seek to its header, so a big buffer would mostly be refilled and thrown away.</summary>
+    private FileStream OpenPayload() =>
+        new(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 14);
+
+    /// <summary>
+    /// Checks the payload hash and extracts the payload into <paramref name="dest"/> at the same time: this thread
+    /// hashes while helper threads (one per processor, at most <see cref="MaxWorkers"/>) already extract, then this
+    /// thread extracts too. Returns only when every entry is written and the hash matched; on any failure every
+    /// worker has stopped before the exception leaves (so the caller can delete the folder), and a payload whose
+    /// hash does not match is always reported as damaged, whatever the extraction tripped over first.
+    /// </summary>
+    private void VerifyAndExtract(string dest)
     {
+        using var file = OpenPayload();
         if (file.Length < settings.PayloadOffset + settings.PayloadLength)
             throw new BootException($"the executable is truncated ({file.Length} bytes, the payload ends at {settings.PayloadOffset + settings.PayloadLength}); build or download it again");
-        file.Position = settings.PayloadOffset;
-        var hash = new XxHash64();
-        var buffer = new byte[1 << 16];
-        long left = settings.PayloadLength;
-        while (left > 0)
+        bool verified = false;
+        try
         {
-            int n = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+            using var region = new RegionStream(file, settings.PayloadOffset, settings.PayloadLength);
+            using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
+            var job = Plan(zip, dest);
+            int workers = Math.Min(Math.Clamp(Environment.ProcessorCount, 1, MaxWorkers), 1 + job.Order.Length / 64);
+            var helpers = new List<Thread>(workers - 1);
+            try
+            {
+                for (int t = 1; t < workers; t++)
+                {
+                    var helper = new Thread(() => job.RunHelper(OpenPayload, settings.PayloadOffset, settings.PayloadLength)) { IsBackground = true };
+                    helper.Start();
+                    helpers.Add(helper);
+                }
+                Verify();
+                verified = true;
+                job.Run(zip);
+            }
+            catch (Exception e)
+            {
+                job.Fail(e); // the helpers stop after the entry they are writing
+            }
+            foreach (var helper in helpers)
+                helper.Join();
+            job.ThrowIfFailed();
+        }
+        catch (Exception e) when (!verified && e is not BootException)
+        {
+            Verify(); // a damaged payload is reported as such, not as whatever broke first
+            throw;
+        }
+    }
+
+    /// <summary>At most this many threads extract (more do not pay: the disk and the page cache are shared).</summary>
+    private const int MaxWorkers = 4;
+
+    /// <summary>Checks that the payload bytes hash to the built hash (the length was checked before).</summary>
+    private void Verify()
+    {
+        using var handle = File.OpenHandle(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var hash = new XxHash64();
+        var buffer = new byte[1 << 20];
+        long done = 0;
+        while (done < settings.PayloadLength)
+        {
+            int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, settings.PayloadLength - done)), settings.PayloadOffset + done);
             if (n <= 0)
                 throw new BootException("the executable is truncated; build or download it again");
             hash.Append(buffer.AsSpan(0, n));
-            left -= n;
+            done += n;
         }
         if (!string.Equals(hash.Digest().ToString("x16"), settings.PayloadXxh64, StringComparison.Ordinal))
             throw new BootException("the executable is damaged (payload checksum mismatch); build or download it again");
     }
 
-    private void Extract(FileStream file, string dest)
+    /// <summary>Checks every entry name before anything is written, creates every folder (0700), and lists the
+    /// files to write, largest first so that no worker is left with one big file at the end.</summary>
+    private static ExtractJob Plan(ZipArchive zip, string dest)
     {
-        using var region = new RegionStream(file, settings.PayloadOffset, settings.PayloadLength);
-        using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
+        var entries = zip.Entries;
         var destFull = Path.GetFullPath(dest) + Path.DirectorySeparatorChar;
+        var names = new string[entries.Count];
+        var targets = new string?[entries.Count];
+        var files = new List<int>(entries.Count);
         var created = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var entry in zip.Entries)
+        for (int i = 0; i < entries.Count; i++)
         {
-            var name = entry.FullName;
+            var name = names[i] = entries[i].FullName;
             if (!PayloadLayout.IsSafeEntryName(name))
                 throw new InvalidDataException($"unsafe payload entry '{name}'");
             var target = Path.GetFullPath(Path.Combine(dest, name));
@@ -254,6 +308,76 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
                 continue;
             }
             EnsureDir(Path.GetDirectoryName(target)!, created);
+            targets[i] = target;
+            files.Add(i);
+        }
+        var order = files.ToArray();
+        var sizes = new long[order.Length];
+        for (int k = 0; k < order.Length; k++)
+            sizes[k] = -entries[order[k]].Length;
+        Array.Sort(sizes, order); // equal sizes in any order: the order only balances the work
+        return new ExtractJob(names, targets, order);
+    }
+
+    /// <summary>The shared state of one parallel extraction: which entries to write where, the next one to take,
+    /// and the first failure (after which every worker stops taking entries).</summary>
+    private sealed class ExtractJob(string[] names, string?[] targets, int[] order)
+    {
+        private int _next = -1;
+        private Exception? _error;
+
+        public int[] Order => order;
+
+        public void Fail(Exception e)
+        {
+            Interlocked.CompareExchange(ref _error, e, null);
+        }
+
+        public void ThrowIfFailed()
+        {
+            if (Volatile.Read(ref _error) is { } e)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
+        }
+
+        /// <summary>A helper thread: its own file handle and archive over the same bytes, taking entries from the
+        /// shared list.</summary>
+        public void RunHelper(Func<FileStream> open, long offset, long length)
+        {
+            try
+            {
+                using var file = open();
+                using var region = new RegionStream(file, offset, length);
+                using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
+                Run(zip);
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+            }
+        }
+
+        /// <summary>Writes entries until none is left or a worker failed.</summary>
+        public void Run(ZipArchive zip)
+        {
+            var entries = zip.Entries;
+            if (entries.Count != names.Length)
+                throw new InvalidDataException("the payload archive changed while unpacking");
+            var buffer = new byte[1 << 18];
+            while (Volatile.Read(ref _error) is null)
+            {
+                int k = Interlocked.Increment(ref _next);
+                if (k >= order.Length)
+                    return;
+                int i = order[k];
+                var entry = entries[i];
+                if (!string.Equals(entry.FullName, names[i], StringComparison.Ordinal))
+                    throw new InvalidDataException("the payload archive changed while unpacking");
+                Write(entry, targets[i]!, buffer);
+            }
+        }
+
+        private static void Write(ZipArchiveEntry entry, string target, byte[] buffer)
+        {
             int mode = (entry.ExternalAttributes >> 16) & 0xFFF;
             bool exec = (mode & 0b001_001_001) != 0;
             var options = new FileStreamOptions
@@ -261,15 +385,23 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
                 Mode = FileMode.CreateNew, // never follows or overwrites anything planted
                 Access = FileAccess.Write,
                 Share = FileShare.None,
-                PreallocationSize = entry.Length,
+                BufferSize = 0, // the copy below writes big blocks
+                // Reserving space costs a call and extent conversion per file; only big files gain from it (less
+                // fragmentation, an early "disk full").
+                PreallocationSize = entry.Length >= PreallocateFrom ? entry.Length : 0,
             };
             if (!OperatingSystem.IsWindows())
                 options.UnixCreateMode = exec ? PrivateDir : UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using var input = entry.Open();
             using var output = new FileStream(target, options);
-            input.CopyTo(output);
+            int n;
+            while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+                output.Write(buffer, 0, n);
         }
     }
+
+    /// <summary>Files at least this big get their space reserved before they are written.</summary>
+    private const long PreallocateFrom = 1 << 20;
 
     private static void EnsureDir(string dir, HashSet<string> created)
     {

@@ -16,7 +16,8 @@ public static class EmitStamp
     private sealed record Saved(string Key, long Size, long MtimeTicks, long PayloadOffset, long BootloaderSize);
 
     /// <summary>The stamp key of an executable made from these inputs.</summary>
-    /// <param name="kit">The bootloader kit (its host file's size and time stand for its contents).</param>
+    /// <param name="kit">The bootloader kit (the size and time of its host and of every kit file stand for its contents:
+    /// a republished bootloader keeps the runtime's host file as it was, so the host alone would not tell).</param>
     /// <param name="rid">The target.</param>
     /// <param name="payload">The payload archive.</param>
     /// <param name="settings">The launch settings before the payload's place is filled in.</param>
@@ -26,6 +27,13 @@ public static class EmitStamp
     {
         var host = new FileInfo(kit.SingleFileHost);
         var parts = new List<object> { "emit-1", rid.Name, kit.Directory, host.Length, host.LastWriteTimeUtc.Ticks, payload.Sha256, windowed, compress };
+        foreach (var file in kit.Files)
+        {
+            var info = new FileInfo(kit.FilePath(file));
+            parts.Add(file);
+            parts.Add(info.Exists ? info.Length : -1);
+            parts.Add(info.Exists ? info.LastWriteTimeUtc.Ticks : 0);
+        }
         foreach (var (k, v) in settings.ToProperties())
             parts.Add(k + "=" + v);
         return BuildCache.Key([.. parts]);

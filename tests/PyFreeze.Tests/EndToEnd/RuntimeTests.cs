@@ -46,6 +46,76 @@ public class RuntimeTests
     }
 
     [Fact]
+    public void Damaged_archive_directory_is_reported_as_damage_and_nothing_cached()
+    {
+        // The zip's central directory is the last part of the payload: with it broken the archive cannot even be
+        // opened, which the unpack tries while the hash is still being checked. The checksum must still decide the
+        // message, and nothing may be left behind.
+        var app = Hello();
+        using var t = new TempDir("rt");
+        var copy = t["hello"];
+        File.Copy(app.Executable, copy);
+        var end = app.Result.Emit.PayloadOffset + app.Result.Payload!.Length;
+        using (var f = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite))
+        {
+            for (var at = end - 22; at < end - 10; at++) // the end-of-central-directory record
+            {
+                f.Position = at;
+                var b = f.ReadByte();
+                f.Position = at;
+                f.WriteByte((byte)(b ^ 0x5a));
+            }
+        }
+        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+        var box = Apps.NewSandbox();
+        var run = box.Run(copy, ["x"]);
+        Assert.Equal(255, run.ExitCode);
+        Assert.Equal("hello: error: the executable is damaged (payload checksum mismatch); build or download it again", run.StdErr.Trim());
+        Assert.Empty(box.Unpacked());
+        AssertNoLeftovers(box.CacheDir);
+    }
+
+    [Fact]
+    public void Every_payload_file_is_unpacked_whole_with_private_modes()
+    {
+        // The unpack writes entries from several threads in no fixed order; the result must still be exactly the
+        // payload: every folder 0700, every file with its bytes and 0600 (0700 when executable), nothing else.
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        var run = box.Run(app.Executable, ["ok"]);
+        Assert.True(run.ExitCode == 3, run.ToString());
+        var dir = box.Unpacked().Single();
+        using var zip = System.IO.Compression.ZipFile.OpenRead(app.Result.Payload!.Path);
+        var files = 0;
+        var deepest = 0;
+        foreach (var entry in zip.Entries)
+        {
+            var path = Path.Combine(dir, entry.FullName);
+            deepest = Math.Max(deepest, entry.FullName.TrimEnd('/').Count(c => c == '/'));
+            if (entry.FullName.EndsWith('/'))
+            {
+                Assert.True(Directory.Exists(path), entry.FullName);
+                Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(path));
+                continue;
+            }
+            files++;
+            var exec = ((entry.ExternalAttributes >> 16) & 0b001_001_001) != 0;
+            Assert.True(File.Exists(path), entry.FullName);
+            Assert.Equal(exec ? (UnixFileMode)0b111_000_000 : (UnixFileMode)0b110_000_000, File.GetUnixFileMode(path));
+            using var expected = new MemoryStream();
+            using (var s = entry.Open())
+                s.CopyTo(expected);
+            Assert.True(expected.ToArray().AsSpan().SequenceEqual(File.ReadAllBytes(path)), entry.FullName);
+        }
+        Assert.True(files > 200 && deepest >= 4, $"{files} files, {deepest} levels: too small a payload to tell");
+        var marker = Path.Combine(dir, ".pyfreeze-complete");
+        var onDisk = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Where(p => p != marker).ToList();
+        Assert.Equal(files, onDisk.Count);
+        foreach (var sub in Directory.GetDirectories(dir, "*", SearchOption.AllDirectories))
+            Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(sub));
+    }
+
+    [Fact]
     public void Truncated_binary_fails_without_running_and_leaves_no_cache()
     {
         var app = Hello();
@@ -134,6 +204,22 @@ public class RuntimeTests
         var dir = box.Unpacked().Single();
         Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(dir) & (UnixFileMode)0b111_111_111);
         Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(Path.Combine(dir, "app")) & (UnixFileMode)0b111_111_111);
+    }
+
+    [Fact]
+    public void The_run_folder_is_marked_top_of_its_trees_where_the_file_system_knows_the_flag()
+    {
+        // chattr +T: each unpack then starts in a block group of its own (ext4 without a journal otherwise makes every
+        // new file skip the group's recently freed inodes one by one). Other file systems refuse the flag; skip there.
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        box.Run(app.Executable, []);
+        var run = Path.Combine(box.CacheDir, "run");
+        var attrs = Proc.Exec("lsattr", ["-d", run]);
+        var flags = attrs.StdOut.Split(' ')[0];
+        if (attrs.ExitCode != 0 || !flags.Contains('e'))
+            return; // not ext4 (its folders carry the extents flag 'e')
+        Assert.Contains('T', flags);
     }
 
     [Theory]
