@@ -15,7 +15,7 @@ public sealed class XxHash64
 {
     private const ulong P1 = 11400714785074694791UL;
     private const ulong P2 = 14029467366897019727UL;
-    private const ulong P3 = 1609587929392839721UL;
+    private const ulong P3 = 1609587929392839161UL; // PRIME64_3 = 0x165667B19E3779F9
     private const ulong P4 = 9650029242287828579UL;
     private const ulong P5 = 2870177450012600261UL;
 
