@@ -25,24 +25,8 @@ public class RuntimeTests
     public void Corrupted_payload_is_refused_with_one_line_and_nothing_cached()
     {
         var app = Hello();
-        using var t = new TempDir("rt");
-        var copy = t["hello"];
-        File.Copy(app.Executable, copy);
         var middle = app.Result.Emit.PayloadOffset + app.Result.Payload!.Length / 2;
-        using (var f = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite))
-        {
-            f.Position = middle;
-            var b = f.ReadByte();
-            f.Position = middle;
-            f.WriteByte((byte)(b ^ 0xff));
-        }
-        File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
-        var box = Apps.NewSandbox();
-        var run = box.Run(copy, ["x"]);
-        Assert.Equal(255, run.ExitCode);
-        Assert.Equal("hello: error: the executable is damaged (payload checksum mismatch); build or download it again", run.StdErr.Trim());
-        Assert.Empty(box.Unpacked());
-        AssertNoLeftovers(box.CacheDir);
+        AssertDamageRefused(app, middle, middle + 1, 0xff);
     }
 
     [Fact]
@@ -52,18 +36,25 @@ public class RuntimeTests
         // opened, which the unpack tries while the hash is still being checked. The checksum must still decide the
         // message, and nothing may be left behind.
         var app = Hello();
+        var end = app.Result.Emit.PayloadOffset + app.Result.Payload!.Length;
+        AssertDamageRefused(app, end - 22, end - 10, 0x5a); // the end-of-central-directory record
+    }
+
+    /// <summary>Flips bytes [from, to) of a copy of the app, runs it in a fresh sandbox and checks the one-line refusal,
+    /// exit code 255 and an empty cache.</summary>
+    private static void AssertDamageRefused(Apps.Built app, long from, long to, byte xor)
+    {
         using var t = new TempDir("rt");
         var copy = t["hello"];
         File.Copy(app.Executable, copy);
-        var end = app.Result.Emit.PayloadOffset + app.Result.Payload!.Length;
         using (var f = new FileStream(copy, FileMode.Open, FileAccess.ReadWrite))
         {
-            for (var at = end - 22; at < end - 10; at++) // the end-of-central-directory record
+            for (var at = from; at < to; at++)
             {
                 f.Position = at;
                 var b = f.ReadByte();
                 f.Position = at;
-                f.WriteByte((byte)(b ^ 0x5a));
+                f.WriteByte((byte)(b ^ xor));
             }
         }
         File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
