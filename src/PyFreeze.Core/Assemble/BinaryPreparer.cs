@@ -111,24 +111,23 @@ public sealed class BinaryPreparer(BuildCache cache, Log log, MacSigning? macSig
         if (signing.IsAdHoc && MachOCodeSignature.Verify(path).IsValid)
             return path;
         var identifier = Path.GetFileName(path);
-        var key = BuildCache.Key("macho-sign-1", signing.CacheKey(), identifier, File.ReadAllBytes(path));
+        var key = BuildCache.Key("macho-sign-1", signing.CacheKey, identifier, File.ReadAllBytes(path));
         var hit = cache.TryGet("binary", key);
         if (hit is not null)
             return hit;
         var tmp = cache.TempFile("binary");
         File.Copy(path, tmp, overwrite: true);
-        if (signing.IsAdHoc)
+        try
         {
-            MachOCodeSignature.Sign(tmp, identifier);
+            if (signing.IsAdHoc)
+                MachOCodeSignature.Sign(tmp, identifier);
+            else
+                signing.Codesign(tmp, identifier);
         }
-        else
+        catch (PyFreezeException)
         {
-            var result = ProcessRunner.Run("codesign", signing.CodesignArguments(tmp, identifier), timeout: TimeSpan.FromMinutes(2));
-            if (result.ExitCode != 0)
-            {
-                File.Delete(tmp);
-                throw new PyFreezeException($"{path}: codesign --sign {signing.Identity} failed: {result.StdErr.Trim().Split('\n')[0]}", 1);
-            }
+            File.Delete(tmp);
+            throw;
         }
         log.Debug($"signed {path} ({(signing.IsAdHoc ? "ad hoc" : signing.Identity)})");
         return cache.Put("binary", key, tmp);

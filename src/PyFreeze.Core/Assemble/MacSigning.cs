@@ -1,5 +1,6 @@
 using System.Xml;
 using PyFreeze.Diagnostics;
+using PyFreeze.Processes;
 
 namespace PyFreeze.Assemble;
 
@@ -58,7 +59,13 @@ public sealed record MacSigning
                 throw new PyFreezeException($"--osx-entitlements-file {entitlements}: not a valid XML property list (line {e.LineNumber}: {e.Message})", 2, e);
             }
         }
-        var signing = new MacSigning { Identity = identity?.Trim() ?? AdHocIdentity, Entitlements = full };
+        var id = identity?.Trim() ?? AdHocIdentity;
+        var signing = new MacSigning
+        {
+            Identity = id,
+            Entitlements = full,
+            CacheKey = full is null ? id : $"{id}\n{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(full)))}",
+        };
         if (!signing.IsAdHoc && !hostIsMacOS)
             throw new PyFreezeException($"{(signing.Identity != AdHocIdentity ? $"--codesign-identity {signing.Identity}" : $"--osx-entitlements-file {entitlements}")}: needs Apple's codesign, which runs only on macOS; from this host osx-arm64 builds are signed ad hoc (drop the option here, or build on a Mac)", 2);
         return signing;
@@ -80,6 +87,18 @@ public sealed record MacSigning
         return args;
     }
 
-    /// <summary>A stable description for cache keys (identity and the entitlements' content).</summary>
-    public string CacheKey() => Entitlements is null ? Identity : $"{Identity}\n{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Entitlements)))}";
+    /// <summary>A stable description for cache keys: the identity and the entitlements' SHA-256 (read once, in
+    /// <see cref="Create"/>).</summary>
+    public string CacheKey { get; private init; } = AdHocIdentity;
+
+    /// <summary>Signs <paramref name="path"/> (a Mach-O file or a .app folder) in place with Apple's <c>codesign</c>.</summary>
+    /// <param name="path">What to sign.</param>
+    /// <param name="identifier">The signature's identifier, or null for codesign's default (the file name).</param>
+    /// <exception cref="PyFreezeException">codesign fails (its first line of error output is named).</exception>
+    public void Codesign(string path, string? identifier = null)
+    {
+        var result = ProcessRunner.Run("codesign", CodesignArguments(path, identifier), timeout: TimeSpan.FromMinutes(5));
+        if (result.ExitCode != 0)
+            throw new PyFreezeException($"{path}: codesign --sign {Identity} failed: {result.StdErr.Trim().Split('\n')[0]}", 1);
+    }
 }

@@ -359,14 +359,18 @@ public sealed class BuildPipeline
     {
         if (_macSigning is null || _macSigning.IsAdHoc)
             return;
-        var result = Processes.ProcessRunner.Run("codesign", _macSigning.CodesignArguments(path), timeout: TimeSpan.FromMinutes(5));
-        if (result.ExitCode == 0)
-            return;
-        if (Directory.Exists(path))
-            Directory.Delete(path, true);
-        else
-            File.Delete(path);
-        throw new PyFreezeException($"{path}: codesign --sign {_macSigning.Identity} failed: {result.StdErr.Trim().Split('\n')[0]}", 1);
+        try
+        {
+            _macSigning.Codesign(path);
+        }
+        catch (PyFreezeException)
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, true);
+            else
+                File.Delete(path);
+            throw;
+        }
     }
 
     /// <summary>Interpreter options of the frozen app: isolated (no PYTHON* variables, no user site, no script folder
