@@ -1,7 +1,6 @@
 using PyFreeze.Analyze;
 using PyFreeze.Binaries;
 using PyFreeze.Diagnostics;
-using PyFreeze.Emit;
 
 namespace PyFreeze.Collect;
 

@@ -9,7 +9,6 @@ using ICSharpCode.SharpZipLib.Zip;
 using PyFreeze.Binaries;
 using PyFreeze.Cache;
 using PyFreeze.Diagnostics;
-using PyFreeze.Emit;
 
 namespace PyFreeze.Probe;
 
