@@ -63,16 +63,24 @@ public sealed class BuildPipeline
 {
     private readonly BuildOptions _options;
 
-    /// <summary>Creates a build with the command line's options (pyproject.toml settings are merged in when it runs).</summary>
+    /// <summary>Creates a build with options already resolved (<see cref="BuildOptions.Resolve"/>).</summary>
     public BuildPipeline(BuildOptions options)
     {
         _options = options;
-        _opts = options;
         _log = options.Log;
     }
 
+    /// <summary>Creates a build from the command line's (or an embedder's) settings: resolves them, with the entry's
+    /// pyproject.toml and the process environment, into <see cref="BuildOptions"/> here, before anything runs.</summary>
+    /// <exception cref="PyFreezeException">Bad settings or pyproject.toml.</exception>
+    public BuildPipeline(BuildSettings settings) : this(BuildOptions.Resolve(settings, Environment.GetEnvironmentVariable))
+    {
+    }
+
+    /// <summary>The options this build runs with.</summary>
+    public BuildOptions Options => _options;
+
     private readonly Log _log;
-    private BuildOptions _opts;
     private readonly List<(string, TimeSpan)> _timings = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private int _modulesCompiled, _modulesTotal;
@@ -93,70 +101,39 @@ public sealed class BuildPipeline
     /// <exception cref="PyFreezeException">Bad input or a failed stage, with a one-line message.</exception>
     public BuildResult Run()
     {
-        var entry = AppAnalysis.EntryTarget(_options.Entry);
-        var rid = Rid.Parse(_options.Target ?? Rid.HostName);
-        var cross = rid.Name != Rid.HostName;
+        var opts = _options;
+        var entry = opts.Entry;
+        var rid = opts.Target;
+        var cross = opts.Cross;
+        var name = opts.Name;
         if (rid.IsMacOS)
-        {
-            if (_options.BundleIdentifier is not null)
-                MacAppBundle.ValidateIdentifier(_options.BundleIdentifier);
-            if (_options.Icon is not null)
-                MacAppBundle.ValidateIcns(_options.Icon);
-            if (_options.Windowed && _options.OneDir)
-                throw new PyFreezeException("--windowed with --onedir: an osx-arm64 .app holds one executable; drop --onedir", 2);
-            _macSigning = MacSigning.Create(_options.CodesignIdentity, _options.Entitlements, OperatingSystem.IsMacOS());
-        }
-        else
-        {
-            if (_options.BundleIdentifier is not null)
-                _log.Warn($"--bundle-identifier names a macOS .app; a {rid.Name} build has none, so it is ignored");
-            if (_options.CodesignIdentity is not null || _options.Entitlements is not null)
-                _log.Warn($"--codesign-identity and --osx-entitlements-file sign macOS code; a {rid.Name} build has none, so they are ignored");
-        }
+            _macSigning = MacSigning.Create(opts.CodesignIdentity, opts.Entitlements, OperatingSystem.IsMacOS());
+        WindowsResources? resources = null;
         if (rid.IsWindows)
-            WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, "app"); // bad input fails before any work
-        if (cross && _options.HostPack is not null)
-            HostPacks.CheckFolder(rid, _options.HostPack);
-        if (cross && _options.Runtime is null)
-            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
-        if (!cross && _options.Runtime is not null)
-            throw new PyFreezeException($"--runtime: only for a --target other than this machine ({Rid.HostName}); a build for {Rid.HostName} bundles the --python interpreter", 2);
-        if (!cross && _options.TargetSitePackages.Count > 0)
-            throw new PyFreezeException("--target-site-packages: only with --target and --runtime for another RID; the --python interpreter's site-packages are used here", 2);
-        if (_options.Name is not null)
-            ValidateName(_options.Name);
-        CheckWritable(Path.GetFullPath(_options.DistPath), "--distpath");
+            resources = WindowsResources.Create(opts.Icon, opts.VersionFile, opts.Company, opts.ProductVersion, name); // bad input fails before any work
+        else if (!rid.IsMacOS && (opts.Icon is not null || opts.ProductVersion is not null) || opts.VersionFile is not null || opts.Company is not null)
+            _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources (and a macOS .app's icon and version); a {rid.Name} executable has none of some, so they are ignored");
+        CheckWritable(opts.DistPath, "--distpath");
 
-        // probe (and [tool.pyfreeze] from pyproject.toml); for another RID, its runtime and a host CPython of the same version
+        // probe; for another RID, its runtime and a host CPython of the same version
         InterpreterInfo interp;
         InterpreterInfo compilerInterp;
         TargetRuntime? runtime = null;
         if (cross)
         {
-            runtime = TargetRuntime.Open(_options.Runtime!, rid, BuildCache.Default(_log), _log, _options.RuntimeSha256);
-            compilerInterp = runtime.FindCompiler(_options.Python, p => AppAnalysis.Probe(p, entry));
-            interp = runtime.TargetInterpreter(compilerInterp, _options.TargetSitePackages, _log);
+            runtime = TargetRuntime.Open(opts.Runtime!, rid, BuildCache.Default(_log), _log, opts.RuntimeSha256);
+            compilerInterp = runtime.FindCompiler(opts.Python, p => AppAnalysis.Probe(p, entry));
+            interp = runtime.TargetInterpreter(compilerInterp, opts.TargetSitePackages, _log);
             _log.Info($"CPython {runtime.VersionString} for {rid.Name} from {runtime.Source}; bytecode by CPython {compilerInterp.VersionString} at {compilerInterp.RealExecutable}");
             _kit = LocateKit(rid, BuildCache.Default(_log)); // another RID's bootloader may need its .NET packs: fail before the work
         }
         else
         {
-            var python = _options.Python ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
-            interp = compilerInterp = AppAnalysis.Probe(python, entry);
+            interp = compilerInterp = AppAnalysis.Probe(opts.Python!, entry);
             _log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
         }
-        var opts = ProjectSettings.Merge(_options, interp.Pyproject);
-        _opts = opts;
-        var name = ValidateName(opts.Name ?? (Directory.Exists(entry) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(entry)) : Path.GetFileNameWithoutExtension(entry)));
-        WindowsResources? resources = null;
-        if (rid.IsWindows)
-            resources = WindowsResources.Create(_options.Icon, _options.VersionFile, _options.Company, _options.ProductVersion, name);
-        else if (!rid.IsMacOS && (_options.Icon is not null || _options.ProductVersion is not null) || _options.VersionFile is not null || _options.Company is not null)
-            _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources (and a macOS .app's icon and version); a {rid.Name} executable has none of some, so they are ignored");
-        if (opts.Optimize is < 0 or > 2)
-            throw new PyFreezeException($"--optimize {opts.Optimize}: use 0, 1 or 2", 2);
-        var dist = Path.GetFullPath(opts.DistPath);
-        var work = Path.Combine(Path.GetFullPath(opts.WorkPath), name);
+        var dist = opts.DistPath;
+        var work = Path.Combine(opts.WorkPath, name);
         if (opts.Clean && Directory.Exists(work))
             Directory.Delete(work, true);
         CheckWritable(work, "--workpath");
@@ -167,9 +144,9 @@ public sealed class BuildPipeline
             CollectData = [.. opts.CollectData, .. opts.CollectAll],
             CollectBinaries = [.. opts.CollectBinaries, .. opts.CollectAll],
             CopyMetadata = opts.CopyMetadata,
-            AddData = opts.AddData.Select(a => AddedFile.Parse(a, "--add-data", opts.BaseDirectory)).ToList(),
-            AddBinary = opts.AddBinary.Select(a => AddedFile.Parse(a, "--add-binary", opts.BaseDirectory)).ToList(),
-            RuntimeHooks = opts.RuntimeHooks.Select(h => Path.GetFullPath(Path.Combine(opts.BaseDirectory, h))).ToList(),
+            AddData = opts.AddData,
+            AddBinary = opts.AddBinary,
+            RuntimeHooks = opts.RuntimeHooks,
         };
         Mark("probe");
 
@@ -209,7 +186,7 @@ public sealed class BuildPipeline
         var compileErrors = new List<(string, string)>();
         var modules = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Module && e.Source is not null || e.Text is not null).ToList();
         var compiler = new BytecodeCompiler(compilerInterp, cache, _log);
-        var results = compiler.Compile(modules.Select(m => new CompileJob(m.Source, m.Text, m.DisplayName!)).ToList(), _opts.Optimize);
+        var results = compiler.Compile(modules.Select(m => new CompileJob(m.Source, m.Text, m.DisplayName!)).ToList(), opts.Optimize);
         var files = new List<(PayloadEntry, string?, byte[]?)>();
         for (int i = 0; i < modules.Count; i++)
         {
@@ -264,22 +241,22 @@ public sealed class BuildPipeline
             PayloadXxh64 = new string('0', 16),
             Interpreter = plan.Interpreter,
             LibraryDirs = plan.LibraryDirs,
-            PythonOptions = PythonOptions(_opts.Optimize),
+            PythonOptions = PythonOptions(opts.Optimize),
             BootScript = PayloadLayout.BootScript,
-            Windowed = _opts.Windowed,
-            OneDir = _opts.OneDir,
+            Windowed = opts.Windowed,
+            OneDir = opts.OneDir,
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
         };
         var kit = _kit ?? LocateKit(rid, cache);
         var emitWork = Path.Combine(work, "emit");
         BuildResult result;
-        if (_opts.OneDir)
+        if (opts.OneDir)
         {
             var staging = Path.Combine(dist, $".{name}.{Environment.ProcessId}.tmp");
             var payloadFiles = UnpackedWriter.Write(files, staging);
             Mark("assemble");
-            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), opts.Windowed, compress: rid.IsWindows, resources: resources);
             SignWithIdentity(exe.Path);
             var final = Path.Combine(dist, name);
             ReplaceDirectory(staging, final);
@@ -298,16 +275,16 @@ public sealed class BuildPipeline
             var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.zip"), cache);
             _log.Debug($"payload written in {zipClock.Elapsed.TotalSeconds:0.00} s");
             Mark("assemble");
-            var appBundle = rid.IsMacOS && _opts.Windowed;
+            var appBundle = rid.IsMacOS && opts.Windowed;
             var output = appBundle ? Path.Combine(work, "app", name) : Path.Combine(dist, name + rid.ExecutableSuffix);
             if (!appBundle && Directory.Exists(output))
                 throw new PyFreezeException($"{output}: is a folder (an earlier --onedir build?); remove it or pick another --name");
             // nothing changed since the last build into this work folder: dist/NAME is already what would be written
             // (a .app or Windows resources are made afresh: the stamp does not describe them)
             var stamp = appBundle || resources is not null ? null : Path.Combine(work, "emit.stamp.json");
-            var emitKey = EmitStamp.Key(kit, rid, payload, settings, _opts.Windowed, compress: rid.IsWindows);
+            var emitKey = EmitStamp.Key(kit, rid, payload, settings, opts.Windowed, compress: rid.IsWindows);
             var reused = stamp is null ? null : EmitStamp.Reuse(stamp, output, emitKey);
-            var exe = reused ?? Emitter.Emit(kit, rid, payload, settings, emitWork, output, _opts.Windowed, compress: rid.IsWindows, resources: resources);
+            var exe = reused ?? Emitter.Emit(kit, rid, payload, settings, emitWork, output, opts.Windowed, compress: rid.IsWindows, resources: resources);
             if (stamp is not null && reused is null)
                 EmitStamp.Save(stamp, emitKey, exe);
             if (appBundle)
@@ -315,8 +292,8 @@ public sealed class BuildPipeline
                 var staging = Path.Combine(dist, $".{name}.app.{Environment.ProcessId}.tmp");
                 if (Directory.Exists(staging))
                     Directory.Delete(staging, true);
-                var made = MacAppBundle.Create(output, name, _opts.BundleIdentifier ?? MacAppBundle.DefaultIdentifier(name),
-                    _opts.ProductVersion ?? "0.0.0", _opts.Icon, staging);
+                var made = MacAppBundle.Create(output, name, opts.BundleIdentifier ?? MacAppBundle.DefaultIdentifier(name),
+                    opts.ProductVersion ?? "0.0.0", opts.Icon, staging);
                 output = Path.Combine(dist, name + ".app");
                 ReplaceDirectory(made, output);
                 Directory.Delete(staging, true);
@@ -381,13 +358,6 @@ public sealed class BuildPipeline
         if (optimize > 0)
             list.Add(optimize == 1 ? "-O" : "-OO");
         return list;
-    }
-
-    private static string ValidateName(string name)
-    {
-        if (string.IsNullOrWhiteSpace(name) || name is "." or ".." || name.IndexOfAny(['/', '\\', '\0']) >= 0 || name.StartsWith('-'))
-            throw new PyFreezeException($"--name {name}: not a usable file name (no path separators, not empty, not starting with '-')", 2);
-        return name;
     }
 
     private static void CheckWritable(string dir, string option)
@@ -474,14 +444,14 @@ public sealed class BuildPipeline
             j.WriteString("python", interp.VersionString);
             j.WriteString("magic", interp.Magic);
             j.WriteString("rid", rid.Name);
-            j.WriteString("mode", _opts.OneDir ? "onedir" : "onefile");
-            j.WriteNumber("optimize", _opts.Optimize);
-            j.WriteBoolean("windowed", _opts.Windowed);
+            j.WriteString("mode", _options.OneDir ? "onedir" : "onefile");
+            j.WriteNumber("optimize", _options.Optimize);
+            j.WriteBoolean("windowed", _options.Windowed);
             j.WriteStartArray("hidden_imports");
-            foreach (var h in _opts.HiddenImports) j.WriteStringValue(h);
+            foreach (var h in _options.HiddenImports) j.WriteStringValue(h);
             j.WriteEndArray();
             j.WriteStartArray("excludes");
-            foreach (var h in _opts.Excludes) j.WriteStringValue(h);
+            foreach (var h in _options.Excludes) j.WriteStringValue(h);
             j.WriteEndArray();
             j.WriteEndObject();
         }

@@ -605,7 +605,6 @@ public sealed partial class TargetRuntime
             Sysconfigdata = mac ? Directory.EnumerateFiles(stdlib, "_sysconfigdata_*.py").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).FirstOrDefault() : null,
             Glibc = null,
             OpensslPaths = null,
-            Pyproject = host.Pyproject,
             EntryError = host.EntryError,
         };
     }

@@ -21,7 +21,7 @@ public class TclTkCollectorTests
     [FactRequires(DebianTkinter)]
     public void Debian_python_names_its_Tcl_library_and_Tk_is_found_beside_it()
     {
-        var query = TclTkCollector.Query(Python(Pythons.Debian));
+        var query = InterpreterProbe.Run(Pythons.Debian).Tcl!;
         Assert.Null(query.Error);
         Assert.Equal("8.6", query.Version);
         Assert.True(File.Exists(Path.Combine(query.Library!, "init.tcl")), query.Library);
@@ -37,11 +37,11 @@ public class TclTkCollectorTests
         // The real interpreter and the real libtcl, with the Tcl/Tk script folder hidden as on a machine that has the
         // libraries but not their scripts.
         using var t = new TempDir("tcltk");
-        var info = TclTkCollector.Query(Python(Pythons.Debian));
+        var info = InterpreterProbe.Run(Pythons.Debian).Tcl!;
         var hidden = Path.GetDirectoryName(info.Library!)!;
         var wrapper = t.Write("python3", $"#!/bin/sh\nexec bwrap --dev-bind / / --tmpfs {hidden} -- {Pythons.Debian} \"$@\"\n");
         File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
-        var query = TclTkCollector.Query(Python(wrapper));
+        var query = InterpreterProbe.Run(wrapper).Tcl!;
         Assert.Null(query.Library);
         Assert.Contains("init.tcl", query.Error);
         var e = Assert.Throws<PyFreezeException>(() => TclTkCollector.Locate(query, null, null, needTk: true));
