@@ -38,7 +38,7 @@ public static class TclTkCollector
     /// <param name="log">Messages.</param>
     /// <returns>What was collected, or null when the app uses no Tcl.</returns>
     /// <exception cref="PyFreezeException">Tcl/Tk or their script libraries are not installed on the build machine.</exception>
-    public static TclTkLibraries? Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, Log log)
+    public static TclTkLibraries? Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, Log log)
     {
         var tkinter = analysis.Graph.Find("_tkinter");
         var usesTkinter = tkinter is not null && tkinter.Kind is not (ModuleKind.Missing or ModuleKind.Alias);
@@ -137,7 +137,7 @@ public static class TclTkCollector
 
     /// <summary>Adds the files of the script libraries to the plan under the runtime's library folder and records
     /// their payload folders as the facts <c>tcl_library</c> and <c>tk_library</c>.</summary>
-    public static void Add(CollectPlan plan, TclTkLibraries libraries, RuntimeLayout layout)
+    public static void Add(CollectPlanBuilder plan, TclTkLibraries libraries, RuntimeLayout layout)
     {
         AddTree(plan, "tcl" + libraries.Version, libraries.TclLibrary, layout, "tcl_library");
         // Tcl modules (*.tm: msgcat, http) in the upstream layout live in tcl8/ beside the library; Tcl looks there
@@ -149,7 +149,7 @@ public static class TclTkCollector
             AddTree(plan, "tk" + libraries.Version, libraries.TkLibrary, layout, "tk_library");
     }
 
-    private static void AddTree(CollectPlan plan, string name, string source, RuntimeLayout layout, string fact)
+    private static void AddTree(CollectPlanBuilder plan, string name, string source, RuntimeLayout layout, string fact)
     {
         var dest = layout.Libraries + name;
         var count = 0;

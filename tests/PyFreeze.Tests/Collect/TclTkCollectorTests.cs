@@ -102,7 +102,7 @@ public class TclTkCollectorTests
         t.Write("share/tk8.6/tk.tcl", "");
         t.Write("share/tk8.6/ttk/clamTheme.tcl", "");
         t.Write("share/tk8.6/demos/widget", "");
-        var plan = new CollectPlan();
+        var plan = new CollectPlanBuilder();
         var layout = new RuntimeLayout { Interpreter = "python/bin/app", Stdlib = "python/lib/python3.11/", Dynload = "python/lib/python3.11/lib-dynload/", Libraries = "python/lib/" };
         TclTkCollector.Add(plan, new TclTkLibraries(t["share/tcl8.6"], t["share/tk8.6"], "8.6"), layout);
         Assert.Equal(
