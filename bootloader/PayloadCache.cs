@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 using PyFreeze.Payload;
 
 namespace PyFreeze.Bootloader;
@@ -280,7 +281,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             hash.Append(buffer.AsSpan(0, n));
             done += n;
         }
-        if (!string.Equals(hash.Digest().ToString("x16"), settings.PayloadXxh64, StringComparison.Ordinal))
+        if (!string.Equals(hash.GetCurrentHashAsUInt64().ToString("x16"), settings.PayloadXxh64, StringComparison.Ordinal))
             throw new BootException("the executable is damaged (payload checksum mismatch); build or download it again");
     }
 
