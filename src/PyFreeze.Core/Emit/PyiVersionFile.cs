@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PyFreeze.Analyze.Scanning;
 using PyFreeze.Diagnostics;
 
 namespace PyFreeze.Emit;
@@ -332,15 +333,14 @@ public static class PyiVersionFile
             return new StrNode(line, sb.ToString());
         }
 
+        /// <summary>One string literal: its extent found here, its value decoded by <see cref="PythonLiteral"/> (the
+        /// scanner's decoder: every escape Python has).</summary>
         private void ParseString(StringBuilder sb)
         {
             SkipBlank();
-            bool raw = false;
+            int start = _pos;
             while (_pos < text.Length && char.ToLowerInvariant(text[_pos]) is 'u' or 'r')
-            {
-                raw |= char.ToLowerInvariant(text[_pos]) == 'r';
                 _pos++;
-            }
             char quote = text[_pos];
             bool triple = _pos + 2 < text.Length && text[_pos + 1] == quote && text[_pos + 2] == quote;
             int startLine = _line;
@@ -353,7 +353,7 @@ public static class PyiVersionFile
                 if (c == quote && (!triple || (_pos + 2 < text.Length && text[_pos + 1] == quote && text[_pos + 2] == quote)))
                 {
                     _pos += triple ? 3 : 1;
-                    return;
+                    break;
                 }
                 if (c == '\n')
                 {
@@ -363,70 +363,18 @@ public static class PyiVersionFile
                 }
                 if (c == '\\' && _pos + 1 < text.Length)
                 {
-                    if (raw)
-                    {
-                        sb.Append(c).Append(text[_pos + 1]); // a raw string keeps the backslash; the quote does not end it
-                        if (text[_pos + 1] == '\n')
-                            _line++;
-                        _pos += 2;
-                        continue;
-                    }
-                    _pos++;
-                    Escape(sb);
+                    // the escaped character never ends the string (a raw string keeps the backslash too)
+                    if (text[_pos + 1] == '\n')
+                        _line++;
+                    _pos += 2;
                     continue;
                 }
-                sb.Append(c);
                 _pos++;
             }
-        }
-
-        private void Escape(StringBuilder sb)
-        {
-            char e = text[_pos++];
-            switch (e)
-            {
-                case '\n': _line++; return; // line continuation inside a string
-                case '\r':
-                    if (_pos < text.Length && text[_pos] == '\n')
-                    {
-                        _pos++;
-                        _line++;
-                    }
-                    return;
-                case '\\': sb.Append('\\'); return;
-                case '\'': sb.Append('\''); return;
-                case '"': sb.Append('"'); return;
-                case 'a': sb.Append('\a'); return;
-                case 'b': sb.Append('\b'); return;
-                case 'f': sb.Append('\f'); return;
-                case 'n': sb.Append('\n'); return;
-                case 'r': sb.Append('\r'); return;
-                case 't': sb.Append('\t'); return;
-                case 'v': sb.Append('\v'); return;
-                case 'x': sb.Append(Hex(2)); return;
-                case 'u': sb.Append(Hex(4)); return;
-                case 'U': sb.Append(Hex(8)); return;
-                case 'N': throw Fail("\\N{...} escapes are not supported; write the character itself");
-            }
-            if (e is >= '0' and <= '7')
-            {
-                int value = e - '0';
-                for (int k = 0; k < 2 && _pos < text.Length && text[_pos] is >= '0' and <= '7'; k++)
-                    value = value * 8 + (text[_pos++] - '0');
-                sb.Append((char)value);
-                return;
-            }
-            sb.Append('\\').Append(e); // Python keeps an unknown escape as written
-        }
-
-        private string Hex(int count)
-        {
-            if (_pos + count > text.Length || !uint.TryParse(text.AsSpan(_pos, count), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
-                throw Fail($"a \\{(count == 2 ? "x" : count == 4 ? "u" : "U")} escape needs {count} hex digits");
-            _pos += count;
-            if (code > 0x10FFFF)
-                throw Fail($"\\U{code:X8} is not a Unicode character");
-            return char.ConvertFromUtf32((int)code is >= 0xD800 and <= 0xDFFF ? 0xFFFD : (int)code);
+            var value = PythonLiteral.Decode(text.AsSpan(start, _pos - start));
+            if (value.Error is not null)
+                throw Error(path, startLine, value.Error == PythonLiteral.NeedsNameDatabase ? "\\N{...} escapes are not supported; write the character itself" : value.Error);
+            sb.Append(value.Text);
         }
     }
 
