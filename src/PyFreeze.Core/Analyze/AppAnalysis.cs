@@ -26,6 +26,27 @@ public static class AppAnalysis
         return info;
     }
 
+    /// <summary>What hooks' <c>when</c> conditions are checked against for an app analyzed with
+    /// <paramref name="interpreter"/>: its platform and version, and the distributions installed on its search path
+    /// (<paramref name="paths"/> first; read on first use).</summary>
+    public static HookTarget HookTarget(InterpreterInfo interpreter, IReadOnlyList<string> paths)
+    {
+        Dictionary<string, string>? versions = null;
+        string? Version(string name)
+        {
+            if (versions is null)
+            {
+                versions = new Dictionary<string, string>(StringComparer.Ordinal);
+                var problems = new List<string>();
+                foreach (var root in paths.Concat(interpreter.SysPath).Where(p => !string.IsNullOrEmpty(p) && Directory.Exists(p)))
+                    foreach (var d in Distributions.In(root, problems))
+                        versions.TryAdd(Distribution.Normalize(d.Name), d.Version);
+            }
+            return versions.GetValueOrDefault(Distribution.Normalize(name));
+        }
+        return new HookTarget(interpreter.Platform, interpreter.VersionString, Version);
+    }
+
     /// <summary>The entry as the app runs it: a package's <c>__main__.py</c> (a folder with <c>__init__.py</c>) stands for
     /// its package folder, run like <c>python -m PACKAGE</c>, so its relative imports work (run as a plain script they
     /// would fail: no parent package). Anything else is returned as given, made absolute.</summary>
@@ -99,7 +120,7 @@ public static class AppAnalysis
             Excludes = excludes,
             RuntimeImports = runtimeImports,
             ModuleHiddenImports = BuiltinHiddenImports(interpreter),
-            Hooks = hooks ?? HookSet.Load([]),
+            Hooks = hooks ?? HookSet.Load([]).Applying(HookTarget(interpreter, paths)),
             Expanders = wholePackages
                 ? [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints)]
                 : [packages.OnlyForced(), entryPoints, new DistributionModulesExpander(entryPoints)],

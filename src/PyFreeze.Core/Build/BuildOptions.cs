@@ -222,8 +222,8 @@ public sealed record BuildOptions
         return options;
     }
 
-    /// <summary>The checks that need no file but the options: options for another platform, and options that need
-    /// or exclude each other. Warns about options the target ignores.</summary>
+    /// <summary>The checks that need no file but the options: macOS options for another platform, and options that
+    /// exclude each other. Warns about options the target ignores.</summary>
     private void Check()
     {
         var rid = Target;
@@ -243,6 +243,15 @@ public sealed record BuildOptions
             if (CodesignIdentity is not null || Entitlements is not null)
                 Log.Warn($"--codesign-identity and --osx-entitlements-file sign macOS code; a {rid.Name} build has none, so they are ignored");
         }
+    }
+
+    /// <summary>Checks the options that choose the target's runtime (<c>--runtime</c>, <c>--host-pack</c>,
+    /// <c>--target-site-packages</c>) against the target; the pipeline calls it after the signing identity and Windows
+    /// resources have been checked, so each mistake is reported in the order the options are read.</summary>
+    /// <exception cref="PyFreezeException">An option for another RID without one, or the reverse (exit code 2).</exception>
+    internal void CheckTargetInputs()
+    {
+        var rid = Target;
         if (Cross && HostPack is not null)
             HostPacks.CheckFolder(rid, HostPack);
         if (Cross && Runtime is null)

@@ -140,6 +140,7 @@ public sealed class BuildPipeline
             _resources = WindowsResources.Create(o.Icon, o.VersionFile, o.Company, o.ProductVersion, o.Name);
         else if (!rid.IsMacOS && (o.Icon is not null || o.ProductVersion is not null) || o.VersionFile is not null || o.Company is not null)
             _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources (and a macOS .app's icon and version); a {rid.Name} executable has none of some, so they are ignored");
+        o.CheckTargetInputs();
         CheckWritable(o.DistPath, "--distpath");
         var target = ProbedTarget.Run(o.Entry, rid, o.Python, o.Runtime, o.RuntimeSha256, o.TargetSitePackages, _cache, _log);
         if (o.Cross)
@@ -147,7 +148,7 @@ public sealed class BuildPipeline
         if (o.Clean && Directory.Exists(WorkDir))
             Directory.Delete(WorkDir, true);
         CheckWritable(WorkDir, "--workpath");
-        _hooks = HookSet.Load(o.AdditionalHooksDirs);
+        _hooks = HookSet.Load(o.AdditionalHooksDirs).Applying(AppAnalysis.HookTarget(target.Interpreter, o.Paths));
         return target;
     }
 
