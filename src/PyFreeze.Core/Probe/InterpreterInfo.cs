@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 namespace PyFreeze.Probe;
 
 /// <summary>
-/// What one run of <c>probe.py</c> learned about a CPython interpreter (DESIGN.md §1 "probe"). Paths are
+/// What one run of <c>probe.py</c> learned about a CPython interpreter (version, magic number, <c>sys.path</c>
+/// after site processing, stdlib and lib-dynload folders, extension suffixes, builtin and frozen modules, the real
+/// executable behind a venv or pyenv shim, libpython, Tcl's script library). Paths are
 /// absolute paths of the build machine. Deserialized from the probe's JSON (snake_case names).
 /// </summary>
 public sealed class InterpreterInfo

@@ -37,6 +37,12 @@ internal static class Requirements
             var res = ProcessRunner.Run("/usr/bin/python3", ["-c", "import pefile"], timeout: TimeSpan.FromSeconds(30));
             return res.ExitCode == 0 ? null : "the pefile oracle is not installed (apt-get install python3-pefile)";
         }
+        if (r == "python:ast")
+            return Analyze.Scanning.PythonReference.SystemPython is null
+                ? "no /usr/bin/python3 (3.11+) to run the ast reference (apt-get install python3)" : null;
+        if (r == "python:3.12+")
+            return Analyze.Scanning.PythonReference.Python312 is null
+                ? "no CPython 3.12+ (python3.12-3.14 on PATH or under pyenv) for the PEP 701 tokenizer reference" : null;
         if (r.StartsWith("glob:", StringComparison.Ordinal))
         {
             var pattern = Expand(r[5..]);
@@ -91,25 +97,6 @@ internal sealed class FactRequiresAttribute : FactAttribute
         var why = requirements.Select(Requirements.Missing).FirstOrDefault(m => m is not null);
         if (why is not null)
             Skip = why;
-    }
-}
-
-/// <summary>A temporary directory removed on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pyfreeze-bin-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

@@ -3,7 +3,6 @@ using PyFreeze.Diagnostics;
 using PyFreeze.Probe;
 using PyFreeze.Tests.Binaries;
 using PyFreeze.Tests.Infrastructure;
-using TempDir = PyFreeze.Tests.Infrastructure.TempDir;
 
 namespace PyFreeze.Tests.Collect;
 
