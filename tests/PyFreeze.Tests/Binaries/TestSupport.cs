@@ -37,6 +37,13 @@ internal static class Requirements
             var res = ProcessRunner.Run("/usr/bin/python3", ["-c", "import pefile"], timeout: TimeSpan.FromSeconds(30));
             return res.ExitCode == 0 ? null : "the pefile oracle is not installed (apt-get install python3-pefile)";
         }
+        if (r.StartsWith("pymodule:", StringComparison.Ordinal))
+        {
+            var module = r["pymodule:".Length..];
+            if (!File.Exists("/usr/bin/python3")) return $"no /usr/bin/python3 to import {module} with (apt-get install python3)";
+            var res = ProcessRunner.Run("/usr/bin/python3", ["-c", "import " + module], timeout: TimeSpan.FromSeconds(30));
+            return res.ExitCode == 0 ? null : $"the Python module {module} is not installed for /usr/bin/python3 (apt-get install python3-{module}; .ci/run installs it)";
+        }
         if (r == "python:ast")
             return Analyze.Scanning.PythonReference.SystemPython is null
                 ? "no /usr/bin/python3 (3.11+) to run the ast reference (apt-get install python3)" : null;
