@@ -98,10 +98,18 @@ public static class Emitter
         var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{hostName}.{Environment.ProcessId}.tmp");
-        File.Copy(bundle, tmp, overwrite: true);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(tmp, (UnixFileMode)0b111_101_101);
-        File.Move(tmp, outputPath, overwrite: true);
+        try
+        {
+            File.Copy(bundle, tmp, overwrite: true);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(tmp, (UnixFileMode)0b111_101_101);
+            File.Move(tmp, outputPath, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(tmp); // a full disk or a failed rename leaves nothing half-written beside the output
+            throw;
+        }
         var size = new FileInfo(outputPath).Length;
         return new EmitResult(outputPath, size, payload is null ? 0 : actual, size - (payload?.Length ?? 0));
     }
