@@ -99,7 +99,7 @@ internal sealed class CacheDir : IDisposable
             int e = Posix.Errno;
             if (e == Posix.ENOENT)
                 return null;
-            throw Refused(path, e);
+            throw Refused(Fd, name, path, e);
         }
         try
         {
@@ -178,6 +178,22 @@ internal sealed class CacheDir : IDisposable
         }
     }
 
+    /// <summary>Removes the file or symlink <paramref name="name"/> here (not a folder); false when it cannot.</summary>
+    public bool Unlink(string name)
+    {
+        if (!OperatingSystem.IsWindows())
+            return Posix.UnlinkAt(Fd, name, directory: false) == 0;
+        try
+        {
+            File.Delete(System.IO.Path.Combine(Path, name));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>flock(2) on this folder: <see cref="Posix.LOCK_SH"/> while an app runs from it, <see cref="Posix.LOCK_EX"/>
     /// while it is written or removed. True when taken (always on Windows, which has no such lock on folders).</summary>
     public bool Lock(int operation) => OperatingSystem.IsWindows() || Posix.Flock(Fd, operation) == 0;
@@ -242,17 +258,22 @@ internal sealed class CacheDir : IDisposable
                 return fd;
             int e = Posix.Errno;
             if (e != Posix.ENOENT || !create)
-                throw Refused(path, e);
+                throw Refused(parent, name, path, e);
             if (Posix.MkdirAt(parent, name, 0b111_000_000) != 0 && Posix.Errno != Posix.EEXIST)
                 throw new UntrustedCacheException($"{path}: {Posix.Describe(Posix.Errno)}");
         }
         throw new UntrustedCacheException($"{path}: keeps changing while it is opened");
     }
 
-    private static UntrustedCacheException Refused(string path, int errno) =>
-        errno == Posix.ELOOP || errno == Posix.ENOTDIR
-            ? new UntrustedCacheException($"{path} is a symlink or not a folder")
-            : new UntrustedCacheException($"{path}: {Posix.Describe(errno)}");
+    /// <summary>Why <paramref name="name"/> in <paramref name="parent"/> could not be opened: whose it is when it is not ours.</summary>
+    private static UntrustedCacheException Refused(int parent, string name, string path, int errno)
+    {
+        if (errno == Posix.ELOOP || errno == Posix.ENOTDIR)
+            return new UntrustedCacheException($"{path} is a symlink or not a folder");
+        if (Posix.LStatAt(parent, Native.Utf8Z(name), out var st) == 0 && st.Uid != Me)
+            return new UntrustedCacheException($"{path} belongs to uid {st.Uid}, not to uid {Me}");
+        return new UntrustedCacheException($"{path}: {Posix.Describe(errno)}");
+    }
 
     /// <summary>A folder above the cache root: root's or ours, and only a sticky root-owned folder may be shared.</summary>
     private static void CheckAbove(int fd, string path)

@@ -277,7 +277,17 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
     /// this executable unpacked it (renamed to a temporary name first, so a start that races us never trusts it).</summary>
     private void RemoveIfUnlocked(CacheDir run, string entry, bool rename)
     {
-        using var dir = run.OpenChild(entry, create: false);
+        CacheDir? dir;
+        try
+        {
+            dir = run.OpenChild(entry, create: false);
+        }
+        catch (UntrustedCacheException)
+        {
+            run.Unlink(entry); // a symlink or file planted in the way (a folder of another user stays: it cannot be ours to remove)
+            return;
+        }
+        using var _ = dir;
         if (dir is null || !dir.Lock(Posix.LOCK_EX | Posix.LOCK_NB) || !run.StillHolds(entry, dir))
             return;
         var name = entry;
@@ -348,7 +358,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
                 Hold(run, tmp.Renamed(run.Path + "/" + Name));
                 return run.Path + "/" + Name;
             }
-            if (e != Posix.EEXIST && e != Posix.ENOTEMPTY)
+            if (e != Posix.EEXIST && e != Posix.ENOTEMPTY && e != Posix.ENOTDIR) // ENOTDIR: a file or symlink is in the way
                 throw new IOException($"cannot rename {tmpName} to {Name} in {run.Path}: {Posix.Describe(e)}", e);
             var (copy, _) = OpenCopy(run);
             if (copy is not null)

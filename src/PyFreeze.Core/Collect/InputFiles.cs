@@ -91,10 +91,10 @@ public static partial class InputFiles
                 if (resolved is null || KindOf(resolved) is InputKind.Missing)
                     throw new PyFreezeException($"{option} {path}: a symlink to {resolved ?? "nothing"}, which does not exist; remove it or put the file there", 2);
                 var real = RealPath(resolved);
-                if (!IsInside(real, realRoot))
-                    throw new PyFreezeException($"{option} {path}: a symlink to {real}, outside {realRoot}; copy the file into the folder or add it with its own {option}", 2);
                 if (Directory.Exists(real) && realAncestors.Any(a => a == real || IsInside(a, real)))
                     throw new PyFreezeException($"{option} {path}: a symlink loop (it points to {real}, a folder that holds it); remove it", 2);
+                if (!IsInside(real, realRoot))
+                    throw new PyFreezeException($"{option} {path}: a symlink to {real}, outside {realRoot}; copy the file into the folder or add it with its own {option}", 2);
                 target = real;
                 kind = KindOf(real);
             }

@@ -105,9 +105,11 @@ public static class Emitter
                 File.SetUnixFileMode(tmp, (UnixFileMode)0b111_101_101);
             File.Move(tmp, outputPath, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             File.Delete(tmp); // a full disk or a failed rename leaves nothing half-written beside the output
+            if (e is IOException io && (io.HResult & 0xFFFF) is 28 or 122 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase))
+                throw new Diagnostics.PyFreezeException($"{outputPath}: cannot write the executable (no space left on device); free some space or choose another --distpath", 1, e);
             throw;
         }
         var size = new FileInfo(outputPath).Length;
