@@ -4,8 +4,8 @@ namespace PyFreeze.Bootloader;
 
 /// <summary>
 /// The list of what an unpack wrote, kept as <c>.pyfreeze-manifest</c> in the unpacked copy (written before the
-/// completion marker), so a warm start can check in one <c>fstatat</c> per entry that every folder is still a folder
-/// and every file a regular file of its size: damage from a cleaner, a full disk or an interrupted copy is found and
+/// completion marker), so a warm start can check in one <c>fstatat</c> per entry that every file is still a regular
+/// file of its size and every empty folder a folder (a folder that holds a listed entry is checked through it): damage from a cleaner, a full disk or an interrupted copy is found and
 /// repaired instead of ending in SIGBUS or a bare ImportError. Content damage of the same size is left to the deep
 /// check (<c>PYFREEZE_VERIFY=1</c>), which compares every byte with the payload.
 /// </summary>
@@ -14,7 +14,7 @@ namespace PyFreeze.Bootloader;
 /// <code>
 /// pyfreeze-manifest 1
 /// origin /usr/local/bin/hello      the executable that unpacked it (which later versions of it may remove)
-/// d python                         a folder
+/// d python/lib/python3.11/lib-dynload   a folder that holds no listed entry
 /// f 3432 python/boot.pyc           a regular file and its size in bytes
 /// end 2                            the number of d/f lines: a truncated manifest is damage too
 /// </code>

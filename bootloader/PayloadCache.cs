@@ -492,15 +492,15 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         var targets = new string?[entries.Count];
         var files = new List<int>(entries.Count);
         var created = new HashSet<string>(StringComparer.Ordinal);
-        var dirs = new SortedSet<string>(StringComparer.Ordinal); // every folder the manifest lists, parents first
+        var dirs = new SortedSet<string>(StringComparer.Ordinal); // folder entries of the payload
         var sizes = new List<(string, long)>(entries.Count);
         for (int i = 0; i < entries.Count; i++)
         {
             var name = names[i] = entries[i].FullName;
             if (!PayloadLayout.IsSafeEntryName(name))
                 throw new InvalidDataException($"unsafe payload entry '{name}'");
-            for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
-                dirs.Add(name[..slash]);
+            if (name.EndsWith('/'))
+                dirs.Add(name[..^1]);
             var target = Path.GetFullPath(Path.Combine(dest, name));
             if (!target.StartsWith(destFull, StringComparison.Ordinal))
                 throw new InvalidDataException($"unsafe payload entry '{name}'");
@@ -514,6 +514,16 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             files.Add(i);
             sizes.Add((name, entries[i].Length));
         }
+        // A folder that holds a listed entry is checked through it (a missing folder makes its entries missing), so the
+        // manifest lists only the folders that hold none: one stat fewer per folder on every start.
+        var holders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var trimmed = name.TrimEnd('/');
+            for (int slash = trimmed.IndexOf('/'); slash > 0; slash = trimmed.IndexOf('/', slash + 1))
+                holders.Add(trimmed[..slash]);
+        }
+        dirs.ExceptWith(holders);
         var order = files.ToArray();
         var bySize = new long[order.Length];
         for (int k = 0; k < order.Length; k++)
