@@ -98,6 +98,9 @@ public sealed class BuildPipeline
 
     private string WorkDir => Path.Combine(_options.WorkPath, _options.Name);
 
+    /// <summary>Where a --onedir build is assembled before it is renamed into place.</summary>
+    private string OneDirStaging => Path.Combine(_options.DistPath, $".{_options.Name}.{Environment.ProcessId}.tmp");
+
     private void Mark(string stage)
     {
         _timings.Add((stage, _clock.Elapsed));
@@ -113,13 +116,27 @@ public sealed class BuildPipeline
         var (analysis, distributions) = Analyze(target);
         Mark("analyze");
         var plan = Collect(target, analysis, distributions);
+        InputFiles.CheckOutput(Path.Combine(_options.DistPath, _options.Name + (_options.OneDir ? "" : target.Target.ExecutableSuffix)),
+            _options.OneDir, [target.Entry, .. plan.Entries.Where(e => e.Source is not null).Select(e => e.Source!)]);
+        foreach (var warning in plan.Warnings)
+            _log.Warn(warning);
         Mark("collect");
         var compiled = CompiledModules.Compile(plan, analysis.EntryScript, target.Entry, target.Compiler, _options.Optimize, _cache, _log);
         Mark("compile");
-        var payload = Assemble(target, plan, compiled);
-        Mark("assemble");
-        var app = Emit(target, plan, payload);
-        Mark("emit");
+        AssembledPayload payload;
+        EmittedApp app;
+        try
+        {
+            payload = Assemble(target, plan, compiled);
+            Mark("assemble");
+            app = Emit(target, plan, payload);
+            Mark("emit");
+        }
+        catch when (_options.OneDir && Directory.Exists(OneDirStaging))
+        {
+            Directory.Delete(OneDirStaging, true); // a full disk or any other failure leaves no half-written folder in dist/
+            throw;
+        }
         return new BuildResult
         {
             Output = app.Output, Executable = app.Executable, Analysis = analysis, Plan = plan, Payload = payload.Archive,
@@ -202,7 +219,7 @@ public sealed class BuildPipeline
     {
         var buildInfo = BuildInfo(target, plan);
         return _options.OneDir
-            ? AssembledPayload.Write(plan, compiled, buildInfo, null, Path.Combine(_options.DistPath, $".{_options.Name}.{Environment.ProcessId}.tmp"), _cache, _macSigning, _log)
+            ? AssembledPayload.Write(plan, compiled, buildInfo, null, OneDirStaging, _cache, _macSigning, _log)
             : AssembledPayload.Write(plan, compiled, buildInfo, Path.Combine(WorkDir, "payload.zip"), null, _cache, _macSigning, _log);
     }
 

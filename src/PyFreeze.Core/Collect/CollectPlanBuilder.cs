@@ -61,6 +61,11 @@ public sealed class CollectPlanBuilder
         return true;
     }
 
+    /// <summary>Removes the entries <paramref name="drop"/> selects (their destinations become free again).</summary>
+    /// <returns>How many were removed.</returns>
+    public int RemoveAll(Predicate<PayloadEntry> drop) =>
+        Entries.RemoveAll(e => drop(e) && _byDest.Remove(e.Dest));
+
     /// <summary>The plan as it stands, copied: nothing added later changes it.</summary>
     public CollectPlan Build() => new()
     {

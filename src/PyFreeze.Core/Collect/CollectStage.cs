@@ -37,7 +37,8 @@ public sealed class CollectInput
 /// <summary>
 /// The collect stage: the collectors run in a fixed order over one <see cref="CollectPlanBuilder"/> (modules and the
 /// runtime, package data, the app's own data, hooks and the user's options, metadata, shared libraries, Tcl/Tk), then
-/// the boot module, which reads what they decided; the result is the immutable <see cref="CollectPlan"/>.
+/// the boot module, which reads what they decided; inputs that cannot go into a payload are dropped or refused
+/// (<see cref="InputFiles"/>); the result is the immutable <see cref="CollectPlan"/>.
 /// </summary>
 public static class CollectStage
 {
@@ -61,6 +62,8 @@ public static class CollectStage
         BinaryCollector.Collect(plan, analysis, layout, rid, input.Log);
         TclTkCollector.Collect(plan, analysis, layout, input.Log);
         AddBoot(plan, interp);
+        InputFiles.DropSpecialFiles(plan);
+        InputFiles.CheckNames(plan);
         return plan.Build();
     }
 
