@@ -273,6 +273,8 @@ public sealed class BuildPipeline
             OneDir = _opts.OneDir,
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
+            GlibcFloor = plan.RequiredGlibc?.Version.ToString() ?? "",
+            GlibcFloorNeededBy = plan.RequiredGlibc?.By ?? "",
         };
         var kit = _kit ?? LocateKit(rid, cache);
         var emitWork = Path.Combine(work, "emit");
