@@ -9,6 +9,7 @@ namespace PyFreeze.Tests.EndToEnd;
 /// The one-file build, end to end: real interpreters, real bootloader, the frozen binary run with every Python on
 /// the machine hidden. Each app runs twice; the second run must not unpack again.
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class OneFileTests
 {
     public static IEnumerable<object[]> Pythons_() => Pythons.All();

@@ -60,6 +60,7 @@ public sealed class ThirdPartyRun : IDisposable
 /// flask's test client, lxml, Pillow, cryptography, numpy, pytz), importlib.metadata of Debian's distributions and
 /// TLS with a real CA bundle (ssl, requests, certifi): each check prints what python3 prints.
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class ThirdPartyTests(ThirdPartyRun r) : IClassFixture<ThirdPartyRun>
 {
     private void Same(string prefix, params (string Key, string Value)[] expected)
