@@ -168,7 +168,12 @@ public static class Distributions
         {
             foreach (var line in File.ReadAllLines(topLevel))
                 if (line.Trim().Length > 0)
+                {
                     top.Add(line.Trim().Replace('/', '.').Split('.')[0]);
+                    // Debian 13's packages have no RECORD: mypyc's hash-named runtime is listed here only
+                    if (line.Contains("__mypyc", StringComparison.Ordinal) && !helpers.Contains(line.Trim()))
+                        helpers.Add(line.Trim());
+                }
         }
         else
         {

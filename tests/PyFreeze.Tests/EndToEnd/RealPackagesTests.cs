@@ -48,10 +48,21 @@ public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRu
         Assert.True(r.Values.TryGetValue(key, out var value), $"no '{key}='\n{r.Frozen}");
         Assert.True(r.PythonValues.TryGetValue(key, out var python) && !python.StartsWith("ERROR", StringComparison.Ordinal),
             $"python3 realpkgs.py: {key}={python}\n{r.Python.StdErr}");
-        Assert.True(value == python, $"{key}: python3 '{python}', frozen '{value}'\n{r.Frozen.StdErr}");
+        var want = FrozenForm(key, python!);
+        Assert.True(value == want, $"{key}: python3 '{python}' (frozen: '{want}'), frozen '{value}'\n{r.Frozen.StdErr}");
         if (DebianRoots.Inside is null)
             Assert.True(value == expected, $"{key}: expected '{expected}', got '{value}'\n{r.Frozen.StdErr}");
     }
+
+    /// <summary>What the frozen app prints where python3 prints <paramref name="python"/>: the same, except where a check
+    /// shows what being frozen changes by design (click names the program by the executable, not the script; shapely's
+    /// line ends with sys.frozen).</summary>
+    private static string FrozenForm(string key, string python) => key switch
+    {
+        "click" when python.EndsWith(".py", StringComparison.Ordinal) => python[..^3],
+        "shapely" when python.EndsWith(" None", StringComparison.Ordinal) => python[..^5] + " True",
+        _ => python,
+    };
 
     [Fact]
     public void Cffi_compiled_modules_find_the_cffi_runtime() => Has("cffi", "True b'msg'");
