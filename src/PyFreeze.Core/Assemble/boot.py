@@ -200,6 +200,8 @@ def _multiprocessing_entry(args):
     spawn:          EXE --multiprocessing-fork tracker_fd=N pipe_handle=N
     helper servers: EXE [interpreter flags] -c "from multiprocessing.resource_tracker import main;main(...)"
                     EXE [interpreter flags] -c "from multiprocessing.forkserver import main; main(...)"
+                    EXE [interpreter flags] -c "import sys; from multiprocessing.forkserver import main; main(...,
+                        sys_argv=sys.argv[1:], **{...})" ARGV...   (3.13.12+/3.14.3+, gh-144503: the parent's argv follows)
     Only these, with literal arguments: a general -c would let anyone run code through the app.
     """
     if not args:
@@ -226,9 +228,17 @@ def _multiprocessing_entry(args):
         if flag[:1] != "-" or len(flag) < 2 or flag.startswith("--"):
             return None
         i += 1
-    if i + 1 >= len(args) or len(args) != i + 2:
+    if i + 1 >= len(args):
         return None
     code = args[i + 1]
+    # gh-144503: the forkserver's sys_argv comes as real argv elements after -c CMD, named in CMD by sys.argv[1:]
+    argv_prefix, argv_kw = "import sys; ", ", sys_argv=sys.argv[1:]"
+    extra = None
+    if code.startswith(argv_prefix + "from multiprocessing.forkserver import main; main(") and argv_kw in code:
+        code = code[len(argv_prefix):].replace(argv_kw, "", 1)
+        extra = list(args[i + 2:])
+    elif len(args) != i + 2:
+        return None
     for module, sep in (("resource_tracker", ";"), ("forkserver", "; ")):
         prefix = "from multiprocessing.%s import main%smain(" % (module, sep)
         if code.startswith(prefix) and code.endswith(")"):
@@ -236,6 +246,10 @@ def _multiprocessing_entry(args):
             if call is None:
                 return None
             positional, keywords = call
+            if extra is not None:
+                if module != "forkserver" or "sys_argv" in keywords:
+                    return None
+                keywords["sys_argv"] = extra
 
             def helper(module=module, positional=positional, keywords=keywords):
                 import importlib
