@@ -229,11 +229,8 @@ public sealed class BuildPipeline
                 throw new PyFreezeException($"{entry}: {r.Error}");
             if (modules[i].Category == PayloadCategory.PyFreeze)
                 throw new InvalidOperationException($"PyFreeze's own {modules[i].DisplayName} did not compile: {r.Error}");
-            var (fatal, why) = CompileFailure.Describe(analysis.Graph, modules[i].Module, modules[i].Source ?? modules[i].DisplayName!, r.Error!, compilerInterp);
-            if (fatal)
-                throw new PyFreezeException(why);
             compileErrors.Add((modules[i].DisplayName!, r.Error!));
-            _log.Warn(why);
+            _log.Warn(CompileFailure.Describe(analysis.Graph, modules[i].Module, modules[i].Source ?? modules[i].DisplayName!, r.Error!, compilerInterp));
         }
         Mark("compile");
         _modulesTotal = results.Count;
