@@ -121,7 +121,7 @@ public sealed class BuildPipeline
         foreach (var warning in plan.Warnings)
             _log.Warn(warning);
         Mark("collect");
-        var compiled = CompiledModules.Compile(plan, analysis.EntryScript, target.Entry, target.Compiler, _options.Optimize, _cache, _log);
+        var compiled = CompiledModules.Compile(plan, analysis, target.Entry, target.Compiler, _options.Optimize, _cache, _log);
         Mark("compile");
         AssembledPayload payload;
         EmittedApp app;
@@ -180,10 +180,10 @@ public sealed class BuildPipeline
             _log.Warn(problem);
         foreach (var warning in AppAnalysis.MissingHookImports(analysis, _hooks!))
             _log.Warn(warning);
-        var missing = MissingModules.Of(analysis.Graph, interp.Platform);
+        var missing = MissingModules.Of(analysis.Graph, interp.Platform, interp.MinorVersion);
         var hard = missing.Where(m => m.Group == MissingGroup.Real && m.Severity == MissingSeverity.TopLevel).ToList();
         foreach (var m in hard)
-            _log.Warn($"missing module {m.Name}, imported by {string.Join(", ", m.Importers.Take(3).Select(e => $"{e.From} (line {e.Line})"))}");
+            _log.Warn($"missing module {m.Name}, imported by {string.Join(", ", m.Importers.Take(3).Select(e => $"{e.From} (line {e.Line})"))}{m.RemovedSuffix}");
         if (hard.Count > 0 && o.Strict)
             throw new PyFreezeException($"{hard.Count} missing top-level import(s) ({string.Join(", ", hard.Select(m => m.Name))}); install them, add --paths, or drop --strict");
         foreach (var p in analysis.Problems.Where(p => p.File == analysis.EntryScript))
@@ -244,6 +244,8 @@ public sealed class BuildPipeline
             OneDir = o.OneDir,
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
+            GlibcFloor = plan.RequiredGlibc?.Version.ToString() ?? "",
+            GlibcFloorNeededBy = plan.RequiredGlibc?.By ?? "",
         };
         var kit = _kit ?? LocateKit(rid);
         var emitWork = Path.Combine(WorkDir, "emit");

@@ -1,3 +1,4 @@
+using PyFreeze.Analyze;
 using PyFreeze.Cache;
 using PyFreeze.Collect;
 using PyFreeze.Diagnostics;
@@ -15,15 +16,16 @@ public sealed record CompiledModules(IReadOnlyList<(PayloadEntry Entry, string P
 {
     /// <summary>Compiles the plan's modules (sources and generated text) with <paramref name="compiler"/>.</summary>
     /// <param name="plan">The plan.</param>
-    /// <param name="entryScript">The app's entry script: its failure fails the build.</param>
+    /// <param name="analysis">The analysis: its entry script's failure fails the build; its module graph says what leaving
+    /// another module out means (<see cref="CompileFailure.Describe"/>).</param>
     /// <param name="entry">The entry as given (the script, or its package folder), for the message.</param>
     /// <param name="compiler">A CPython of the target's minor version.</param>
     /// <param name="optimize">0, 1 or 2.</param>
     /// <param name="cache">The build cache.</param>
-    /// <param name="log">Messages (a module left out is a warning).</param>
+    /// <param name="log">Messages (a module left out is a warning naming what it means for the app).</param>
     /// <exception cref="PyFreezeException">The entry script does not compile.</exception>
     /// <exception cref="InvalidOperationException">PyFreeze's own boot module does not compile (a bug).</exception>
-    public static CompiledModules Compile(CollectPlan plan, string entryScript, string entry, InterpreterInfo compiler, int optimize, BuildCache cache, Log log)
+    public static CompiledModules Compile(CollectPlan plan, AnalysisResult analysis, string entry, InterpreterInfo compiler, int optimize, BuildCache cache, Log log)
     {
         var modules = plan.Entries.Where(e => e.Kind == PayloadEntryKind.Module && e.Source is not null || e.Text is not null).ToList();
         var results = new BytecodeCompiler(compiler, cache, log)
@@ -38,12 +40,12 @@ public sealed record CompiledModules(IReadOnlyList<(PayloadEntry Entry, string P
                 files.Add((modules[i], r.PycPath));
                 continue;
             }
-            if (modules[i].Source == entryScript)
+            if (modules[i].Source == analysis.EntryScript)
                 throw new PyFreezeException($"{entry}: {r.Error}");
             if (modules[i].Category == PayloadCategory.PyFreeze)
                 throw new InvalidOperationException($"PyFreeze's own {modules[i].DisplayName} did not compile: {r.Error}");
             errors.Add((modules[i].DisplayName!, r.Error!));
-            log.Warn($"{modules[i].Source}: {r.Error}; the module is left out");
+            log.Warn(CompileFailure.Describe(analysis.Graph, modules[i].Module, modules[i].Source ?? modules[i].DisplayName!, r.Error!, compiler));
         }
         return new CompiledModules(files, errors, results.Count(r => r.Compiled), results.Count);
     }

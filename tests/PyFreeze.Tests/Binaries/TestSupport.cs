@@ -14,7 +14,7 @@ internal static class Requirements
     public static string Expand(string path) => path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Home, path[2..]) : path;
 
     /// <summary>Null when met, else why not. "tool:NAME" = a command on PATH; "pefile" = /usr/bin/python3 with the
-    /// pefile module; "glob:DIR/PATTERN" = at least one match; anything else = a path.</summary>
+    /// pefile module; "python:stdlib" = the system python3's stdlib folder; "glob:DIR/PATTERN" = at least one match; anything else = a path.</summary>
     public static string? Missing(string requirement)
     {
         lock (Cache)
@@ -47,6 +47,9 @@ internal static class Requirements
         if (r == "python:ast")
             return Analyze.Scanning.PythonReference.SystemPython is null
                 ? "no /usr/bin/python3 (3.11+) to run the ast reference (apt-get install python3)" : null;
+        if (r == "python:stdlib")
+            return Analyze.Scanning.InstalledPythonFiles.Stdlib is { } stdlib && Directory.Exists(stdlib)
+                ? null : "no system python3 stdlib folder (/usr/bin/python3's sysconfig stdlib; apt-get install python3)";
         if (r == "python:3.12+")
             return Analyze.Scanning.PythonReference.Python312 is null
                 ? "no CPython 3.12+ (python3.12-3.14 on PATH or under pyenv) for the PEP 701 tokenizer reference" : null;

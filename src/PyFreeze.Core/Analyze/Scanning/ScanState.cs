@@ -7,7 +7,8 @@ namespace PyFreeze.Analyze.Scanning;
 /// The statement-level half of <see cref="ImportScanner"/>: reads tokens one logical line at a time, keeps a stack
 /// of indented blocks with their <see cref="ImportContext"/> and condition (this file), and hands each simple
 /// statement to the concern it is: import statements (ScanState.ImportStatements.cs), dynamic import calls
-/// (ScanState.DynamicImports.cs), <c>__all__</c> (ScanState.DunderAll.cs); token helpers are in ScanState.Tokens.cs.
+/// (ScanState.DynamicImports.cs), <c>__all__</c> (ScanState.DunderAll.cs), <c>sys.modules["a.b"] = x</c>
+/// (ScanState.ModuleAssignments.cs); token helpers are in ScanState.Tokens.cs.
 /// One ref struct over one token buffer, in parts, so no concern copies the line it reads.
 /// </summary>
 internal ref partial struct ScanState
@@ -62,6 +63,7 @@ internal ref partial struct ScanState
     private int _count;
     private List<string>? _all;
     private bool _allPoisoned;
+    private List<ModuleAssignment>? _moduleAssignments; // sys.modules["a.b"] = x (ScanState.ModuleAssignments.cs)
 
     public ScanState(ReadOnlySpan<char> text, List<ScanProblem> problems)
     {
@@ -73,7 +75,6 @@ internal ref partial struct ScanState
         _depth = 1;
         _imports = new Entry[16];
     }
-
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
@@ -439,6 +440,8 @@ internal ref partial struct ScanState
                 {
                     if (!inDefOrClass && IsName(start, "__all__"))
                         DunderAllStmt(start, i);
+                    else if (i - start >= 8 && _buf[start + 2].Kind == TokenKind.Name && IsName(start + 2, "modules"))
+                        ModuleAssignmentStmt(start, i);
                     Dynamic(start, i, ctx, cond);
                 }
             }
