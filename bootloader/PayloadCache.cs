@@ -8,7 +8,7 @@ namespace PyFreeze.Bootloader;
 internal sealed class BootException(string message) : Exception(message);
 
 /// <summary>
-/// Finds or makes the unpacked copy of this executable's payload in the user cache (DESIGN.md §4, §7):
+/// Finds or makes the unpacked copy of this executable's payload in the user cache (README.md, "The cache"):
 /// <c>CACHE/run/NAME-HASH16/</c>, unpacked once into a private temporary sibling and renamed into place, with a
 /// manifest of what was written and a completion marker holding the full payload hash written last.
 /// </summary>

@@ -5,8 +5,9 @@ namespace PyFreeze.Collect;
 /// <see cref="CollectPlan.Conflicts"/>). <see cref="Build"/> hands on the immutable <see cref="CollectPlan"/>.</summary>
 public sealed class CollectPlanBuilder
 {
-    /// <summary>Entries, unique by <see cref="PayloadEntry.Dest"/>.</summary>
-    public List<PayloadEntry> Entries { get; } = [];
+    /// <summary>Entries, unique by <see cref="PayloadEntry.Dest"/>, in the order they were added; only <see cref="Add"/>
+    /// and <see cref="RemoveAll"/> change them.</summary>
+    public IReadOnlyList<PayloadEntry> Entries => _entries;
 
     /// <summary>Shared libraries bundled for binaries.</summary>
     public List<BundledLibrary> Libraries { get; } = [];
@@ -44,11 +45,14 @@ public sealed class CollectPlanBuilder
     /// <summary>Script libraries of bundled native libraries (Tcl/Tk).</summary>
     public List<ScriptLibrary> ScriptLibraries { get; } = [];
 
+    private readonly List<PayloadEntry> _entries = [];
     private readonly Dictionary<string, PayloadEntry> _byDest = new(StringComparer.Ordinal);
     private readonly List<PayloadEntry> _conflicts = [];
 
-    /// <summary>Adds an entry unless one with the same destination exists.</summary>
-    /// <returns>True when added; false when the destination was taken (the first one wins).</returns>
+    /// <summary>Adds an entry unless one with the same destination exists: the collectors run in a fixed order
+    /// (<see cref="CollectStage"/>), so the first one wins, and an entry from another source for the same destination
+    /// is kept in <see cref="CollectPlan.Conflicts"/>.</summary>
+    /// <returns>True when added; false when the destination was taken.</returns>
     public bool Add(PayloadEntry entry)
     {
         if (!_byDest.TryAdd(entry.Dest, entry))
@@ -57,14 +61,14 @@ public sealed class CollectPlanBuilder
                 _conflicts.Add(entry);
             return false;
         }
-        Entries.Add(entry);
+        _entries.Add(entry);
         return true;
     }
 
     /// <summary>Removes the entries <paramref name="drop"/> selects (their destinations become free again).</summary>
     /// <returns>How many were removed.</returns>
     public int RemoveAll(Predicate<PayloadEntry> drop) =>
-        Entries.RemoveAll(e => drop(e) && _byDest.Remove(e.Dest));
+        _entries.RemoveAll(e => drop(e) && _byDest.Remove(e.Dest));
 
     /// <summary>The plan as it stands, copied: nothing added later changes it.</summary>
     public CollectPlan Build() => new()

@@ -62,7 +62,7 @@ public class HookSchemaTests
         Assert.StartsWith(expected, e.Message);
     }
 
-    [FactRequires("python:ast", "pymodule:jsonschema")]
+    [FactRequires("pymodule:jsonschema")]
     public void Built_in_hooks_are_valid_by_the_schema_and_bad_ones_are_refused_by_both()
     {
         using var t = new TempDir("hookschema");
@@ -79,7 +79,7 @@ public class HookSchemaTests
                 errors = list(v.iter_errors(json.load(open(f))))
                 print(f, "ok" if not errors else "invalid: " + errors[0].message)
             """;
-        var run = Proc.Exec(Analyze.Scanning.PythonReference.SystemPython!, ["-c", script, SchemaFile, .. good, .. bad]);
+        var run = Proc.Exec(Requirements.PythonWith("jsonschema")!, ["-c", script, SchemaFile, .. good, .. bad]);
         Assert.True(run.ExitCode == 0, run.ToString());
         var verdicts = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l.Split(' ')[0], l => l[(l.IndexOf(' ') + 1)..]);
         for (int i = 0; i < files.Count; i++)
