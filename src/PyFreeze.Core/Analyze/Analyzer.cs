@@ -613,40 +613,20 @@ public sealed class Analyzer
         return parent;
     }
 
-    /// <summary>
-    /// Standard-library developer tools: debuggers, test runners, documentation browsers, profilers, packaging tools.
-    /// Stdlib modules import them only on side paths (a function, a branch, an ImportError guard); following those
-    /// edges makes every app carry doctest, unittest, pdb, pydoc, asyncio and readline (GPL). The stdlib's own
-    /// <c>test</c> package is never followed from inside the stdlib.
-    /// </summary>
-    public static readonly IReadOnlySet<string> DeveloperTools = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "doctest", "pdb", "bdb", "pydoc", "pydoc_data", "unittest", "idlelib", "lib2to3", "turtle", "turtledemo", "distutils",
-        "ensurepip", "venv", "profile", "cProfile", "pstats", "trace", "tabnanny", "pyclbr", "readline", "rlcompleter", "msilib",
-        "timeit", "cgitb",
-    };
-
-    /// <summary>
-    /// Stdlib imports that run only once the imported module is in use anyway, or only in self-tests:
-    /// <c>PathFinder.find_distributions</c> is called by importlib.metadata itself, <c>get_resource_reader</c> by
-    /// importlib.resources; <c>random._test_generator</c>
-    /// imports statistics.
-    /// </summary>
-    public static readonly IReadOnlySet<(string Importer, string Imported)> SidePaths = new HashSet<(string, string)>
-    {
-        ("importlib._bootstrap_external", "importlib.metadata"),
-        ("importlib._bootstrap_external", "importlib.readers"),
-        ("random", "statistics"),
-    };
-
+    /// <summary>Whether an import is on a side path the analysis does not follow until the app reaches the imported
+    /// module: a developer tool of the standard library imported below top level (the built-in hooks marked
+    /// <c>developer_tool</c>: doctest, pdb, pydoc, unittest, …, which the stdlib imports only inside functions, branches
+    /// and ImportError guards; following them makes every app carry them, and readline, GPL), a module's listed
+    /// <c>side_imports</c> (importlib's bootstrap → importlib.metadata, random → statistics), and the stdlib's own
+    /// <c>test</c> package.</summary>
     private bool IsDeveloperToolImport(string importer, string name, ImportContext context)
     {
-        if (context != ImportContext.TopLevel && SidePaths.Contains((importer, name)))
+        if (context != ImportContext.TopLevel && _options.Hooks.IsSideImport(importer, name))
             return _graph.Find(name)?.Reached != true;
         var top = name.Split('.')[0];
         if (top == "test")
             return _graph.Find(name)?.Reached != true;
-        if (context == ImportContext.TopLevel || !DeveloperTools.Contains(top))
+        if (context == ImportContext.TopLevel || !_options.Hooks.IsDeveloperTool(top))
             return false;
         return _graph.Find(top)?.Reached != true;
     }
