@@ -50,9 +50,21 @@ public sealed record AnalysisProblem(string File, int Line, int Column, string M
     public override string ToString() => Line > 0 ? $"{File}:{Line}:{Column}: {Message}" : $"{File}: {Message}";
 }
 
+/// <summary>A module (or file) that the analysis found and deliberately left out of the app, and the rule that did it.</summary>
+/// <param name="Module">The dotted module name (or, for a data file, its path relative to its package).</param>
+/// <param name="Rule">A short, stable rule name shown in reports and JSON, e.g. <c>exclude-module</c>,
+/// <c>test-folder</c>, <c>dev-tool-plugin</c>, <c>optional-unreached</c>, <c>hook</c>.</param>
+/// <param name="Detail">One human sentence: why the rule applied (the importer, the tool, the hook's file).</param>
+/// <param name="Importer">The module whose import would have brought it in, when there is one; else null.</param>
+public sealed record LeftOutModule(string Module, string Rule, string Detail, string? Importer = null);
+
 /// <summary>The outcome of an analysis: the graph and everything worth reporting.</summary>
 public sealed class AnalysisResult
 {
+    /// <summary>Modules and files the analysis saw and left out on purpose, each with the rule that did it, in the
+    /// order they were decided; shown by <c>analyze</c>, <c>--why</c> and the build report. Empty when nothing was left out.</summary>
+    public IReadOnlyList<LeftOutModule> LeftOut { get; init; } = [];
+
     /// <summary>The module graph; the entry is <c>__main__</c>.</summary>
     public required ModuleGraph Graph { get; init; }
 
