@@ -53,6 +53,9 @@ public sealed class BuildResult
 
     /// <summary>How many modules went into the app as bytecode.</summary>
     public int ModulesTotal { get; init; }
+
+    /// <summary>The stage values the build report is made from (<see cref="Report.ReportBuilder.Create"/>).</summary>
+    public required Report.BuildStages Stages { get; init; }
 }
 
 /// <summary>
@@ -142,6 +145,8 @@ public sealed class BuildPipeline
             Output = app.Output, Executable = app.Executable, Analysis = analysis, Plan = plan, Payload = payload.Archive,
             Files = payload.Files, Emit = app.Emit, Target = target.Target, Timings = _timings, CompileErrors = compiled.Errors,
             ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total,
+            Stages = new Report.BuildStages(target, analysis, plan, compiled, payload, app, _timings, _options.Name,
+                Report.ChainContext.Of(_options.HiddenImports, Collector.RuntimeImports(target.Interpreter)), _options.Excludes),
         };
     }
 
