@@ -139,10 +139,13 @@ internal static class BuildCommand
             var result = pipeline.Run();
             var jsonPath = pipeline.Options.JsonReport;
             var summary = jsonPath == "-" ? Console.Error : Console.Out;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var model = ReportBuilder.Create(result.Stages);
             var options = pipeline.Options;
             foreach (var html in new[] { options.DefaultHtmlReport, options.HtmlReport }.OfType<string>().Distinct())
                 Output.Write(html, s => HtmlReport.Write(model, s));
+            // bench/report_cost.py reads this line
+            options.Log.Debug($"build report made and written in {clock.Elapsed.TotalMilliseconds:0.0} ms");
             if (level <= LogLevel.Info)
             {
                 BuildReport.WriteSummary(result, summary);

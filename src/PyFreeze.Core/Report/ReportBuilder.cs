@@ -21,7 +21,11 @@ public static class ReportBuilder
         foreach (var e in s.Plan.Entries)
         {
             if (e.Module is null)
+            {
+                if (e.Owner == ImportChains.Entry)
+                    moduleOfDest.TryAdd(e.Dest, ImportChains.Entry); // the entry script, run as __main__
                 continue;
+            }
             moduleOfDest.TryAdd(e.Dest, e.Module);
             if (e.Kind == PayloadEntryKind.Binary)
                 moduleOfBinary.TryAdd(FileName(e.Dest), e.Module);
