@@ -149,7 +149,8 @@ internal static class BuildCommand
             if (level <= LogLevel.Info)
             {
                 BuildReport.WriteSummary(result, summary);
-                summary.WriteLine($"  report: {BuildReport.Shown(options.HtmlReport ?? options.DefaultHtmlReport)}");
+                var also = options.HtmlReport is { } given && given != options.DefaultHtmlReport ? $" and {BuildReport.Shown(given)}" : "";
+                summary.WriteLine($"  report: {BuildReport.Shown(options.DefaultHtmlReport)}{also}");
             }
             if (jsonPath is not null)
                 Output.Write(jsonPath, s => BuildReport.WriteJson(result, s, model));
