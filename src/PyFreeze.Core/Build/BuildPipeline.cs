@@ -164,6 +164,8 @@ public sealed class BuildPipeline
             _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources (and a macOS .app's icon and version); a {rid.Name} executable has none of some, so they are ignored");
         o.CheckTargetInputs();
         CheckWritable(o.DistPath, "--distpath");
+        if (o.HtmlReport is { } report)
+            CheckWritable(Path.GetDirectoryName(report)!, "--report"); // written after the build: fail before it
         var target = ProbedTarget.Run(o.Entry, rid, o.Python, o.Runtime, o.RuntimeSha256, o.TargetSitePackages, _cache, _log);
         if (o.Cross)
             _kit = LocateKit(rid); // another RID's bootloader may need its .NET packs: fail before the work

@@ -84,9 +84,9 @@ public static class BuildReport
     /// <summary>Writes the JSON report: the output, the payload hash, sizes, files, libraries, timings and the analysis.</summary>
     /// <param name="r">The build.</param>
     /// <param name="output">Where the JSON goes.</param>
-    /// <param name="report">The build report document, written under <c>report</c> (its schema:
-    /// src/PyFreeze.Core/Report/report.schema.json), or null to leave it out.</param>
-    public static void WriteJson(BuildResult r, Stream output, Report.BuildReportModel? report = null)
+    /// <param name="report">The build report document as JSON (<see cref="Report.BuildReportModel.ToJson"/>), written
+    /// under <c>report</c> (its schema: src/PyFreeze.Core/Report/report.schema.json), or null to leave it out.</param>
+    public static void WriteJson(BuildResult r, Stream output, byte[]? report = null)
     {
         using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         j.WriteStartObject();
@@ -187,7 +187,7 @@ public static class BuildReport
         if (report is not null)
         {
             j.WritePropertyName("report");
-            j.WriteRawValue(report.ToJson(), skipInputValidation: true);
+            j.WriteRawValue(report, skipInputValidation: true);
         }
         j.WriteEndObject();
     }

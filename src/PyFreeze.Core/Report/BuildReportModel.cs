@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PyFreeze.Analyze;
@@ -46,22 +45,26 @@ public sealed record BuildReportModel(
     /// <summary>The document's <c>schema</c> value.</summary>
     public const string SchemaName = "pyfreeze-build-report";
 
-    /// <summary>The serializer settings of the document: snake_case names, nulls left out, no indentation.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>The serializer settings of the document (source-generated, <see cref="ReportJson"/>): snake_case names,
+    /// nulls left out, no indentation, the default escaping (non-ASCII and HTML-sensitive characters as \uXXXX).</summary>
+    public static JsonSerializerOptions Json => Context.Options;
+
+    private static ReportJson Context => ReportJson.Default;
 
     /// <summary>The document as UTF-8 JSON.</summary>
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Context.BuildReportModel);
 
     /// <summary>Reads a document written by <see cref="ToJson"/>.</summary>
     /// <exception cref="JsonException">Not a report document.</exception>
     public static BuildReportModel FromJson(ReadOnlySpan<byte> json) =>
-        JsonSerializer.Deserialize<BuildReportModel>(json, Json) ?? throw new JsonException("not a build report");
+        JsonSerializer.Deserialize(json, Context.BuildReportModel) ?? throw new JsonException("not a build report");
 }
+
+/// <summary>The report document's serializer, made at compile time (no reflection at run time: the report must cost
+/// a build little, bench/report_cost.py).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BuildReportModel))]
+public sealed partial class ReportJson : JsonSerializerContext;
 
 /// <summary>What was built.</summary>
 /// <param name="Name">The app's name.</param>

@@ -8,25 +8,31 @@ public static class HtmlReport
 {
     private const string Placeholder = "__PYFREEZE_REPORT__";
 
-    private static readonly Lazy<string> Template = new(() =>
+    /// <summary>The template's UTF-8 bytes before and after the placeholder.</summary>
+    private static readonly Lazy<(byte[] Head, byte[] Tail)> Template = new(() =>
     {
         using var s = typeof(HtmlReport).Assembly.GetManifestResourceStream("PyFreeze.Report.report.html")
             ?? throw new InvalidOperationException("the report template is not embedded in PyFreeze.Core");
         using var r = new StreamReader(s, Encoding.UTF8);
-        return r.ReadToEnd();
+        var text = r.ReadToEnd();
+        int at = text.IndexOf(Placeholder, StringComparison.Ordinal);
+        return (Encoding.UTF8.GetBytes(text[..at]), Encoding.UTF8.GetBytes(text[(at + Placeholder.Length)..]));
     });
 
-    /// <summary>Writes the page for <paramref name="report"/> to <paramref name="output"/> (UTF-8).</summary>
-    public static void Write(BuildReportModel report, Stream output)
+    /// <summary>Writes the page for a report document (<see cref="BuildReportModel.ToJson"/>) to <paramref name="output"/>.</summary>
+    public static void Write(byte[] reportJson, Stream output)
     {
-        var template = Template.Value;
-        int at = template.IndexOf(Placeholder, StringComparison.Ordinal);
+        var (head, tail) = Template.Value;
+        output.Write(head);
         // inside <script type="application/json">, "</script" must not appear: '<' only occurs in JSON strings, where
         // \u003c means the same
-        var json = Encoding.UTF8.GetString(report.ToJson()).Replace("<", "\\u003c", StringComparison.Ordinal);
-        using var w = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        w.Write(template.AsSpan(0, at));
-        w.Write(json);
-        w.Write(template.AsSpan(at + Placeholder.Length));
+        var rest = reportJson.AsSpan();
+        for (int i; (i = rest.IndexOf((byte)'<')) >= 0; rest = rest[(i + 1)..])
+        {
+            output.Write(rest[..i]);
+            output.Write("\\u003c"u8);
+        }
+        output.Write(rest);
+        output.Write(tail);
     }
 }

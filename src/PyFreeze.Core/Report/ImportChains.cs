@@ -112,13 +112,9 @@ public sealed class ImportChains
         }
     }
 
-    private static int Rank(string kind)
-    {
-        for (int i = 0; i < EdgeKinds.All.Count; i++)
-            if (EdgeKinds.All[i] == kind)
-                return i;
-        return EdgeKinds.All.Count;
-    }
+    private static readonly Dictionary<string, int> Ranks = EdgeKinds.All.Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i, StringComparer.Ordinal);
+
+    private static int Rank(string kind) => Ranks.GetValueOrDefault(kind, EdgeKinds.All.Count);
 
     private static int Cost(string kind) => kind == EdgeKinds.TypeChecking ? TypeCheckingCost : 1;
 
@@ -153,9 +149,9 @@ public sealed class ImportChains
                     continue;
                 var kind = KindOf(e);
                 var nd = d + Cost(kind);
-                var step = new ChainStep(name, e.To, kind, e.Line);
-                if (_distance.TryGetValue(e.To, out var old) && (old < nd || old == nd && !Better(step, _via[e.To])))
+                if (_distance.TryGetValue(e.To, out var old) && (old < nd || old == nd && !Better(kind, name, e.Line, _via[e.To])))
                     continue;
+                var step = new ChainStep(name, e.To, kind, e.Line);
                 _distance[e.To] = nd;
                 _via[e.To] = step;
                 queue.Enqueue(e.To, (nd, Rank(kind), e.To));
@@ -163,13 +159,15 @@ public sealed class ImportChains
         }
     }
 
-    private static bool Better(ChainStep a, ChainStep b)
+    /// <summary>True when an edge of <paramref name="kind"/> from <paramref name="from"/> at <paramref name="line"/> ends
+    /// an equally short chain better than <paramref name="b"/>.</summary>
+    private static bool Better(string kind, string from, int line, ChainStep b)
     {
-        int c = Rank(a.Kind).CompareTo(Rank(b.Kind));
+        int c = Rank(kind).CompareTo(Rank(b.Kind));
         if (c != 0)
             return c < 0;
-        c = string.CompareOrdinal(a.From, b.From);
-        return c != 0 ? c < 0 : a.Line < b.Line;
+        c = string.CompareOrdinal(from, b.From);
+        return c != 0 ? c < 0 : line < b.Line;
     }
 
     /// <summary>The last step of <paramref name="module"/>'s shortest chain (its importer and how), or null for the

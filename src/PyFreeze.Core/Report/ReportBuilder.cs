@@ -173,13 +173,28 @@ public static class ReportBuilder
         {
             if (_children.Count == 0)
                 return Leaf ?? new ReportNode(name, "data", 0, 0, 0);
-            var children = _children.Values.Select(c => c.Build()).ToList();
+            var children = new List<ReportNode>(_children.Count + 1);
+            foreach (var c in _children.Values)
+                children.Add(c.Build());
             if (Leaf is not null)
                 children.Add(Leaf with { Name = Leaf.Name + " (file)" });
-            children = [.. children.OrderByDescending(c => c.Size).ThenBy(c => c.Name, StringComparer.Ordinal)];
-            var kind = children.GroupBy(c => c.Kind).OrderByDescending(g => g.Sum(c => c.Size)).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
-            return new ReportNode(name, kind, children.Sum(c => c.Size), children.Sum(c => c.Compressed), children.Sum(c => c.Files),
-                Children: children);
+            children.Sort((a, b) => a.Size != b.Size ? b.Size.CompareTo(a.Size) : string.CompareOrdinal(a.Name, b.Name));
+            long size = 0, compressed = 0;
+            int files = 0;
+            var byKind = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var c in children)
+            {
+                size += c.Size;
+                compressed += c.Compressed;
+                files += c.Files;
+                byKind[c.Kind] = byKind.GetValueOrDefault(c.Kind) + c.Size;
+            }
+            string kind = "";
+            long most = -1;
+            foreach (var (k, bytes) in byKind) // the kind of most bytes; of equal ones, the first by name
+                if (bytes > most || bytes == most && string.CompareOrdinal(k, kind) < 0)
+                    (kind, most) = (k, bytes);
+            return new ReportNode(name, kind, size, compressed, files, Children: children);
         }
     }
 }
