@@ -53,6 +53,9 @@ public sealed class BuildResult
 
     /// <summary>How many modules went into the app as bytecode.</summary>
     public int ModulesTotal { get; init; }
+
+    /// <summary>Which bootloader the executable starts with (<see cref="BootloaderKit.Description"/>).</summary>
+    public string Bootloader { get; init; } = "";
 }
 
 /// <summary>
@@ -118,7 +121,7 @@ public sealed class BuildPipeline
         if (cross && _options.HostPack is not null)
             HostPacks.CheckFolder(rid, _options.HostPack);
         if (cross && _options.Runtime is null)
-            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
+            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : rid.IsLinux ? " or a folder of Debian's python3.X packages for it unpacked with dpkg -x" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
         if (!cross && _options.Runtime is not null)
             throw new PyFreezeException($"--runtime: only for a --target other than this machine ({Rid.HostName}); a build for {Rid.HostName} bundles the --python interpreter", 2);
         if (!cross && _options.TargetSitePackages.Count > 0)
@@ -136,7 +139,7 @@ public sealed class BuildPipeline
             runtime = TargetRuntime.Open(_options.Runtime!, rid, BuildCache.Default(_log), _log, _options.RuntimeSha256);
             compilerInterp = runtime.FindCompiler(_options.Python, p => AppAnalysis.Probe(p, entry));
             interp = runtime.TargetInterpreter(compilerInterp, _options.TargetSitePackages, _log);
-            _log.Info($"CPython {runtime.VersionString} for {rid.Name} from {runtime.Source}; bytecode by CPython {compilerInterp.VersionString} at {compilerInterp.RealExecutable}");
+            _log.Info($"CPython {runtime.VersionString} for {rid.Name} from {runtime.Source}{(runtime.Linux is { } linux ? $", {linux.Layout}" : "")}; bytecode by CPython {compilerInterp.VersionString} at {compilerInterp.RealExecutable}");
             _kit = LocateKit(rid, BuildCache.Default(_log)); // another RID's bootloader may need its .NET packs: fail before the work
         }
         else
@@ -200,7 +203,7 @@ public sealed class BuildPipeline
         AppDataCollector.Collect(plan, analysis, layout);
         var metadataNames = HookCollector.Collect(plan, analysis, layout, hooks, user, [interp.Prefix, interp.BasePrefix]);
         MetadataCollector.Collect(plan, analysis, layout, entryPoints.In, metadataNames);
-        BinaryCollector.Collect(plan, analysis, layout, rid, _log);
+        BinaryCollector.Collect(plan, analysis, layout, rid, _log, runtime?.Linux?.Sysroot);
         TclTkCollector.Collect(plan, analysis, layout, _log);
         AddBoot(plan, interp, name, rid);
         Mark("collect");
@@ -272,6 +275,7 @@ public sealed class BuildPipeline
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
         };
         var kit = _kit ?? LocateKit(rid, cache);
+        _log.Info($"Bootloader: {kit.Description}");
         var emitWork = Path.Combine(work, "emit");
         BuildResult result;
         if (_opts.OneDir)
@@ -289,7 +293,7 @@ public sealed class BuildPipeline
                 Output = final, Executable = Path.Combine(final, name + rid.ExecutableSuffix), Analysis = analysis, Plan = plan,
                 Files = payloadFiles, Emit = exe with { Path = Path.Combine(final, name + rid.ExecutableSuffix) }, Target = rid,
                 Timings = _timings, CompileErrors = compileErrors,
-                ModulesCompiled = _modulesCompiled, ModulesTotal = _modulesTotal,
+                ModulesCompiled = _modulesCompiled, ModulesTotal = _modulesTotal, Bootloader = kit.Description,
             };
         }
         else
@@ -328,7 +332,7 @@ public sealed class BuildPipeline
             {
                 Output = output, Executable = exe.Path, Analysis = analysis, Plan = plan, Payload = payload, Files = payload.Files,
                 Emit = exe, Target = rid, Timings = _timings, CompileErrors = compileErrors,
-                ModulesCompiled = _modulesCompiled, ModulesTotal = _modulesTotal,
+                ModulesCompiled = _modulesCompiled, ModulesTotal = _modulesTotal, Bootloader = kit.Description,
             };
         }
         return result;
