@@ -2,20 +2,22 @@
 # debian-arm64-runtime.sh: prints the folder of a real arm64 CPython from Debian's archive, made once and cached.
 #
 # The folder holds
-#   root/   python3.11-minimal, libpython3.11-stdlib, libopenblas0-pthread and every package they need (arm64), each
-#           unpacked with dpkg -x; the alternatives their postinst scripts would make (libblas.so.3, liblapack.so.3,
+#   root/   python3.11-minimal, libpython3.11-stdlib, libpython3.11 (the shared libpython), libopenblas0-pthread and
+#           every package they need (arm64), each unpacked with dpkg -x; the alternatives their postinst scripts would make (libblas.so.3, liblapack.so.3,
 #           libopenblas.so.0) are made as absolute links through root/etc/alternatives, as on an installed system
 #   site/   python3-numpy (arm64) unpacked with dpkg -x: site/usr/lib/python3/dist-packages is a target site-packages
 #   packages.txt   the .deb files it was made from (name, version, size, checksum)
 # under ${PYFREEZE_BUILD_CACHE:-${XDG_CACHE_HOME:-~/.cache}/pyfreeze/build}/test-runtimes/debian-arm64-KEY, where KEY
-# is a hash of that package list: a new Debian point release makes a new folder, an unchanged archive reuses it.
+# is a hash of that package list (and of LAYOUT): a new Debian point release makes a new folder, an unchanged archive
+# reuses it.
 #
 # Needs the arm64 architecture in dpkg and its package lists (dpkg --add-architecture arm64 && apt-get update; .ci/run
 # does it); nothing is installed on this machine. The tests, bench/ and .ci/run call this script.
 set -euo pipefail
 
-PACKAGES=(python3.11-minimal libpython3.11-stdlib libopenblas0-pthread python3-numpy)
+PACKAGES=(python3.11-minimal libpython3.11-stdlib libpython3.11 libopenblas0-pthread python3-numpy)
 SITE_PACKAGES=(python3-numpy)
+LAYOUT=2 # bump when what this script makes of the packages changes
 
 die() { echo "debian-arm64-runtime: $*" >&2; exit 1; }
 dpkg --print-foreign-architectures | grep -qx arm64 ||
@@ -34,7 +36,7 @@ apt-get install -qq --print-uris "${apt_opts[@]}" "${PACKAGES[@]}" > "$work/uris
   die "apt cannot resolve the arm64 packages ($(tr '\n' ' ' < "$work/err")); run apt-get update"
 [ -s "$work/uris" ] || die "apt resolved no arm64 packages; run apt-get update"
 awk '{print $2, $3, $4}' "$work/uris" | sort > "$work/packages.txt"
-key=$(sha256sum "$work/packages.txt" | cut -c1-16)
+key=$( { echo "layout $LAYOUT"; cat "$work/packages.txt"; } | sha256sum | cut -c1-16)
 dest="$cache/debian-arm64-$key"
 
 exec 9> "$cache/.lock"
@@ -71,6 +73,8 @@ done
 for so in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
   [ -L "$work/out/root/usr/lib/aarch64-linux-gnu/$so" ] || die "no alternative made for $so (libopenblas0-pthread's postinst changed?)"
 done
+# the mount points of a root filesystem, for running the root's own python3 inside it (bubblewrap binds them)
+mkdir -p "$work/out/root/proc" "$work/out/root/dev" "$work/out/root/tmp" "$work/out/root/sys"
 cp "$work/packages.txt" "$work/out/packages.txt"
 touch "$work/out/.complete"
 rm -rf "$dest"
