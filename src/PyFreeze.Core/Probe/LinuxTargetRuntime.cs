@@ -105,17 +105,20 @@ public static partial class LinuxTargetRuntime
         try
         {
             using var s = fs.OpenRead(real);
+            var format = BinaryInspector.Identify(s);
+            if (format != BinaryFormat.Elf)
+            {
+                var what = format switch { BinaryFormat.MachO => "a macOS (Mach-O) executable", BinaryFormat.Pe => "a Windows (PE) executable", _ => "not an ELF executable" };
+                throw new PyFreezeException($"--runtime {shown}: {shownExe} is {what}, not a Linux CPython for {rid.Name}; {Advice(rid)}", 2);
+            }
             info = BinaryInspector.Read(s, real);
         }
         catch (BinaryFormatException e)
         {
             throw new PyFreezeException($"--runtime {shown}: {shownExe} is not a usable executable ({e.Problem})", 1, e);
         }
-        if (info is null || info.Format != BinaryFormat.Elf || info.Elf is null)
-        {
-            var what = info?.Format switch { BinaryFormat.MachO => "a macOS (Mach-O) executable", BinaryFormat.Pe => "a Windows (PE) executable", _ => "not an ELF executable" };
-            throw new PyFreezeException($"--runtime {shown}: {shownExe} is {what}, not a Linux CPython for {rid.Name}; {Advice(rid)}", 2);
-        }
+        if (info?.Elf is null)
+            throw new PyFreezeException($"--runtime {shown}: {shownExe} is not an ELF executable, not a Linux CPython for {rid.Name}; {Advice(rid)}", 2);
         var elf = info.Elf;
         if (info.Architecture != rid.Architecture || elf.Class != ElfClass.Elf64 || elf.Data != ElfData.LittleEndian)
             throw new PyFreezeException($"--runtime {shown}: {shownExe} is an ELF{(elf.Class == ElfClass.Elf64 ? 64 : 32)} {elf.MachineName} executable, not for {rid.Name} ({ExpectedMachine(rid)}); {Advice(rid)}", 2);
