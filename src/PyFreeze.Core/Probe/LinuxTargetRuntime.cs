@@ -51,8 +51,11 @@ public static partial class LinuxTargetRuntime
     /// (Python/config.c's <c>_PyImport_Inittab</c>: marshal, _imp, builtins, sys, _warnings).</summary>
     public static IReadOnlyList<string> CoreBuiltins { get; } = ["_imp", "_warnings", "builtins", "marshal", "sys"];
 
-    /// <summary>Where a prefix (<c>bin/</c>, <c>lib/</c>) is looked for inside a runtime folder, in order.</summary>
-    private static readonly string[] Prefixes = ["python", "", "usr/local", "usr", "python/install"];
+    /// <summary>Where a prefix (<c>bin/</c>, <c>lib/</c>) is looked for inside a runtime folder, in order: an unpacked
+    /// python-build-standalone archive, a root filesystem (a Docker image's own CPython in <c>usr/local</c> before the
+    /// distribution's; <c>usr</c> before the folder itself, whose <c>bin</c> and <c>lib</c> are links into <c>usr</c> on
+    /// a merged-/usr root), the folder itself (a prefix given directly), a full python-build-standalone archive.</summary>
+    private static readonly string[] Prefixes = ["python", "usr/local", "usr", "", "python/install"];
 
     [GeneratedRegex(@"^python3\.(\d{1,2})$", RegexOptions.CultureInvariant)]
     private static partial Regex InterpreterName();
@@ -65,12 +68,6 @@ public static partial class LinuxTargetRuntime
 
     [GeneratedRegex(@"'EXT_SUFFIX':\s*'([^']+)'", RegexOptions.CultureInvariant)]
     private static partial Regex ExtSuffixVar();
-
-    [GeneratedRegex(@"OPENSSLDIR: ""([^""\x00]+)""", RegexOptions.CultureInvariant)]
-    private static partial Regex OpensslDir();
-
-    [GeneratedRegex(@"release version (\d+\.\d+)", RegexOptions.CultureInvariant)]
-    private static partial Regex GlibcRelease();
 
     /// <summary>Reads a runtime folder (see the type's summary).</summary>
     /// <param name="folder">The folder given to <c>--runtime</c>.</param>
@@ -361,12 +358,47 @@ public static partial class LinuxTargetRuntime
     }
 
     /// <summary>The micro version compiled into a CPython binary: the most frequent NUL-terminated <c>3.X.N</c>
-    /// string (PY_VERSION, Include/patchlevel.h), or null.</summary>
+    /// string (PY_VERSION, Include/patchlevel.h; <c>3.X.NrcM</c> and a trailing <c>+</c> allowed), or null.</summary>
     private static int? VersionInBinary(string file, int minor)
     {
-        var text = Encoding.Latin1.GetString(File.ReadAllBytes(file));
-        var pattern = new Regex($@"(?<![0-9.])3\.{minor}\.(\d{{1,3}})(?:(?:a|b|rc)\d+)?\+?\x00", RegexOptions.CultureInvariant);
-        return pattern.Matches(text).GroupBy(m => m.Groups[1].Value).OrderByDescending(g => g.Count()).Select(g => (int?)int.Parse(g.Key, CultureInfo.InvariantCulture)).FirstOrDefault();
+        var data = (ReadOnlySpan<byte>)File.ReadAllBytes(file);
+        var marker = Encoding.ASCII.GetBytes($"3.{minor}.");
+        var counts = new Dictionary<int, int>();
+        for (var at = data.IndexOf(marker); at >= 0;)
+        {
+            var before = at == 0 ? (byte)0 : data[at - 1];
+            var i = at + marker.Length;
+            var start = i;
+            while (i < data.Length && i - start < 3 && char.IsAsciiDigit((char)data[i]))
+                i++;
+            var digits = i - start;
+            while (i < data.Length && (char.IsAsciiLetterLower((char)data[i]) || char.IsAsciiDigit((char)data[i]) || data[i] == '+'))
+                i++;
+            if (digits > 0 && i < data.Length && data[i] == 0 && !char.IsAsciiDigit((char)before) && before != '.')
+            {
+                var micro = int.Parse(Encoding.ASCII.GetString(data.Slice(start, digits)), CultureInfo.InvariantCulture);
+                counts[micro] = counts.GetValueOrDefault(micro) + 1;
+            }
+            var next = data[(at + 1)..].IndexOf(marker);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+        return counts.Count == 0 ? null : counts.MaxBy(kv => kv.Value).Key;
+    }
+
+    /// <summary>The text after <paramref name="marker"/> in <paramref name="file"/>, up to <paramref name="end"/> (a
+    /// byte that is not part of it: a quote, NUL or space), or null when the marker is not there.</summary>
+    private static string? StringAfter(SysrootFileSystem fs, string file, string marker, params byte[] end)
+    {
+        using var s = fs.OpenRead(file);
+        var data = new byte[s.Length];
+        s.ReadExactly(data);
+        var span = (ReadOnlySpan<byte>)data;
+        var at = span.IndexOf(Encoding.ASCII.GetBytes(marker));
+        if (at < 0)
+            return null;
+        var rest = span[(at + marker.Length)..];
+        var len = rest.IndexOfAny(end);
+        return len <= 0 ? null : Encoding.UTF8.GetString(rest[..len]);
     }
 
     /// <summary>"glibc 2.36" from the sysroot's <c>libc.so.6</c> banner, or null when the sysroot holds no glibc.</summary>
@@ -375,13 +407,9 @@ public static partial class LinuxTargetRuntime
         foreach (var dir in new[] { $"/lib/{multiarch}", $"/usr/lib/{multiarch}", "/lib64", "/usr/lib64", "/lib", "/usr/lib" })
         {
             var libc = fs.Rebase(dir + "/libc.so.6");
-            if (!fs.FileExists(libc))
-                continue;
-            using var s = fs.OpenRead(libc);
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            if (GlibcRelease().Match(Encoding.Latin1.GetString(ms.GetBuffer(), 0, (int)ms.Length)) is { Success: true } m)
-                return "glibc " + m.Groups[1].Value;
+            if (fs.FileExists(libc) && StringAfter(fs, libc, "release version ", (byte)'.', 0) is { } major
+                && StringAfter(fs, libc, $"release version {major}.", (byte)'.', (byte)',', (byte)' ', 0, (byte)'\n') is { } minor)
+                return $"glibc {major}.{minor}";
         }
         return null;
     }
@@ -398,13 +426,8 @@ public static partial class LinuxTargetRuntime
                 candidates.Add(Path.Combine(dir, name));
         candidates.AddRange(pythonFiles);
         foreach (var c in candidates.Where(fs.FileExists))
-        {
-            using var s = fs.OpenRead(c);
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            if (OpensslDir().Match(Encoding.Latin1.GetString(ms.GetBuffer(), 0, (int)ms.Length)) is { Success: true } m)
-                return [m.Groups[1].Value.TrimEnd('/') + "/cert.pem", m.Groups[1].Value.TrimEnd('/') + "/certs"];
-        }
+            if (StringAfter(fs, c, "OPENSSLDIR: \"", (byte)'"', 0) is { } dir)
+                return [dir.TrimEnd('/') + "/cert.pem", dir.TrimEnd('/') + "/certs"];
         return null;
     }
 }

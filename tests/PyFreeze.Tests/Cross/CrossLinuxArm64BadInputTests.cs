@@ -38,7 +38,7 @@ public class CrossLinuxArm64BadInputTests
         // this machine's own root is a Debian CPython 3.11 for x86-64
         using var t = new TempDir("arm-bad");
         var run = Build(t, null, "--runtime", "/", "--python", Pythons.Debian);
-        AssertRefused(t, run, "--runtime /: bin/python3.11 is an ELF64 x86_64 executable, not for linux-arm64 (aarch64)", "python3.X-minimal:arm64", "aarch64-unknown-linux-gnu-install_only.tar.gz");
+        AssertRefused(t, run, "--runtime /: usr/bin/python3.11 is an ELF64 x86_64 executable, not for linux-arm64 (aarch64)", "python3.X-minimal:arm64", "aarch64-unknown-linux-gnu-install_only.tar.gz");
     }
 
     [Fact]

@@ -4,7 +4,8 @@
 # The folder holds
 #   root/   python3.11-minimal, libpython3.11-stdlib, libpython3.11 (the shared libpython), libopenblas0-pthread and
 #           every package they need (arm64), each unpacked with dpkg -x; the alternatives their postinst scripts would make (libblas.so.3, liblapack.so.3,
-#           libopenblas.so.0) are made as absolute links through root/etc/alternatives, as on an installed system
+#           libopenblas.so.0) are made as absolute links through root/etc/alternatives, and the .pyc files py3compile
+#           would make are compiled, as on an installed system
 #   site/   python3-numpy (arm64) unpacked with dpkg -x: site/usr/lib/python3/dist-packages is a target site-packages
 #   packages.txt   the .deb files it was made from (name, version, size, checksum)
 # under ${PYFREEZE_BUILD_CACHE:-${XDG_CACHE_HOME:-~/.cache}/pyfreeze/build}/test-runtimes/debian-arm64-KEY, where KEY
@@ -17,7 +18,7 @@ set -euo pipefail
 
 PACKAGES=(python3.11-minimal libpython3.11-stdlib libpython3.11 libopenblas0-pthread python3-numpy)
 SITE_PACKAGES=(python3-numpy)
-LAYOUT=2 # bump when what this script makes of the packages changes
+LAYOUT=3 # bump when what this script makes of the packages changes
 
 die() { echo "debian-arm64-runtime: $*" >&2; exit 1; }
 dpkg --print-foreign-architectures | grep -qx arm64 ||
@@ -73,10 +74,20 @@ done
 for so in libblas.so.3 liblapack.so.3 libopenblas.so.0; do
   [ -L "$work/out/root/usr/lib/aarch64-linux-gnu/$so" ] || die "no alternative made for $so (libopenblas0-pthread's postinst changed?)"
 done
+# the bytecode py3compile makes in the packages' postinst (Debian ships sources only): compiled by this machine's CPython
+# of the same release, as bytecode does not depend on the CPU, so the arm64 python3 starts as on an installed system
+minor=$(ls "$work/out/root/usr/bin" | sed -n 's/^python3\.\([0-9]*\)$/\1/p' | sort -n | tail -n1)
+py=/usr/bin/python3.$minor
+[ -x "$py" ] || py=$(command -v "python3.$minor") || die "no python3.$minor here to compile the runtime's bytecode (apt-get install python3)"
+"$py" -m compileall -q -j 0 -s "$work/out/root" -p / "$work/out/root/usr/lib/python3.$minor" "$work/out/root/usr/lib/python3/dist-packages" > /dev/null 2>&1 || true
+"$py" -m compileall -q -j 0 -s "$work/out/site" -p / "$work/out/site/usr/lib/python3/dist-packages" > /dev/null 2>&1 || true
+
 # the mount points of a root filesystem, for running the root's own python3 inside it (bubblewrap binds them)
 mkdir -p "$work/out/root/proc" "$work/out/root/dev" "$work/out/root/tmp" "$work/out/root/sys"
 cp "$work/packages.txt" "$work/out/packages.txt"
 touch "$work/out/.complete"
 rm -rf "$dest"
 mv "$work/out" "$dest"
+# runtimes of earlier package lists are not used again
+for old in "$cache"/debian-arm64-*; do [ "$old" = "$dest" ] || rm -rf "$old"; done
 echo "$dest"
