@@ -93,6 +93,48 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_x86_64_library_of_this_machine_is_never_bundled_into_an_arm64_app()
+    {
+        // The numpy app from a copy of the Debian arm64 root that lacks libgfortran.so.5 (OpenBLAS needs it). This
+        // machine has an x86-64 libgfortran.so.5 where a walk of the host would find it: on LD_LIBRARY_PATH, in its
+        // ld.so.cache and, copied into the root's /usr/lib (a default folder of the arm64 ld.so, which skips a library
+        // of another machine there and goes on searching), inside the sysroot itself.
+        var host = "/usr/lib/x86_64-linux-gnu/libgfortran.so.5";
+        Assert.True(File.Exists(host) && ElfFile.Read(host).Machine == 62, $"{host} (x86-64, libgfortran5) is installed with python3-numpy by .ci/run");
+        using var t = new TempDir("arm-x64lib");
+        var root = t["root"];
+        var copy = Proc.Exec("cp", ["-al", Arm64Target.Root, root]);
+        if (copy.ExitCode != 0) // another file system than the build cache's: a real copy
+            copy = Proc.Exec("cp", ["-a", Arm64Target.Root, root], timeoutSeconds: 300);
+        Assert.True(copy.ExitCode == 0, copy.ToString());
+        foreach (var f in Directory.EnumerateFileSystemEntries(Path.Combine(root, "usr", "lib", "aarch64-linux-gnu"), "libgfortran.so.5*"))
+            File.Delete(f);
+        File.Copy(host, Path.Combine(root, "usr", "lib", "libgfortran.so.5"));
+
+        var tool = Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll");
+        var entry = Apps.Entry("numpyapp", "numpy_app.py");
+        var build = Proc.Exec("dotnet", [tool, "build", entry, "--target", "linux-arm64", "--runtime", root, "--target-site-packages", Arm64Target.SitePackages,
+                "--python", Pythons.Debian, "--onedir", "--distpath", t["dist"], "--workpath", t["build"]],
+            cwd: t.Path, env: new Dictionary<string, string?> { ["LD_LIBRARY_PATH"] = Path.GetDirectoryName(host) }, timeoutSeconds: 600);
+        output.WriteLine(build.ToString());
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Matches(@"warning: shared library libgfortran\.so\.5 \(needed by [^)]*libopenblasp-r0\.3\.21\.so\) was not found", build.StdOut);
+        Assert.Contains("bootloader: the .NET 10", build.StdOut);
+
+        var elves = Directory.EnumerateFiles(t["dist"], "*", SearchOption.AllDirectories).Where(f => BinaryInspector.Identify(f) == BinaryFormat.Elf).ToList();
+        Assert.True(elves.Count > 20, $"only {elves.Count} ELF files in {t["dist"]}");
+        Assert.All(elves, f => Assert.True(ElfFile.Read(f).Machine == 183, $"{f} is {ElfFile.Read(f).MachineName}, not aarch64"));
+        Assert.DoesNotContain(elves, f => Path.GetFileName(f).StartsWith("libgfortran", StringComparison.Ordinal));
+        Assert.Contains(elves, f => Path.GetFileName(f) == "libopenblas.so.0");
+
+        // and the app fails where the warning said it would, naming the library, instead of loading a wrong one
+        var exe = Path.Combine(t["dist"], "numpy_app", "numpy_app");
+        var run = Arm64Target.NewSandbox().Run(exe, [], timeoutSeconds: 600);
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains("libgfortran.so.5: cannot open shared object file", run.StdErr);
+    }
+
+    [Fact]
     public void Frozen_semantics_core_under_qemu_matches_arm64_python3()
     {
         var app = CoreApp();
