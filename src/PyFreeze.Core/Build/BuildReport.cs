@@ -28,7 +28,7 @@ public static class BuildReport
         if (expandedCount > 0)
             w.WriteLine($"  collected whole packages: {expandedCount} modules no import reaches, {Mb(expandedBytes)} (leave packages out with --exclude-module, or build with --no-whole-packages)");
         if (r.Plan.RequiredGlibc is { } glibc)
-            w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; {(r.Target.Name == Emit.Rid.HostName ? "this machine has" : "the runtime's sysroot has")} {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
+            w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; {(r.Target.Name == Rid.HostName ? "this machine has" : "the runtime's sysroot has")} {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
         if (r.Plan.Libraries.Count > 0)
             w.WriteLine($"  shared libraries bundled: {string.Join(", ", r.Plan.Libraries.Select(l => l.Name).Order(StringComparer.Ordinal))}");
         foreach (var group in r.Plan.ExcludedLibraries.DistinctBy(l => l.Name).GroupBy(l => l.Category).OrderBy(g => g.Key))

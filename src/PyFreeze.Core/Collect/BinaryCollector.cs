@@ -1,7 +1,6 @@
 using PyFreeze.Analyze;
 using PyFreeze.Binaries;
 using PyFreeze.Diagnostics;
-using PyFreeze.Emit;
 
 namespace PyFreeze.Collect;
 
@@ -28,7 +27,7 @@ public static class BinaryCollector
     /// and beside the app's own binaries ($ORIGIN), never in this machine's folders, LD_LIBRARY_PATH or ld.so.cache, and
     /// every root must be a binary of the RID's CPU.</param>
     /// <exception cref="PyFreezeException">A bundled binary is corrupt, or of another CPU than a cross build's.</exception>
-    public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, Rid rid, Log log, string? sysroot = null)
+    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, Rid rid, Log log, string? sysroot)
     {
         var platform = rid.IsWindows ? TargetPlatform.Windows : rid.IsMacOS ? TargetPlatform.MacOS : TargetPlatform.Linux;
         var interpreter = plan.Entries.First(e => e.Dest == layout.Interpreter);

@@ -227,7 +227,6 @@ public static partial class LinuxTargetRuntime
             Sysconfigdata = facts.Sysconfigdata,
             Glibc = facts.Glibc,
             OpensslPaths = facts.OpensslPaths,
-            Pyproject = host.Pyproject,
             EntryError = host.EntryError,
         };
     }

@@ -23,6 +23,7 @@ public class SysrootTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void Absolute_search_paths_and_the_cache_are_taken_inside_the_sysroot()
     {
         var fs = new InMemoryFileSystem()
@@ -46,6 +47,7 @@ public class SysrootTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void The_sysroots_ld_so_cache_entries_name_target_paths()
     {
         var cache = new LdSoCacheBuilder { Entries = [(0x0a03, "libcache.so.1", "/usr/lib/aarch64-linux-gnu/custom/libcache.so.1", 0UL)] }.Build();
@@ -60,6 +62,7 @@ public class SysrootTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void Absolute_links_inside_the_sysroot_resolve_inside_it()
     {
         using var t = new Infrastructure.TempDir();
@@ -95,6 +98,7 @@ public class SysrootTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void An_x86_64_library_is_never_bundled_into_an_arm64_walk()
     {
         // An arm64 extension module in a target site-packages folder whose RUNPATH ($ORIGIN/libs) holds an x86-64 build
@@ -128,6 +132,7 @@ public class SysrootTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void A_root_of_another_cpu_fails_the_walk()
     {
         using var t = new Infrastructure.TempDir();
@@ -167,6 +172,7 @@ public class SysrootTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void ElfSymbols_refuses_what_is_not_elf_and_reads_a_file_without_sections()
     {
         using var t = new Infrastructure.TempDir();

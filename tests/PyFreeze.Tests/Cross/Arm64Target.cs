@@ -82,12 +82,12 @@ public static class Arm64Target
     /// <param name="entry">The entry script.</param>
     /// <param name="runtime"><c>--runtime</c>: the Debian root when null.</param>
     /// <param name="configure">More options.</param>
-    public static Apps.Built Build(string key, string entry, string? runtime = null, Func<BuildOptions, BuildOptions>? configure = null) =>
+    public static Apps.Built Build(string key, string entry, string? runtime = null, Func<BuildSettings, BuildSettings>? configure = null) =>
         Builds.GetOrAdd(key, _ => new Lazy<Apps.Built>(() =>
         {
             var dir = Path.Combine(RunRoot, key);
             Directory.CreateDirectory(dir);
-            var options = new BuildOptions
+            var options = new BuildSettings
             {
                 Entry = entry,
                 Python = Pythons.Debian,

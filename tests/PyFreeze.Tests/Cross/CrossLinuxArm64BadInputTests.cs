@@ -1,3 +1,4 @@
+using PyFreeze.Tests.Cli;
 using PyFreeze.Tests.Infrastructure;
 
 namespace PyFreeze.Tests.Cross;
@@ -6,8 +7,10 @@ namespace PyFreeze.Tests.Cross;
 /// <c>pyfreeze build --target linux-arm64</c> given the wrong thing: a runtime of another architecture (this machine's
 /// own x86-64 Debian root) or OS (a Windows CPython folder), an x86-64 site-packages, a runtime whose Python version no
 /// host interpreter can compile for. Each stops with one line naming the file and what to do, exit code 2, before any
-/// work (no bootloader published, nothing analyzed) and with nothing in dist/.
+/// work (no bootloader published, nothing analyzed) and with nothing in dist/. <c>pyfreeze</c> runs in this process
+/// (<see cref="CliTests.Pyfreeze"/>), except where the test needs another PATH: then as a process of its own.
 /// </summary>
+[Collection(nameof(ConsoleAndCurrentFolder))]
 public class CrossLinuxArm64BadInputTests
 {
     private static readonly string Tool = Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll");
@@ -15,8 +18,8 @@ public class CrossLinuxArm64BadInputTests
     private static Run Build(TempDir t, IDictionary<string, string?>? env, params string[] args)
     {
         var app = t.Write("app/app.py", "import json\nprint(json.dumps([1]))\n");
-        return Proc.Exec("dotnet", [Tool, "build", app, "--target", "linux-arm64", "--distpath", t["dist"], "--workpath", t["build"], .. args],
-            cwd: t.Path, env: env, timeoutSeconds: 300);
+        string[] build = ["build", app, "--target", "linux-arm64", "--distpath", t["dist"], "--workpath", t["build"], .. args];
+        return env is null ? CliTests.Pyfreeze(t.Path, build) : Proc.Exec("dotnet", [Tool, .. build], cwd: t.Path, env: env, timeoutSeconds: 300);
     }
 
     private static void AssertRefused(TempDir t, Run run, params string[] expected)

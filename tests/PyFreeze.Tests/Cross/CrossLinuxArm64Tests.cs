@@ -229,7 +229,7 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
     [Fact]
     public void Runtime_facts_read_from_its_files_are_what_arm64_python3_reports()
     {
-        var runtime = LinuxTargetRuntime.FromFolder(Arm64Target.Root, PyFreeze.Emit.Rid.Parse(Arm64Target.Rid), null);
+        var runtime = LinuxTargetRuntime.FromFolder(Arm64Target.Root, PyFreeze.Rid.Parse(Arm64Target.Rid), null);
         const string probe = """
             import _ssl, importlib.machinery, platform, sys, sysconfig
             print("version=" + platform.python_version())
