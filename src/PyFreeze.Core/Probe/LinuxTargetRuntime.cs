@@ -112,7 +112,7 @@ public static partial class LinuxTargetRuntime
         }
         catch (BinaryFormatException e)
         {
-            throw new PyFreezeException($"--runtime {shown}: {shownExe} is not a usable executable ({e.Problem})", 1, e);
+            throw new PyFreezeException($"--runtime {shown}: {shownExe} is not a usable executable ({e.Problem}); the file is damaged or cut short: unpack the runtime again", 1, e);
         }
         if (info?.Elf is null)
             throw new PyFreezeException($"--runtime {shown}: {shownExe} is not an ELF executable, not a Linux CPython for {rid.Name}; {Advice(rid)}", 2);
@@ -130,7 +130,7 @@ public static partial class LinuxTargetRuntime
         {
             var resolver = new LinuxLibraryResolver(fs, new LinuxLoaderOptions { Sysroot = fs.Root, CachePath = LdSoCache.DefaultPath });
             var res = resolver.Resolve(needed, new LoadedBinary(real, info));
-            libpython = res.Path is { } p ? fs.GetRealPath(p) : throw new PyFreezeException($"--runtime {shown}: {shownExe} needs {needed}, which is not in the runtime ({res.Explain()}); the runtime is incomplete", 2);
+            libpython = res.Path is { } p ? fs.GetRealPath(p) : throw new PyFreezeException($"--runtime {shown}: {shownExe} needs {needed}, which is not in the runtime (looked in {LookedIn(dir, res)}); the runtime is incomplete: unpack the package that holds it into the folder too (Debian: libpython3.{minor}:{DebianArch(rid)}) or give python-build-standalone's whole install_only archive", 2);
         }
         var symbolFiles = libpython is null ? new[] { real } : [libpython, real];
         micro ??= symbolFiles.Select(f => VersionInBinary(f, minor)).FirstOrDefault(m => m is not null);
@@ -139,7 +139,7 @@ public static partial class LinuxTargetRuntime
         var sysconfigName = SysconfigdataName(stdlib, sysconfig, multiarch);
         var sysconfigText = sysconfigName is null ? "" : File.ReadAllText(Path.Combine(stdlib, sysconfigName + ".py"));
         if (MultiarchVar().Match(sysconfigText) is { Success: true } ma && ma.Groups[1].Value != multiarch && multiarch.Length > 0)
-            throw new PyFreezeException($"--runtime {shown}: lib/python3.{minor}/{sysconfigName}.py says MULTIARCH {ma.Groups[1].Value}, but {shownExe} is {multiarch}; the runtime mixes two machines", 2);
+            throw new PyFreezeException($"--runtime {shown}: lib/python3.{minor}/{sysconfigName}.py says MULTIARCH {ma.Groups[1].Value}, but {shownExe} is {multiarch}; the runtime mixes two machines: unpack the packages of one architecture ({DebianArch(rid)}) into an empty folder", 2);
         var soabi = SoabiVar().Match(sysconfigText) is { Success: true } sm ? sm.Groups[1].Value : $"cpython-3{minor}-{multiarch}";
         var extSuffix = ExtSuffixVar().Match(sysconfigText) is { Success: true } es ? es.Groups[1].Value : $".{soabi}.so";
 
@@ -154,7 +154,7 @@ public static partial class LinuxTargetRuntime
             }
             catch (BinaryFormatException e)
             {
-                throw new PyFreezeException($"--runtime {shown}: cannot read the symbols of {Path.GetRelativePath(dir, f)} ({e.Problem})", 1, e);
+                throw new PyFreezeException($"--runtime {shown}: cannot read the symbols of {Path.GetRelativePath(dir, f)} ({e.Problem}); the file is damaged or cut short: unpack the runtime again", 1, e);
             }
         }
 
@@ -326,6 +326,10 @@ public static partial class LinuxTargetRuntime
         }
         return null;
     }
+
+    /// <summary>The folders a failed library search looked in, relative to the runtime folder, on one line.</summary>
+    private static string LookedIn(string dir, LibraryResolution res) => res.Attempts.Count == 0 ? "no folder"
+        : string.Join(", ", res.Attempts.Select(a => Path.GetRelativePath(dir, Path.GetDirectoryName(a.Candidate) ?? a.Candidate) + "/").Distinct(StringComparer.Ordinal));
 
     private static string Advice(Rid rid) =>
         $"give an {ExpectedMachine(rid)} CPython: a folder of Debian's python3.X-minimal:{DebianArch(rid)}, libpython3.X-minimal:{DebianArch(rid)} and libpython3.X-stdlib:{DebianArch(rid)} unpacked with dpkg -x, or python-build-standalone's …-{ExpectedMachine(rid)}-unknown-linux-gnu-install_only.tar.gz";
