@@ -11,7 +11,7 @@ namespace PyFreeze.Tests.Cross;
 /// Debian's layout (<c>usr/bin/python3.11</c>, <c>usr/lib/python3.11/os.py</c>) around a small aarch64 ELF file.
 /// </summary>
 [Trait("Lane", "Fast")]
-public class LinuxRuntimeFolderTests
+public class CrossLinuxArm64RuntimeFolderTests
 {
     private static readonly Rid Arm64 = Rid.Parse("linux-arm64");
 
