@@ -141,7 +141,7 @@ public class CiInitTests(ReleaseFixture release)
     /// <c>uses:</c> steps need a runner and are skipped (a venv of Debian's python3 on PATH stands in for
     /// setup-python), PyFreeze's release is a <c>file://</c> folder holding ./release.sh's wheel and SHA256SUMS, and
     /// the .NET SDK is hidden. Then the release job's checksum step, and a smoke test that fails.</summary>
-    [ReleaseFact("pipx", "git", "sha256sum")]
+    [ReleaseFact("pipx", "git", "sha256sum", "curl")]
     public void Github_job_steps_run_here_against_the_released_wheel()
     {
         using var t = App("[tool.pyfreeze]\nsmoke = \"Ada --lang fr\"\n");
@@ -154,11 +154,7 @@ public class CiInitTests(ReleaseFixture release)
             Assert.Equal(0, Proc.Exec("git", git, cwd: app).ExitCode);
         Assert.Equal(0, Pyfreeze(app, "ci", "init", "--github", "--entry", "hello.py").ExitCode);
 
-        var releases = t["releases"];
-        var tag = Path.Combine(releases, "v" + ReleaseFixture.Version);
-        Directory.CreateDirectory(tag);
-        File.Copy(release.Wheel, Path.Combine(tag, Path.GetFileName(release.Wheel)));
-        File.Copy(Path.Combine(release.Out, "SHA256SUMS"), Path.Combine(tag, "SHA256SUMS"));
+        var releases = Releases(t["releases"]);
         var python = t["setup-python"];
         Assert.Equal(0, Proc.Exec(Pythons.Debian, ["-m", "venv", python]).ExitCode);
 
@@ -196,6 +192,54 @@ public class CiInitTests(ReleaseFixture release)
         var failing = Yaml.Load(Path.Combine(app, ".github", "workflows", "pyfreeze.yml")).At("jobs", "build", "steps").Items()
             .Single(s => s.Get("name")?.Text().StartsWith("Smoke test", StringComparison.Ordinal) == true);
         Assert.NotEqual(0, runner.Step(failing).ExitCode);
+    }
+
+    /// <summary>The GitLab build job's script (the <c>.build</c> template the Linux jobs extend) run here as GitLab's shell
+    /// executor runs it (one bash, stopping at the first failing line), with linux-x64's variables, PyFreeze's release
+    /// as a <c>file://</c> folder and the .NET SDK hidden.</summary>
+    [ReleaseFact("pipx", "git", "sha256sum", "curl")]
+    public void Gitlab_build_script_runs_here_against_the_released_wheel()
+    {
+        using var t = App("[tool.pyfreeze]\nsmoke = \"Ada --lang fr\"\n");
+        foreach (var git in new[] { new[] { "init", "-q" }, ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "app"] })
+            Assert.Equal(0, Proc.Exec("git", git, cwd: t.Path).ExitCode);
+        Assert.Equal(0, Pyfreeze(t.Path, "ci", "init", "--gitlab", "--entry", "hello.py").ExitCode);
+        var releases = Releases(t["releases"]);
+        var doc = Yaml.Load(t[".gitlab-ci.yml"]);
+        var job = doc.At("build:linux-x64");
+        Assert.Equal(".build", job.At("extends").Text());
+        var vars = new Dictionary<string, string?>
+        {
+            ["CI_PROJECT_DIR"] = t.Path,
+            ["RID"] = job.At("variables", "RID").Text(),
+            ["WHEEL"] = job.At("variables", "WHEEL").Text(),
+            ["APP"] = doc.At("variables", "APP").Text(),
+            ["PYFREEZE_VERSION"] = doc.At("variables", "PYFREEZE_VERSION").Text(),
+            ["PYFREEZE_RELEASES"] = "file://" + releases,
+            ["PYFREEZE_BUILD_CACHE"] = t[".pyfreeze-cache"],
+            ["PIP_NO_INDEX"] = "1",
+            ["PIPX_DEFAULT_PYTHON"] = Pythons.Debian,
+            ["PATH"] = "/usr/bin:/bin",
+        };
+        var script = string.Join("\n", doc.At(".build", "script").Items().Select(Yaml.Text));
+        var run = Proc.Exec("bwrap", [.. ReleaseFixture.WithoutSdk(), "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+            cwd: t.Path, env: vars, timeoutSeconds: 900);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("Bonjour, Ada", run.StdOut);
+        var sums = File.ReadAllText(t["release/SHA256SUMS.linux-x64"]);
+        Assert.Contains("  hello-linux-x64\n", sums);
+        Assert.Contains("  hello-linux-x64.json\n", sums);
+        Assert.Equal(0, Proc.Exec("sha256sum", ["-c", "SHA256SUMS.linux-x64"], cwd: t["release"]).ExitCode);
+    }
+
+    /// <summary>A folder laid out like PyFreeze's GitHub releases (<c>vVERSION/FILE</c>) holding ./release.sh's wheel and SHA256SUMS.</summary>
+    private string Releases(string dir)
+    {
+        var tag = Path.Combine(dir, "v" + ReleaseFixture.Version);
+        Directory.CreateDirectory(tag);
+        File.Copy(release.Wheel, Path.Combine(tag, Path.GetFileName(release.Wheel)), overwrite: true);
+        File.Copy(Path.Combine(release.Out, "SHA256SUMS"), Path.Combine(tag, "SHA256SUMS"), overwrite: true);
+        return dir;
     }
 
     private static void AssertOneLine(Run run, string expected)
