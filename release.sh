@@ -3,11 +3,13 @@
 #
 # Writes PyFreeze's release artifacts into OUTDIR (default artifacts/release/):
 #   pyfreeze-VERSION-py3-none-PLATFORM.whl  the pip wheel for RID (default: this machine's): the self-contained pyfreeze
-#                                           executable (no .NET needed), the bootloader kits, `python -m pyfreeze`
-#   pyfreeze.VERSION.nupkg                  the .NET tool (dotnet tool install --global pyfreeze --add-source OUTDIR)
+#                                           executable (no .NET needed), RID's bootloader kit, `python -m pyfreeze`
+#   pyfreeze.VERSION.nupkg                  the .NET tool (dotnet tool install --global pyfreeze --add-source OUTDIR),
+#                                           with every kit
+#   pyfreeze-bootloader-kit-RID-VERSION.zip each kit alone (unzipped: a folder for pyfreeze build --bootloader-kit)
 #   SHA256SUMS                              over every file in OUTDIR (sha256sum -c SHA256SUMS)
-# Both packages carry every bootloader kit found in artifacts/kits/ (the host's is published here when missing or
-# older than its sources) and in --kits DIR (one folder per RID, e.g. kits built on other runners).
+# The kits are every folder of artifacts/kits/ (this machine's is published here when missing or older than its
+# sources) and of --kits DIR (one folder per RID, e.g. kits built on other runners), packaged whole.
 # Reproducible: the archives' timestamps come from SOURCE_DATE_EPOCH (default: the commit's time), entries are
 # sorted and modes normalised, so two runs on one machine give the same bytes.
 set -euo pipefail
@@ -76,5 +78,6 @@ dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 for f in LICENSE.txt ThirdPartyNotices.txt; do [ -f "$dotnet_root/$f" ] && licenses+=(--license-file "dotnet-$f=$dotnet_root/$f"); done
 assemble wheel "${meta[@]}" --rid "$rid" --exe "$exe" "${licenses[@]}"
 assemble tool "${meta[@]}" --publish-dir "$work/cli-tool"
+assemble kits --package-version "$version" --repository-url "$url" --source-date-epoch "$SOURCE_DATE_EPOCH" --kits "$kits" --out "$out"
 assemble sums --out "$out" >/dev/null
-for f in "$out"/*.whl "$out"/*.nupkg "$out/SHA256SUMS"; do [ -f "$f" ] && echo "release.sh: $(wc -c < "$f" | tr -d ' ') bytes  $f"; done
+for f in "$out"/*.whl "$out"/*.nupkg "$out"/*.zip "$out/SHA256SUMS"; do [ -f "$f" ] && echo "release.sh: $(wc -c < "$f" | tr -d ' ') bytes  $f"; done

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace PyFreeze.Release;
 
 /// <summary>
-/// <c>pyfreeze-release wheel|tool|sums</c>: assembles release artifacts from what release.sh built (see release.sh for
+/// <c>pyfreeze-release wheel|tool|kits|sums</c>: assembles release artifacts from what release.sh built (see release.sh for
 /// the whole sequence). Exit code 0 on success, 1 with one line on stderr when an input is missing.
 /// </summary>
 public static class Program
@@ -25,10 +25,10 @@ public static class Program
         var publish = new Option<string>("--publish-dir") { Description = "The framework-dependent publish of the CLI.", Required = true };
 
         ReleaseInfo Info(ParseResult p) => new(p.GetValue(version)!, p.GetValue(url)!.TrimEnd('/'), p.GetValue(license)!, p.GetValue(epoch), p.GetValue(commit)!);
-        string Tree(ParseResult p, string channel)
+        string Tree(ParseResult p, string channel, IReadOnlyCollection<string>? only = null)
         {
             var dir = Path.Combine(p.GetValue(output)!, $".tree-{channel}");
-            var rids = PackageTree.Lay(dir, p.GetValue(kits)!, p.GetValue(repo)!, p.GetValue(version)!, channel);
+            var rids = PackageTree.Lay(dir, p.GetValue(kits)!, p.GetValue(repo)!, p.GetValue(version)!, channel, only);
             Console.Error.WriteLine($"{channel}: bootloader kits for {string.Join(", ", rids)}");
             return dir;
         }
@@ -36,7 +36,9 @@ public static class Program
         var wheel = new Command("wheel", "Write pyfreeze-V-py3-none-PLATFORM.whl.") { version, url, license, epoch, commit, kits, repo, output, rid, exe, licenseFiles };
         wheel.SetAction(p =>
         {
-            var tree = Tree(p, "wheel");
+            // the wheel carries its own RID's kit (the .NET tool and the kit archives carry every RID's): a wheel with
+            // all four would exceed 60 MB with the self-contained CLI
+            var tree = Tree(p, "wheel", [p.GetValue(rid)!]);
             var lic = (p.GetValue(licenseFiles) ?? []).Select(l => l.Split('=', 2)).Select(a => (a[0], a[1])).ToList();
             Console.WriteLine(Wheel.Write(Info(p), p.GetValue(rid)!, p.GetValue(exe)!, tree, lic, p.GetValue(output)!));
             Directory.Delete(tree, true);
@@ -50,13 +52,20 @@ public static class Program
             Directory.Delete(tree, true);
             return 0;
         });
+        var kitArchives = new Command("kits", "Write pyfreeze-bootloader-kit-RID-V.zip for each kit.") { version, url, license, epoch, commit, kits, output };
+        kitArchives.SetAction(p =>
+        {
+            foreach (var path in PackageTree.WriteKitArchives(p.GetValue(kits)!, Info(p), p.GetValue(output)!))
+                Console.WriteLine(path);
+            return 0;
+        });
         var sums = new Command("sums", "Write OUT/SHA256SUMS over the files in OUT.") { output };
         sums.SetAction(p =>
         {
             Console.WriteLine(Sha256Sums.Write(p.GetValue(output)!));
             return 0;
         });
-        var root = new RootCommand("Assembles PyFreeze's release artifacts.") { wheel, tool, sums };
+        var root = new RootCommand("Assembles PyFreeze's release artifacts.") { wheel, tool, kitArchives, sums };
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

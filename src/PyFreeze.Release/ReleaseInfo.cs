@@ -32,9 +32,15 @@ public static class PackageTree
     /// <summary>Lays the tree out in <paramref name="dest"/> (emptied first): <c>kits/RID/…</c> (every folder of
     /// <paramref name="kitsDir"/> holding files, copied whole, whatever the kit's format), <c>bootloader-src/…</c>,
     /// and the manifest for <paramref name="channel"/>.</summary>
+    /// <param name="dest">The tree's folder.</param>
+    /// <param name="kitsDir">A folder of kits, one folder per RID.</param>
+    /// <param name="repo">The source checkout.</param>
+    /// <param name="version">The release's version.</param>
+    /// <param name="channel"><c>wheel</c> or <c>dotnet-tool</c>.</param>
+    /// <param name="only">The RIDs whose kits to take (null: every kit).</param>
     /// <returns>The RIDs of the kits laid out.</returns>
-    /// <exception cref="InvalidOperationException">No kit in <paramref name="kitsDir"/>.</exception>
-    public static IReadOnlyList<string> Lay(string dest, string kitsDir, string repo, string version, string channel)
+    /// <exception cref="InvalidOperationException">No kit (of <paramref name="only"/>) in <paramref name="kitsDir"/>.</exception>
+    public static IReadOnlyList<string> Lay(string dest, string kitsDir, string repo, string version, string channel, IReadOnlyCollection<string>? only = null)
     {
         if (Directory.Exists(dest))
             Directory.Delete(dest, true);
@@ -46,12 +52,14 @@ public static class PackageTree
             if (files.Count == 0)
                 continue;
             var rid = Path.GetFileName(kit);
+            if (only is not null && !only.Contains(rid))
+                continue;
             rids.Add(rid);
             foreach (var f in files)
                 Copy(f, Path.Combine(dest, "kits", rid, Path.GetRelativePath(kit, f)));
         }
         if (rids.Count == 0)
-            throw new InvalidOperationException($"{kitsDir}: no bootloader kit (build the solution, or publish bootloader/ with -p:PyFreezeKitDir=DIR/RID)");
+            throw new InvalidOperationException($"{kitsDir}: no bootloader kit{(only is null ? "" : " for " + string.Join(", ", only))} (build the solution, or publish bootloader/ with -p:PyFreezeKitDir=DIR/RID)");
         foreach (var f in BootloaderSources(repo))
             Copy(Path.Combine(repo, f), Path.Combine(dest, "bootloader-src", f));
         PyFreeze.Emit.InstalledPackage.WriteManifest(dest, version, channel);
@@ -64,6 +72,25 @@ public static class PackageTree
         File.Copy(from, to, overwrite: true);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(to, File.GetUnixFileMode(from));
+    }
+
+    /// <summary>Writes each kit of <paramref name="kitsDir"/> as <c>pyfreeze-bootloader-kit-RID-VERSION.zip</c> (entries
+    /// under <c>RID/</c>: unzipped, that folder is a <c>--bootloader-kit</c>) into <paramref name="outDir"/>.</summary>
+    /// <returns>The archives written.</returns>
+    public static IReadOnlyList<string> WriteKitArchives(string kitsDir, ReleaseInfo info, string outDir)
+    {
+        var written = new List<string>();
+        foreach (var kit in Directory.GetDirectories(kitsDir).Order(StringComparer.Ordinal))
+        {
+            var rid = Path.GetFileName(kit);
+            var items = Items(kit, rid + "/").ToList();
+            if (items.Count == 0)
+                continue;
+            var path = Path.Combine(outDir, $"pyfreeze-bootloader-kit-{rid}-{info.Version}.zip");
+            ReproducibleZip.Write(path, items, ReproducibleZip.Timestamp(info.SourceDateEpoch));
+            written.Add(path);
+        }
+        return written;
     }
 
     /// <summary>The tree's files as archive items under <paramref name="prefix"/>, sorted by path.</summary>

@@ -102,7 +102,7 @@ public sealed class BootloaderKit
         var shipped = package is null ? "" : $"this PyFreeze ships bootloader kits for {(package.Kits.Count == 0 ? "no RID" : string.Join(", ", package.Kits))}; ";
         if (project is null)
             throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}pass --bootloader-kit DIR with a kit published for {rid.Name}, or install the PyFreeze package built for it", 2);
-        if (!SdkPresent())
+        if (!HostPacks.SdkInstalled())
             throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}publishing one needs the .NET {Environment.Version.Major} SDK, which was not found (dotnet --list-sdks); install it, or pass --bootloader-kit DIR with a kit published for {rid.Name}", 2);
         // Builds running in parallel in one process (tests, an IDE host) publish a RID's kit once: the others wait for it.
         lock (PublishLocks.GetOrAdd(dir, _ => new object()))
@@ -182,19 +182,6 @@ public sealed class BootloaderKit
         return path is not null && File.Exists(path) ? path : InstalledPackage.Current?.BootloaderProject();
     }
 
-    /// <summary>Whether <c>dotnet</c> runs here with an SDK (a runtime-only install cannot publish).</summary>
-    private static bool SdkPresent()
-    {
-        try
-        {
-            var r = ProcessRunner.Run("dotnet", ["--list-sdks"], timeout: TimeSpan.FromMinutes(1));
-            return r.ExitCode == 0 && r.StdOut.Trim().Length > 0;
-        }
-        catch (PyFreezeException)
-        {
-            return false;
-        }
-    }
 
     /// <summary>A hash of the bootloader's sources (and the payload contract it links), so edits make a new kit.</summary>
     private static string SourceStamp(string bootloaderDir)

@@ -25,6 +25,9 @@ public static class HostPacks
     {
         if (hostPackDir is not null)
             CheckFolder(rid, hostPackDir);
+        if (dotnetRoot is null && !SdkInstalled())
+            return; // packs serve only an SDK's publish: with none, the missing SDK is what the caller reports
+
         nugetCache ??= Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } n ? n
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         dotnetRoot ??= SdkRoot();
@@ -53,6 +56,21 @@ public static class HostPacks
         }
         // shared/Microsoft.NETCore.App/VERSION/ holds the running runtime in a framework-dependent install
         return Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+    }
+
+    /// <summary>Whether <c>dotnet</c> runs here with an SDK (<c>dotnet --list-sdks</c> lists one): a runtime-only
+    /// install, or none, cannot publish a bootloader.</summary>
+    public static bool SdkInstalled()
+    {
+        try
+        {
+            var r = Processes.ProcessRunner.Run("dotnet", ["--list-sdks"], timeout: TimeSpan.FromMinutes(1));
+            return r.ExitCode == 0 && r.StdOut.Trim().Length > 0;
+        }
+        catch (PyFreezeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Checks that a <c>--host-pack</c> folder exists.</summary>

@@ -20,10 +20,13 @@ public class ReleasePackagesTests(ReleaseFixture release, ITestOutputHelper outp
     public void Release_outputs_are_a_valid_wheel_a_tool_package_and_checksums_with_the_same_bytes_twice()
     {
         var names = Directory.GetFiles(release.Out).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(new[] { "SHA256SUMS", Path.GetFileName(release.ToolPackage), Path.GetFileName(release.Wheel) }.Order(StringComparer.Ordinal), names);
+        var kitZip = $"pyfreeze-bootloader-kit-linux-x64-{ReleaseFixture.Version}.zip";
+        Assert.Equal(new[] { "SHA256SUMS", Path.GetFileName(release.ToolPackage), Path.GetFileName(release.Wheel), kitZip }.Order(StringComparer.Ordinal), names);
         var check = Proc.Exec("sha256sum", ["-c", "--strict", "SHA256SUMS"], cwd: release.Out);
         Assert.True(check.ExitCode == 0, check.ToString());
-        Assert.Equal(2, check.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(3, check.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        using (var kit = ZipFile.OpenRead(Path.Combine(release.Out, kitZip)))
+            Assert.Contains("linux-x64/kit.txt", kit.Entries.Select(e => e.FullName)); // unzipped: a --bootloader-kit folder
         foreach (var f in names)
             Assert.True(File.ReadAllBytes(Path.Combine(release.Out, f)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(release.SecondOut, f))), $"{f} differs between two release runs");
         foreach (var f in names)
@@ -107,6 +110,31 @@ public class ReleasePackagesTests(ReleaseFixture release, ITestOutputHelper outp
         AssertRefused(Freeze(t, exe, "dist-damaged", expectSuccess: false), $"{host}: damaged", t["dist-damaged"]);
         File.Delete(Path.Combine(kit, "kit.txt"));
         AssertRefused(Freeze(t, exe, "dist-missing", expectSuccess: false), $"{Path.Combine(kit, "kit.txt")}: missing", t["dist-missing"]);
+    }
+
+    /// <summary>A RID whose kit the wheel does not ship, with the SDK hidden: one line naming the kits it has, the
+    /// missing SDK and --bootloader-kit; --bootloader-kit is then taken (and a kit of another RID refused).</summary>
+    [ReleaseFact("x86_64-w64-mingw32-gcc")]
+    public void Cross_rid_without_a_shipped_kit_or_the_sdk_names_the_ways_out()
+    {
+        using var t = new TempDir("cross");
+        using var windows = new PyFreeze.Tests.Cross.WindowsRuntimeFixture();
+        Run(Pythons.Debian, "-m", "venv", t["venv"]);
+        Run(t["venv/bin/python"], "-m", "pip", "install", "--no-index", "--disable-pip-version-check", release.Wheel);
+        var runtime = windows.PbsArchive();
+        Run Cross(params string[] extra) => Proc.Exec("bwrap", [.. ReleaseFixture.WithoutSdk(), t["venv/bin/pyfreeze"], "build", Repo.Path_("examples", "hello", "hello.py"),
+            "--target", "win-x64", "--runtime", runtime, "--python", Pythons.Debian, "--distpath", t["dist"], "--workpath", t["work"], .. extra],
+            cwd: t.Path, env: new Dictionary<string, string?> { ["PYFREEZE_BUILD_CACHE"] = t["build-cache"] }, timeoutSeconds: 600);
+        var none = Cross();
+        Assert.Equal(2, none.ExitCode);
+        var line = Assert.Single(none.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("pyfreeze: error: ", StringComparison.Ordinal));
+        Assert.Equal("pyfreeze: error: no bootloader kit for win-x64: this PyFreeze ships bootloader kits for linux-x64; publishing one needs the .NET 10 SDK, " +
+            "which was not found (dotnet --list-sdks); install it, or pass --bootloader-kit DIR with a kit published for win-x64", line);
+        ZipFile.ExtractToDirectory(Path.Combine(release.Out, $"pyfreeze-bootloader-kit-linux-x64-{ReleaseFixture.Version}.zip"), t["kits"]);
+        var wrong = Cross("--bootloader-kit", t["kits/linux-x64"]);
+        Assert.Equal(2, wrong.ExitCode);
+        Assert.Contains($"pyfreeze: error: {t["kits/linux-x64"]}: not a complete bootloader kit for win-x64", wrong.StdErr);
+        Assert.False(Directory.Exists(t["dist"]) && Directory.EnumerateFileSystemEntries(t["dist"]).Any());
     }
 
     [ReleaseFact]

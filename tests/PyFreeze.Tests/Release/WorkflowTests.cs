@@ -78,7 +78,7 @@ public class WorkflowTests
         Assert.Equal("dist/*", Uses(publish, "actions/attest-build-provenance").At("with", "subject-path").Text());
         Assert.Equal("true", Uses(publish, "actions/download-artifact").At("with", "merge-multiple").Text());
         var publishRuns = Runs(publish);
-        Assert.Contains("sha256sum -- *.whl *.nupkg > SHA256SUMS", publishRuns);
+        Assert.Contains("sha256sum -- *.whl *.nupkg *.zip > SHA256SUMS", publishRuns);
         Assert.Contains("gh release create \"$GITHUB_REF_NAME\" dist/*", publishRuns);
         Assert.Contains("<Version>", publishRuns); // the tag must be the version
     }
