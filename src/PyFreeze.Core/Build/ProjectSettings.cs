@@ -30,6 +30,10 @@ public static class ProjectSettings
 
     private static readonly string[] ScalarKeys = ["name", "optimize", "onedir", "windowed", "strict"];
 
+    /// <summary>Settings of the table that are not the build's: <c>smoke</c>, the arguments of the CI smoke test
+    /// (read by <c>pyfreeze ci init</c>).</summary>
+    private static readonly string[] OtherKeys = ["smoke"];
+
     /// <summary>Merges the pyproject settings (if any) under the command line's options.</summary>
     /// <param name="cli">Options from the command line.</param>
     /// <param name="pyproject">What the probe read, or null.</param>
@@ -49,8 +53,10 @@ public static class ProjectSettings
         foreach (var p in tool.EnumerateObject())
         {
             var key = p.Name.Replace('_', '-');
+            if (OtherKeys.Contains(key))
+                continue;
             if (!ListKeys.Contains(key) && !ScalarKeys.Contains(key))
-                throw new PyFreezeException($"{file}: [tool.pyfreeze] has an unknown setting \"{p.Name}\"; known: {string.Join(", ", ScalarKeys.Concat(ListKeys))}");
+                throw new PyFreezeException($"{file}: [tool.pyfreeze] has an unknown setting \"{p.Name}\"; known: {string.Join(", ", ScalarKeys.Concat(ListKeys).Concat(OtherKeys))}");
             values[key] = p.Value;
         }
 

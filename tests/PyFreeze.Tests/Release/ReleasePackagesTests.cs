@@ -177,7 +177,8 @@ public class ReleasePackagesTests(ReleaseFixture release, ITestOutputHelper outp
         Directory.CreateDirectory(Path.Combine(runtime, "shared"));
         Run("cp", "-a", Path.Combine(root, "dotnet"), Path.Combine(root, "host"), runtime);
         Run("cp", "-a", Path.Combine(root, "shared", "Microsoft.NETCore.App"), Path.Combine(runtime, "shared"));
-        var env = new Dictionary<string, string?> { ["DOTNET_ROOT"] = runtime };
+        // DOTNET_ROOT_X64 (set on these machines) wins over DOTNET_ROOT for an x64 host: point both at the runtime
+        var env = new Dictionary<string, string?> { ["DOTNET_ROOT"] = runtime, ["DOTNET_ROOT_X64"] = runtime };
         var sdks = Proc.Exec("bwrap", [.. ReleaseFixture.WithoutSdk(), Path.Combine(runtime, "dotnet"), "--list-sdks"], env: env);
         Assert.Equal("", sdks.StdOut.Trim()); // really no SDK
         var version = Proc.Exec("bwrap", [.. ReleaseFixture.WithoutSdk(), t["tools/pyfreeze"], "--version"], env: env);
