@@ -21,6 +21,11 @@ internal static unsafe partial class Native
         });
     }
 
+    /// <summary>Runs the static constructor (which binds the C library) before another type's first call into it.</summary>
+    internal static void EnsureLoaded()
+    {
+    }
+
     /// <summary>Replaces the process image; returns only on failure (-1, errno set).</summary>
     [LibraryImport(LibC, EntryPoint = "execv", SetLastError = true)]
     internal static partial int Execv(byte* path, byte** argv);

@@ -7,172 +7,378 @@ namespace PyFreeze.Bootloader;
 internal sealed class BootException(string message) : Exception(message);
 
 /// <summary>
-/// Finds or makes the unpacked copy of this executable's payload in the user cache (DESIGN.md §4):
+/// Finds or makes the unpacked copy of this executable's payload in the user cache (DESIGN.md §4, §7):
 /// <c>CACHE/run/NAME-HASH16/</c>, unpacked once into a private temporary sibling and renamed into place, with a
-/// completion marker holding the full payload hash written last. A warm start reads only the marker.
+/// manifest of what was written and a completion marker holding the full payload hash written last.
 /// </summary>
+/// <remarks>
+/// Trust: every folder from the file system root to the copy is checked as <see cref="CacheDir"/> describes, and
+/// used through the descriptor that was checked; a cache root that fails (another user's, shared, a symlinked copy)
+/// is not used: the app unpacks into <c>$TMPDIR/pyfreeze-UID</c> instead, and when someone else holds that name,
+/// into a fresh private <c>mkdtemp</c> folder beside it, saying so once. A warm start checks the marker and then
+/// every entry of the manifest (type and size, <see cref="Manifest"/>); a damaged copy is unpacked again with one line
+/// on stderr. The copy stays locked shared (<c>flock</c>) by the running app, through exec, so that a newer version
+/// of the same executable, which removes older copies after it has started (unless <c>PYFREEZE_KEEP_OLD=1</c>), and
+/// the clean-up of temporary folders left by killed first runs, never remove a copy in use.
+/// </remarks>
 internal sealed class PayloadCache(LaunchSettings settings, string executable)
 {
     private const UnixFileMode PrivateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>The open copy the app runs from, locked shared; never closed (its descriptor is inherited by the
+    /// interpreter through exec, so the lock lasts as long as the app).</summary>
+    private static CacheDir? s_held;
 
     /// <summary>Where the payload bytes are read from: on Linux the running image itself, so a moved or deleted
     /// executable still unpacks.</summary>
     private string PayloadSource => OperatingSystem.IsLinux() && File.Exists("/proc/self/exe") ? "/proc/self/exe" : executable;
 
-    /// <summary>Returns the unpacked root, unpacking first when no complete copy exists.</summary>
+    private string Name => settings.CacheDirectoryName;
+
+    /// <summary>Returns the unpacked root, unpacking first when no sound copy exists.</summary>
     /// <exception cref="BootException">The payload is damaged or cannot be unpacked anywhere.</exception>
     public string Prepare()
     {
-        var primary = PrimaryRoot();
-        var name = settings.CacheDirectoryName;
-        if (primary is not null && IsComplete(Path.Combine(primary, name)))
-            return Path.Combine(primary, name);
-        var fallback = FallbackRoot();
-        if (fallback is not null && IsComplete(Path.Combine(fallback, name)))
-            return Path.Combine(fallback, name);
-
-        string? primaryError = null;
-        if (primary is not null)
+        string primaryError;
+        var primary = CacheLocation.UserCacheRoot(Environment.GetEnvironmentVariable, settings.CacheEnvironmentVariable);
+        if (primary is null)
+        {
+            primaryError = "no home directory";
+        }
+        else
         {
             try
             {
-                return Unpack(primary);
+                using var root = CacheDir.OpenRoot(primary, create: true);
+                using var run = root.OpenChild(PayloadLayout.RunCacheSubdir, create: true)!;
+                return Use(run, unpackNote: null);
+            }
+            catch (UntrustedCacheException e)
+            {
+                primaryError = e.Message;
             }
             catch (CacheUnwritableException e)
             {
                 primaryError = e.Message;
             }
         }
-        else
+        // Only when the primary cache cannot be used: a copy left in the fallback never wins over a set cache.
+        var (fallback, why) = OpenFallback();
+        using (fallback)
         {
-            primaryError = "no home directory";
-        }
-        if (fallback is null)
-            throw new BootException($"cannot unpack: {primaryError}, and no private temporary directory is usable");
-        Console.Error.WriteLine($"{settings.AppName}: note: the cache is not usable ({primaryError}); unpacking to {fallback}");
-        try
-        {
-            return Unpack(fallback);
-        }
-        catch (CacheUnwritableException e)
-        {
-            throw new BootException($"cannot unpack: {e.Message}");
+            try
+            {
+                return Use(fallback, $"{settings.AppName}: note: the cache is not usable ({primaryError}); unpacking to {fallback.Path}{why}");
+            }
+            catch (CacheUnwritableException e)
+            {
+                throw new BootException($"cannot unpack: {primaryError}, and {e.Message}");
+            }
         }
     }
 
-    private string? PrimaryRoot()
-    {
-        var root = CacheLocation.UserCacheRoot(Environment.GetEnvironmentVariable, settings.CacheEnvironmentVariable);
-        return root is null ? null : Path.Combine(root, PayloadLayout.RunCacheSubdir);
-    }
-
-    /// <summary>A private per-user folder under the temporary directory: <c>$TMPDIR/pyfreeze-UID</c>, owned by us,
-    /// mode 0700, not a symlink (anything else is refused: another user could have planted it).</summary>
-    private static string? FallbackRoot()
+    /// <summary>The <c>run</c> folder of the private temporary fallback: <c>$TMPDIR/pyfreeze-UID</c>, or, when that name is
+    /// held by someone else (or is not safe), a private folder <c>pyfreeze-UID-XXXXXX</c> made by mkdtemp (one an
+    /// earlier run made is used again).</summary>
+    /// <returns>The folder, and what the note says about a name held by someone else ("" when none).</returns>
+    private static (CacheDir Run, string Why) OpenFallback()
     {
         var tmp = Path.GetTempPath();
         if (OperatingSystem.IsWindows())
-            return Path.Combine(tmp, "pyfreeze", PayloadLayout.RunCacheSubdir);
-        var dir = Path.Combine(tmp, $"pyfreeze-{Native.Getuid()}");
+            return (CacheDir.OpenRoot(Path.Combine(tmp, "pyfreeze", PayloadLayout.RunCacheSubdir), create: true), "");
+        var uid = Posix.Geteuid();
+        var predictable = Path.Combine(tmp, $"pyfreeze-{uid}");
+        string held;
         try
         {
-            if (!Directory.Exists(dir))
-                MakePrivateDir(dir);
-            var info = new DirectoryInfo(dir);
-            if (info.LinkTarget is not null || (File.GetUnixFileMode(dir) & (UnixFileMode)0b111_111) != 0 || !OwnedByMe(dir))
-                return null;
-            return Path.Combine(dir, PayloadLayout.RunCacheSubdir);
+            using var root = CacheDir.OpenRoot(predictable, create: true);
+            return (root.OpenChild(PayloadLayout.RunCacheSubdir, create: true)!, "");
+        }
+        catch (UntrustedCacheException e)
+        {
+            held = e.Message;
+        }
+        try
+        {
+            foreach (var earlier in Directory.EnumerateDirectories(tmp, $"pyfreeze-{uid}-??????"))
+            {
+                try
+                {
+                    using var root = CacheDir.OpenRoot(earlier, create: false);
+                    return (root.OpenChild(PayloadLayout.RunCacheSubdir, create: true)!, $" ({held})");
+                }
+                catch (UntrustedCacheException)
+                {
+                    // someone else's, or not safe: never used
+                }
+            }
+            var made = Posix.Mkdtemp(Path.Combine(tmp, $"pyfreeze-{uid}-XXXXXX"))
+                ?? throw new BootException($"cannot unpack: {held}, and no private temporary folder can be made in {tmp} ({Posix.Describe(Posix.Errno)})");
+            using var fresh = CacheDir.OpenRoot(made, create: false);
+            return (fresh.OpenChild(PayloadLayout.RunCacheSubdir, create: true)!, $" ({held})");
+        }
+        catch (UntrustedCacheException e)
+        {
+            throw new BootException($"cannot unpack: {held}, and {e.Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            throw new BootException($"cannot unpack: {held}, and {tmp}: {Describe(e)}");
         }
     }
 
-    /// <summary>With mode 0700 checked first, being able to write a file inside proves the folder is ours: another
-    /// user's 0700 folder would refuse us.</summary>
-    private static bool OwnedByMe(string path)
+    /// <summary>Uses the sound copy in <paramref name="run"/>, or unpacks one (printing <paramref name="unpackNote"/>
+    /// first when given); a damaged copy is reported in one line and unpacked again.</summary>
+    private string Use(CacheDir run, string? unpackNote)
     {
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            var (copy, damage) = OpenCopy(run);
+            if (copy is not null)
+            {
+                Hold(run, copy);
+                return copy.Path;
+            }
+            if (damage is "moved")
+                continue; // renamed away while we waited for its lock: look again
+            if (damage is not null)
+                Console.Error.WriteLine($"{settings.AppName}: note: the unpacked copy {run.Path}/{Name} is damaged ({damage}); unpacking it again");
+            else if (unpackNote is not null)
+                Console.Error.WriteLine(unpackNote);
+            return Unpack(run);
+        }
+        throw new BootException($"{run.Path}/{Name} keeps changing while it is opened; run again");
+    }
+
+    /// <summary>Opens the copy at run/NAME, locks it shared and checks it.</summary>
+    /// <returns>The sound copy (locked, kept open through exec); or null and why not: null when there is none (or an
+    /// unfinished one), "moved" when it was renamed away meanwhile, else the damage found.</returns>
+    private (CacheDir? Copy, string? Damage) OpenCopy(CacheDir run)
+    {
+        CacheDir? copy;
         try
         {
-            var probe = Path.Combine(path, $".probe-{Environment.ProcessId}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-            return true;
+            copy = run.OpenChild(Name, create: false, closeOnExec: false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (UntrustedCacheException)
         {
-            return false;
+            return (null, null); // not ours or not a folder (planted): never used; the publish moves it aside
+        }
+        if (copy is null)
+            return (null, null);
+        copy.Lock(Posix.LOCK_SH); // waits while a newer version or a repair is removing it
+        if (!run.StillHolds(Name, copy))
+        {
+            copy.Dispose();
+            return (null, "moved");
+        }
+        var problem = Check(copy);
+        if (problem is null)
+            return (copy, null);
+        copy.Dispose();
+        return (null, problem == Unfinished ? null : problem);
+    }
+
+    private const string Unfinished = "unfinished";
+
+    /// <summary>Checks an open copy: the marker names our payload hash, then every manifest entry (and with
+    /// PYFREEZE_VERIFY=1 every byte).</summary>
+    /// <returns>Null when sound, <see cref="Unfinished"/> without a marker of ours, else the damage.</returns>
+    private string? Check(CacheDir copy)
+    {
+        var marker = copy.ReadFile(PayloadLayout.CompleteMarker, 64);
+        if (marker is null || !marker.AsSpan().SequenceEqual(System.Text.Encoding.ASCII.GetBytes(settings.PayloadSha256)))
+            return Unfinished;
+        var manifest = copy.ReadFile(Manifest.FileName, 64 << 20);
+        if (manifest is null)
+            return $"{Manifest.FileName} is missing";
+        var problem = Manifest.Check(copy, manifest);
+        if (problem is null && Environment.GetEnvironmentVariable("PYFREEZE_VERIFY") == "1")
+            problem = DeepCheck(copy.Path);
+        return problem;
+    }
+
+    /// <summary>The deep check: the payload's hash, then every unpacked file compared byte for byte with its entry.</summary>
+    private string? DeepCheck(string root)
+    {
+        Verify();
+        using var file = OpenPayload();
+        using var region = new RegionStream(file, settings.PayloadOffset, settings.PayloadLength);
+        using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
+        var a = new byte[1 << 16];
+        var b = new byte[1 << 16];
+        foreach (var entry in zip.Entries)
+        {
+            if (entry.FullName.EndsWith('/') || !PayloadLayout.IsSafeEntryName(entry.FullName))
+                continue;
+            try
+            {
+                using var expected = entry.Open();
+                using var actual = new FileStream(Path.Combine(root, entry.FullName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0);
+                while (true)
+                {
+                    int n = expected.ReadAtLeast(a, a.Length, throwOnEndOfStream: false);
+                    int m = actual.ReadAtLeast(b, b.Length, throwOnEndOfStream: false);
+                    if (n != m || !a.AsSpan(0, n).SequenceEqual(b.AsSpan(0, m)))
+                        return $"{entry.FullName} differs from the payload";
+                    if (n == 0)
+                        break;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return $"{entry.FullName}: {Describe(e)}";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Keeps the copy the app runs from open and locked, and clears what earlier runs left in run/.</summary>
+    private void Hold(CacheDir run, CacheDir copy)
+    {
+        s_held = copy;
+        try
+        {
+            CleanUp(run);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or UntrustedCacheException)
+        {
+            // best effort: a later run tries again
         }
     }
 
-    /// <summary>True when <paramref name="dir"/> holds a finished unpack of this payload (its marker names our hash).</summary>
-    private bool IsComplete(string dir)
+    /// <summary>
+    /// Removes, from <paramref name="run"/>: temporary folders (<c>.NAME-HASH.PID.RAND.tmp</c>) whose process is gone and
+    /// whose lock is free (so never one a live first run is writing), and, unless <c>PYFREEZE_KEEP_OLD=1</c>, other
+    /// versions of this app (<c>NAME-OTHERHASH</c>) unpacked by the executable at this same path, when no process holds
+    /// their lock (none runs from them).
+    /// </summary>
+    private void CleanUp(CacheDir run)
     {
-        try
+        bool keepOld = Environment.GetEnvironmentVariable("PYFREEZE_KEEP_OLD") == "1";
+        var prefix = settings.AppName + "-";
+        foreach (var path in Directory.EnumerateDirectories(run.Path))
         {
-            var marker = Path.Combine(dir, PayloadLayout.CompleteMarker);
-            var info = new FileInfo(marker);
-            if (!info.Exists || info.Length != settings.PayloadSha256.Length || info.LinkTarget is not null)
-                return false;
-            return File.ReadAllText(marker) == settings.PayloadSha256;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
+            var entry = Path.GetFileName(path);
+            if (entry.StartsWith('.') && entry.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                var parts = entry.Split('.');
+                if (parts.Length >= 5 && int.TryParse(parts[^3], out var pid) && pid != Environment.ProcessId && !Posix.ProcessExists(pid))
+                    RemoveIfUnlocked(run, entry, rename: false);
+            }
+            else if (!keepOld && entry.StartsWith(prefix, StringComparison.Ordinal) && entry != Name && entry.Length == prefix.Length + 16)
+            {
+                RemoveIfUnlocked(run, entry, rename: true);
+            }
         }
     }
+
+    /// <summary>Removes run/<paramref name="entry"/> when its exclusive lock can be had at once; an old version only when
+    /// this executable unpacked it (renamed to a temporary name first, so a start that races us never trusts it).</summary>
+    private void RemoveIfUnlocked(CacheDir run, string entry, bool rename)
+    {
+        CacheDir? dir;
+        try
+        {
+            dir = run.OpenChild(entry, create: false);
+        }
+        catch (UntrustedCacheException)
+        {
+            run.Unlink(entry); // a symlink or file planted in the way (a folder of another user stays: it cannot be ours to remove)
+            return;
+        }
+        using var _ = dir;
+        if (dir is null || !dir.Lock(Posix.LOCK_EX | Posix.LOCK_NB) || !run.StillHolds(entry, dir))
+            return;
+        var name = entry;
+        if (rename)
+        {
+            var manifest = dir.ReadFile(Manifest.FileName, 64 << 20);
+            if (manifest is null || Manifest.Origin(manifest) != executable)
+                return; // another app of the same name, or a copy older than manifests: not ours to remove
+            name = TempName(entry);
+            if (run.Rename(entry, name) != 0)
+                return;
+        }
+        TryDelete(Path.Combine(run.Path, name));
+    }
+
+    private static string TempName(string name) => $".{name}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp";
 
     private sealed class CacheUnwritableException(string message) : Exception(message);
 
-    /// <summary>Unpacks into <paramref name="root"/>/NAME-HASH16: verify, extract into a temporary sibling, mark, rename.</summary>
-    private string Unpack(string root)
+    /// <summary>Unpacks into run/NAME-HASH16: verify and extract into a locked temporary sibling, write the manifest and
+    /// the marker, rename into place.</summary>
+    private string Unpack(CacheDir run)
     {
+        Native.TryMarkTopDirectory(run.Path); // each unpack starts in a fresh block group (see there)
+        var tmpName = TempName(Name);
+        int made = run.MakeChild(tmpName);
+        if (made != 0)
+            throw new CacheUnwritableException($"{run.Path}: {Posix.Describe(made)}");
+        var tmp = run.OpenChild(tmpName, create: false, closeOnExec: false)
+            ?? throw new CacheUnwritableException($"{run.Path}/{tmpName}: vanished while it was made");
+        tmp.Lock(Posix.LOCK_EX); // a later run's clean-up leaves it alone while we write it
+        var tmpPath = Path.Combine(run.Path, tmpName);
         try
         {
-            CreatePrivate(root);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CacheUnwritableException($"{root}: {Describe(e)}");
-        }
-        Native.TryMarkTopDirectory(root); // each unpack starts in a fresh block group (see there)
-        var final = Path.Combine(root, settings.CacheDirectoryName);
-        var tmp = Path.Combine(root, $".{settings.CacheDirectoryName}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp");
-        try
-        {
-            MakePrivateDir(tmp);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CacheUnwritableException($"{root}: {Describe(e)}");
-        }
-        try
-        {
-            VerifyAndExtract(tmp);
-            File.WriteAllText(Path.Combine(tmp, PayloadLayout.CompleteMarker), settings.PayloadSha256);
-            Publish(tmp, final);
-            return final;
+            var manifest = VerifyAndExtract(tmpPath);
+            tmp.WriteNewFile(Manifest.FileName, manifest);
+            tmp.WriteNewFile(PayloadLayout.CompleteMarker, System.Text.Encoding.ASCII.GetBytes(settings.PayloadSha256));
+            return Publish(run, tmpName, tmp);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            TryDelete(tmp);
+            tmp.Dispose();
+            TryDelete(tmpPath);
             if (e is IOException io && IsDiskFull(io))
-                throw new BootException($"cannot unpack to {root}: no space left on device; free some space and run again");
+                throw new BootException($"cannot unpack to {run.Path}: no space left on device; free some space and run again");
             if (e is InvalidDataException)
                 throw new BootException("the executable is damaged (its payload is not a valid archive); build or download it again");
-            throw new CacheUnwritableException($"{root}: {Describe(e)}");
+            throw new CacheUnwritableException($"{run.Path}: {Describe(e)}");
         }
         catch
         {
-            TryDelete(tmp);
+            tmp.Dispose();
+            TryDelete(tmpPath);
             throw;
         }
     }
 
+    /// <summary>Renames the finished temporary folder to run/NAME. When a concurrent first start won the race, its copy
+    /// is used (if sound); anything else at that name (damaged, unfinished, not ours) is renamed aside and removed.</summary>
+    private string Publish(CacheDir run, string tmpName, CacheDir tmp)
+    {
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            int e = run.Rename(tmpName, Name);
+            if (e == 0)
+            {
+                tmp.Lock(Posix.LOCK_SH); // from writer to user: old-version and temp clean-ups leave it alone
+                Hold(run, tmp.Renamed(run.Path + "/" + Name));
+                return run.Path + "/" + Name;
+            }
+            if (e != Posix.EEXIST && e != Posix.ENOTEMPTY && e != Posix.ENOTDIR) // ENOTDIR: a file or symlink is in the way
+                throw new IOException($"cannot rename {tmpName} to {Name} in {run.Path}: {Posix.Describe(e)}", e);
+            var (copy, _) = OpenCopy(run);
+            if (copy is not null)
+            {
+                tmp.Dispose();
+                TryDelete(Path.Combine(run.Path, tmpName)); // a concurrent first start finished first: use its copy
+                Hold(run, copy);
+                return copy.Path;
+            }
+            var aside = TempName(Name);
+            if (run.Rename(Name, aside) == 0)
+                RemoveIfUnlocked(run, aside, rename: false);
+        }
+        throw new IOException($"cannot move {tmpName} to {Name} in {run.Path}");
+    }
+
     private static bool IsDiskFull(IOException e) =>
         e.HResult is 28 /* ENOSPC */ or 122 /* EDQUOT */ || (e.HResult & 0xFFFF) is 0x70 /* ERROR_DISK_FULL */ or 0x27 /* ERROR_HANDLE_DISK_FULL */
-        || e.Message.Contains("DiskFull", StringComparison.Ordinal) || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+        || e.Message.Contains("DiskFull", StringComparison.Ordinal) || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("no space left", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A short description of a file-system error. The bootloader is trimmed with UseSystemResourceKeys (its
     /// exception messages are resource keys), so the operating system's own text (strerror) is used where there is an
@@ -189,16 +395,6 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
                 return System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(io.HResult).ToLowerInvariant();
         }
         return e.Message;
-    }
-
-    private static void CreatePrivate(string dir)
-    {
-        if (Directory.Exists(dir))
-            return;
-        var parent = Path.GetDirectoryName(dir);
-        if (parent is not null && !Directory.Exists(parent))
-            CreatePrivate(parent);
-        MakePrivateDir(dir);
     }
 
     /// <summary>Creates a folder only the user can enter (0700; on Windows the profile's own ACLs apply).</summary>
@@ -222,7 +418,8 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
     /// worker has stopped before the exception leaves (so the caller can delete the folder), and a payload whose
     /// hash does not match is always reported as damaged, whatever the extraction tripped over first.
     /// </summary>
-    private void VerifyAndExtract(string dest)
+    /// <returns>The manifest of what was written (<see cref="Manifest"/>).</returns>
+    private byte[] VerifyAndExtract(string dest)
     {
         using var file = OpenPayload();
         if (file.Length < settings.PayloadOffset + settings.PayloadLength)
@@ -254,6 +451,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             foreach (var helper in helpers)
                 helper.Join();
             job.ThrowIfFailed();
+            return job.Manifest(executable);
         }
         catch (Exception e) when (!verified && e is not BootException)
         {
@@ -294,11 +492,15 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         var targets = new string?[entries.Count];
         var files = new List<int>(entries.Count);
         var created = new HashSet<string>(StringComparer.Ordinal);
+        var dirs = new SortedSet<string>(StringComparer.Ordinal); // folder entries of the payload
+        var sizes = new List<(string, long)>(entries.Count);
         for (int i = 0; i < entries.Count; i++)
         {
             var name = names[i] = entries[i].FullName;
             if (!PayloadLayout.IsSafeEntryName(name))
                 throw new InvalidDataException($"unsafe payload entry '{name}'");
+            if (name.EndsWith('/'))
+                dirs.Add(name[..^1]);
             var target = Path.GetFullPath(Path.Combine(dest, name));
             if (!target.StartsWith(destFull, StringComparison.Ordinal))
                 throw new InvalidDataException($"unsafe payload entry '{name}'");
@@ -310,23 +512,37 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             EnsureDir(Path.GetDirectoryName(target)!, created);
             targets[i] = target;
             files.Add(i);
+            sizes.Add((name, entries[i].Length));
         }
+        // A folder that holds a listed entry is checked through it (a missing folder makes its entries missing), so the
+        // manifest lists only the folders that hold none: one stat fewer per folder on every start.
+        var holders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var trimmed = name.TrimEnd('/');
+            for (int slash = trimmed.IndexOf('/'); slash > 0; slash = trimmed.IndexOf('/', slash + 1))
+                holders.Add(trimmed[..slash]);
+        }
+        dirs.ExceptWith(holders);
         var order = files.ToArray();
-        var sizes = new long[order.Length];
+        var bySize = new long[order.Length];
         for (int k = 0; k < order.Length; k++)
-            sizes[k] = -entries[order[k]].Length;
-        Array.Sort(sizes, order); // equal sizes in any order: the order only balances the work
-        return new ExtractJob(names, targets, order);
+            bySize[k] = -entries[order[k]].Length;
+        Array.Sort(bySize, order); // equal sizes in any order: the order only balances the work
+        return new ExtractJob(names, targets, order, dirs, sizes);
     }
 
     /// <summary>The shared state of one parallel extraction: which entries to write where, the next one to take,
     /// and the first failure (after which every worker stops taking entries).</summary>
-    private sealed class ExtractJob(string[] names, string?[] targets, int[] order)
+    private sealed class ExtractJob(string[] names, string?[] targets, int[] order, IEnumerable<string> dirs, List<(string, long)> sizes)
     {
         private int _next = -1;
         private Exception? _error;
 
         public int[] Order => order;
+
+        /// <summary>What the unpacked copy holds, as <see cref="Bootloader.Manifest"/> records it.</summary>
+        public byte[] Manifest(string origin) => Bootloader.Manifest.Build(origin, dirs, sizes);
 
         public void Fail(Exception e)
         {
@@ -408,39 +624,6 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         if (!created.Add(dir) || Directory.Exists(dir))
             return;
         MakePrivateDir(dir);
-    }
-
-    /// <summary>Renames the finished temporary folder into place. When another start won the race, its copy is used;
-    /// an incomplete leftover at the final name is moved aside and removed first.</summary>
-    private void Publish(string tmp, string final)
-    {
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            try
-            {
-                Directory.Move(tmp, final);
-                return;
-            }
-            catch (IOException) when (Directory.Exists(final))
-            {
-                if (IsComplete(final))
-                {
-                    TryDelete(tmp); // a concurrent first start finished first: use its copy
-                    return;
-                }
-                var stale = final + $".{Environment.ProcessId}.stale";
-                try
-                {
-                    Directory.Move(final, stale);
-                    TryDelete(stale);
-                }
-                catch (IOException)
-                {
-                    // someone else is fixing it; try again
-                }
-            }
-        }
-        throw new IOException($"cannot move {tmp} to {final}");
     }
 
     private static void TryDelete(string dir)

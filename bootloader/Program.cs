@@ -32,10 +32,10 @@ public static class Program
             Launcher.Run(settings, root, executable);
             return BootFailure;
         }
-        catch (Exception e) when (e is BootException or FormatException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is BootException or FormatException or IOException or UnauthorizedAccessException or UntrustedCacheException)
         {
             var name = settings?.AppName ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "pyfreeze";
-            var message = $"{name}: error: {(e is BootException or FormatException ? e.Message : PayloadCache.Describe(e))}";
+            var message = $"{name}: error: {(e is BootException or FormatException or UntrustedCacheException ? e.Message : PayloadCache.Describe(e))}";
             Console.Error.WriteLine(message);
             if (WindowedErrors.Applies(settings))
             {
@@ -93,6 +93,7 @@ internal static unsafe class Launcher
             Native.SetEnv(libVar, [.. bundled]);
         Native.SetEnv(ExecutableVar, Utf8(executable));
 
+        RuntimeLeftovers.Remove();
         Native.ResetSignalsForExec();
         Exec(interpreter, list);
     }

@@ -46,14 +46,18 @@ public static class PayloadLayout
 
     /// <summary>
     /// Checks that a payload entry name is a safe relative path: no absolute paths,
-    /// backslashes, drive letters, empty, <c>.</c> or <c>..</c> segments, and no NUL.
+    /// backslashes, drive letters, empty, <c>.</c> or <c>..</c> segments, and no control characters (NUL, line breaks:
+    /// the bootloader's manifest of an unpacked copy holds one name a line).
     /// </summary>
     /// <param name="name">Entry name with <c>/</c> separators; a trailing <c>/</c> marks a directory.</param>
     /// <returns>True when the name cannot escape the directory it is unpacked into.</returns>
     public static bool IsSafeEntryName(string name)
     {
-        if (name.Length == 0 || name[0] == '/' || name.Contains('\\') || name.Contains('\0') || (name.Length > 1 && name[1] == ':'))
+        if (name.Length == 0 || name[0] == '/' || name.Contains('\\') || (name.Length > 1 && name[1] == ':'))
             return false;
+        foreach (var c in name)
+            if (char.IsControl(c))
+                return false;
         var trimmed = name.EndsWith('/') ? name[..^1] : name;
         foreach (var part in trimmed.Split('/'))
             if (part.Length == 0 || part == "." || part == "..")

@@ -14,6 +14,7 @@ def _pyfreeze_boot(config):
     executable = env.pop("_PYFREEZE_EXECUTABLE", None)
     error_log = env.pop("_PYFREEZE_ERROR_LOG", None)  # a windowed app on Windows: no console to show errors on
     original = env.pop("_PYFREEZE_ORIGINAL_LIBRARY_PATH", None)
+    mp_parent = env.pop(_MP_PARENT, None)  # set only by this app's own multiprocessing parent (see _as_mp_parent)
     libvar = "DYLD_LIBRARY_PATH" if sys.platform == "darwin" else "LD_LIBRARY_PATH"
     if original is not None:
         # Give subprocesses the user's own loader path back; this process keeps the bundled one.
@@ -49,12 +50,12 @@ def _pyfreeze_boot(config):
 
     _trim_tracebacks()
     if error_log:
-        _windowed_errors(lambda: _run_app(config, root, app), error_log)
+        _windowed_errors(lambda: _run_app(config, root, app, mp_parent), error_log)
     else:
-        _run_app(config, root, app)
+        _run_app(config, root, app, mp_parent)
 
 
-def _run_app(config, root, app):
+def _run_app(config, root, app, mp_parent):
     """Runs the runtime hooks, then multiprocessing's helper or the entry module as __main__."""
     import builtins
     import os
@@ -67,7 +68,10 @@ def _run_app(config, root, app):
     for hook in config.get("runtime_hooks", []):
         _run_hook(os.path.join(root, hook), facts)
 
-    helper = _multiprocessing_entry(sys.argv[1:])
+    # Every process of the app that starts multiprocessing's children names itself to them (see _as_mp_parent).
+    _after_import("multiprocessing.util", _mark_mp_children)
+    _after_import("multiprocessing.popen_spawn_win32", _mark_mp_children)
+    helper = _multiprocessing_entry(sys.argv[1:], mp_parent, app)
     if helper is not None:
         helper()
         return
@@ -194,23 +198,80 @@ def _invoked_path(argv0, executable, env):
     return executable
 
 
-def _multiprocessing_entry(args):
-    """The exact command lines multiprocessing uses to start a frozen executable again; else None.
+_MP_PARENT = "_PYFREEZE_MP_PARENT"
 
-    spawn:          EXE --multiprocessing-fork tracker_fd=N pipe_handle=N
-    helper servers: EXE [interpreter flags] -c "from multiprocessing.resource_tracker import main;main(...)"
-                    EXE [interpreter flags] -c "from multiprocessing.forkserver import main; main(...)"
-    Only these, with literal arguments: a general -c would let anyone run code through the app.
+
+def _as_mp_parent(call):
+    """Wraps a function that starts one of multiprocessing's children through sys.executable, so that the child, and
+    only it, gets _PYFREEZE_MP_PARENT=<this process's pid> in its environment: set for the length of the call only
+    (counted, for threads starting children at once), so the app's other subprocesses never see it."""
+    import functools
+    import os
+    import threading
+    lock = threading.Lock()
+    depth = [0]
+
+    @functools.wraps(call)
+    def start(*args, **kwargs):
+        with lock:
+            depth[0] += 1
+            os.environ[_MP_PARENT] = str(os.getpid())
+        try:
+            return call(*args, **kwargs)
+        finally:
+            with lock:
+                depth[0] -= 1
+                if depth[0] == 0:
+                    os.environ.pop(_MP_PARENT, None)
+    return start
+
+
+def _mark_mp_children(module):
+    """multiprocessing.util.spawnv_passfds starts spawn children, the forkserver and the resource tracker on POSIX;
+    multiprocessing.popen_spawn_win32.Popen starts spawn children on Windows."""
+    if hasattr(module, "spawnv_passfds"):
+        module.spawnv_passfds = _as_mp_parent(module.spawnv_passfds)
+    if module.__name__.endswith("popen_spawn_win32"):
+        module.Popen.__init__ = _as_mp_parent(module.Popen.__init__)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _multiprocessing_entry(args, mp_parent, app):
+    """The command lines multiprocessing uses to start a frozen executable again, when they come from this app's own
+    multiprocessing parent; else None, and the arguments are the app's own, as `python3 app.py ARGS` would see them.
+
+    spawn:          EXE --multiprocessing-fork tracker_fd=N pipe_handle=N   (parent_pid=N on Windows)
+    helper servers: EXE [interpreter flags] -c "from multiprocessing.resource_tracker import main;main(N)"
+                    EXE [interpreter flags] -c "from multiprocessing.forkserver import main; main(N, N, [...], **{...})"
+    The parent is the process _PYFREEZE_MP_PARENT names (set only by _as_mp_parent) and it must be our parent
+    process: a command line alone (or with stdin) is never enough. Even then only these exact forms are run, with
+    literal, checked arguments (the forkserver's main_path inside the app); anything else is refused with one line.
     """
-    if not args:
+    import os
+    if not args or mp_parent is None or not mp_parent.isdigit() or int(mp_parent) != os.getppid():
         return None
+    try:
+        return _helper_for(args, app)
+    except _Refused as e:
+        sys.stderr.write("%s: error: refused a multiprocessing command line from the parent process: %s\n"
+                         % (os.path.basename(sys.executable or "app"), e))
+        raise SystemExit(2)
+
+
+def _helper_for(args, app):
+    import re
     if args[0] == "--multiprocessing-fork":
         kwargs = {}
         for item in args[1:]:
             key, sep, value = item.partition("=")
-            if not sep or key not in ("tracker_fd", "pipe_handle", "parent_pid") or not value.lstrip("-").isdigit():
-                return None
+            if not sep or key not in ("tracker_fd", "pipe_handle", "parent_pid") or key in kwargs or not re.fullmatch(r"-?[0-9]+", value):
+                raise _Refused("unexpected argument %r" % item)
             kwargs[key] = int(value)
+        if "pipe_handle" not in kwargs:
+            raise _Refused("no pipe_handle")
 
         def spawn():
             from multiprocessing.spawn import spawn_main
@@ -219,53 +280,75 @@ def _multiprocessing_entry(args):
 
     i = 0
     while i < len(args) and args[i] != "-c":
-        flag = args[i]
-        if flag in ("-W", "-X"):
-            i += 2
-            continue
-        if flag[:1] != "-" or len(flag) < 2 or flag.startswith("--"):
+        # what subprocess._args_from_interpreter_flags() writes: single-letter flags, -W<opt>, -X<opt>
+        if not re.fullmatch(r"-[dBSvbqIEsPO]+|-[WX].+", args[i]):
             return None
         i += 1
-    if i + 1 >= len(args) or len(args) != i + 2:
+    if len(args) != i + 2:
         return None
     code = args[i + 1]
-    for module, sep in (("resource_tracker", ";"), ("forkserver", "; ")):
-        prefix = "from multiprocessing.%s import main%smain(" % (module, sep)
-        if code.startswith(prefix) and code.endswith(")"):
-            call = _literal_call(code[len(prefix) - 5:])
-            if call is None:
-                return None
-            positional, keywords = call
+    m = re.fullmatch(r"from multiprocessing\.resource_tracker import main;main\(([0-9]+)\)", code)
+    if m:
+        fd = int(m.group(1))
 
-            def helper(module=module, positional=positional, keywords=keywords):
-                import importlib
-                importlib.import_module("multiprocessing." + module).main(*positional, **keywords)
-            return helper
-    return None
+        def tracker():
+            from multiprocessing.resource_tracker import main
+            main(fd)
+        return tracker
+    prefix = "from multiprocessing.forkserver import main; "
+    if not code.startswith(prefix):
+        raise _Refused("-c is accepted only for multiprocessing's resource tracker and forkserver")
+    positional, keywords = _literal_call(code[len(prefix):])
+    if (len(positional) != 3 or not all(type(v) is int for v in positional[:2]) or type(positional[2]) is not list
+            or not all(type(v) is str for v in positional[2])):
+        raise _Refused("the forkserver takes (listener_fd, alive_r, [module names])")
+    for key, value in keywords.items():
+        if key == "main_path":
+            if value is not None and not (type(value) is str and _inside(value, app)):
+                raise _Refused("main_path %r is not a file of this app" % (value,))
+        elif key == "sys_path":
+            if value is not None and not (type(value) is list and all(type(p) is str for p in value)):
+                raise _Refused("sys_path is not a list of folders")
+        elif key == "authkey_r":
+            if type(value) is not int:
+                raise _Refused("authkey_r is not a descriptor")
+        else:
+            raise _Refused("the forkserver takes no %r" % (key,))
+
+    def forkserver():
+        from multiprocessing.forkserver import main
+        main(*positional, **keywords)
+    return forkserver
+
+
+def _inside(path, folder):
+    import os
+    real = os.path.realpath(path)
+    return real.startswith(os.path.realpath(folder) + os.sep)
 
 
 def _literal_call(text):
-    """Parses `main(<literals>, **<literal dict>)` into (args, kwargs); None when anything is not a literal."""
+    """Parses `main(<literals>, **<literal dict>)` into (args, kwargs); refuses anything that is not literals."""
     import ast
     try:
         node = ast.parse(text, mode="eval").body
-    except SyntaxError:
-        return None
+    except (SyntaxError, ValueError):
+        raise _Refused("not a call of main with literal arguments")
     if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name) or node.func.id != "main":
-        return None
+        raise _Refused("not a call of main with literal arguments")
     try:
         positional = [ast.literal_eval(a) for a in node.args]
         keywords = {}
         for kw in node.keywords:
             value = ast.literal_eval(kw.value)
             if kw.arg is None:
-                if not isinstance(value, dict):
-                    return None
+                if not isinstance(value, dict) or not all(type(k) is str for k in value):
+                    raise _Refused("** of something that is not a dict of names")
                 keywords.update(value)
             else:
                 keywords[kw.arg] = value
-    except ValueError:
-        return None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        raise _Refused("not a call of main with literal arguments")
     return positional, keywords
 
 

@@ -203,6 +203,12 @@ public sealed class BuildPipeline
         BinaryCollector.Collect(plan, analysis, layout, rid, _log);
         TclTkCollector.Collect(plan, analysis, layout, _log);
         AddBoot(plan, interp, name, rid);
+        InputFiles.DropSpecialFiles(plan);
+        InputFiles.CheckNames(plan);
+        InputFiles.CheckOutput(Path.Combine(dist, name + (opts.OneDir ? "" : rid.ExecutableSuffix)), opts.OneDir,
+            [entry, .. plan.Entries.Where(e => e.Source is not null).Select(e => e.Source!)]);
+        foreach (var warning in plan.Warnings)
+            _log.Warn(warning);
         Mark("collect");
 
         // compile
@@ -277,12 +283,23 @@ public sealed class BuildPipeline
         if (_opts.OneDir)
         {
             var staging = Path.Combine(dist, $".{name}.{Environment.ProcessId}.tmp");
-            var payloadFiles = UnpackedWriter.Write(files, staging);
-            Mark("assemble");
-            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed, compress: rid.IsWindows, resources: resources);
-            SignWithIdentity(exe.Path);
+            IReadOnlyList<PayloadFile> payloadFiles;
+            EmitResult exe;
             var final = Path.Combine(dist, name);
-            ReplaceDirectory(staging, final);
+            try
+            {
+                payloadFiles = UnpackedWriter.Write(files, staging);
+                Mark("assemble");
+                exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, name + rid.ExecutableSuffix), _opts.Windowed, compress: rid.IsWindows, resources: resources);
+                SignWithIdentity(exe.Path);
+                ReplaceDirectory(staging, final);
+            }
+            catch
+            {
+                if (Directory.Exists(staging))
+                    Directory.Delete(staging, true); // a full disk or any other failure leaves no half-written folder in dist/
+                throw;
+            }
             Mark("emit");
             result = new BuildResult
             {

@@ -38,7 +38,7 @@ public static partial class AppDataCollector
             {
                 var s = m.Groups["s"].Value.Trim().Replace('\\', '/');
                 if (s.Length == 0 || s is "." or "./" || s.Contains("://", StringComparison.Ordinal) || s[0] is '/' or '~' or '$' or '%' or '-' or ' '
-                    || s.Split('/').Any(p => p == ".."))
+                    || s.Split('/').Any(p => p == "..") || s.Any(char.IsControl))
                     continue;
                 if (s.StartsWith("./", StringComparison.Ordinal))
                     s = s[2..];

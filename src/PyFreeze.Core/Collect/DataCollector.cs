@@ -148,6 +148,11 @@ public static class DataCollector
             var rel = Collector.RelativeTo(c.Owner.SearchRoot, path);
             if (rel is null)
                 continue;
+            if (InputFiles.KindOf(path) == InputKind.Special)
+            {
+                c.Plan.Warnings.Add($"{path}: not a regular file (a FIFO, socket or device); skipped");
+                continue; // never opened: reading a FIFO waits for a writer forever
+            }
             if (!CanRead(path))
                 throw new PyFreezeException($"{path}: package data of {c.Owner.Name} cannot be read; fix its permissions or leave the package out with --exclude-module {c.Owner.TopLevel}");
             c.Plan.Add(new PayloadEntry

@@ -203,12 +203,8 @@ public static class HookCollector
         }
         if (Directory.Exists(added.Source))
         {
-            var root = added.Source.TrimEnd('/');
-            foreach (var file in Directory.EnumerateFiles(root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal))
-            {
-                var rel = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+            foreach (var (file, rel) in InputFiles.FolderFiles(added.Source, option, plan.Warnings))
                 plan.Add(new PayloadEntry { Dest = destDir + rel, Kind = kind, Source = file, Category = category, Owner = "(added)" });
-            }
             return;
         }
         // a glob: the part up to the first wildcard is the folder it is relative to

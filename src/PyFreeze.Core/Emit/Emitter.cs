@@ -98,10 +98,20 @@ public static class Emitter
         var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{hostName}.{Environment.ProcessId}.tmp");
-        File.Copy(bundle, tmp, overwrite: true);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(tmp, (UnixFileMode)0b111_101_101);
-        File.Move(tmp, outputPath, overwrite: true);
+        try
+        {
+            File.Copy(bundle, tmp, overwrite: true);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(tmp, (UnixFileMode)0b111_101_101);
+            File.Move(tmp, outputPath, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            File.Delete(tmp); // a full disk or a failed rename leaves nothing half-written beside the output
+            if (e is IOException io && (io.HResult & 0xFFFF) is 28 or 122 || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase))
+                throw new Diagnostics.PyFreezeException($"{outputPath}: cannot write the executable (no space left on device); free some space or choose another --distpath", 1, e);
+            throw;
+        }
         var size = new FileInfo(outputPath).Length;
         return new EmitResult(outputPath, size, payload is null ? 0 : actual, size - (payload?.Length ?? 0));
     }

@@ -100,7 +100,8 @@ public class RuntimeTests
         }
         Assert.True(files > 200 && deepest >= 4, $"{files} files, {deepest} levels: too small a payload to tell");
         var marker = Path.Combine(dir, ".pyfreeze-complete");
-        var onDisk = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Where(p => p != marker).ToList();
+        var manifest = Path.Combine(dir, ".pyfreeze-manifest"); // what the unpack wrote, checked on every start
+        var onDisk = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Where(p => p != marker && p != manifest).ToList();
         Assert.Equal(files, onDisk.Count);
         foreach (var sub in Directory.GetDirectories(dir, "*", SearchOption.AllDirectories))
             Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(sub));
