@@ -2,6 +2,10 @@
 """PyFreeze benchmark: build time, size, start-up and memory of frozen apps, each beside `python3 app.py` in the same run.
 
     python3 bench/bench.py [--python /usr/bin/python3] [--apps hello,stdlib_heavy,numpy_app,acceptance,ytdlp] [--runs 20]
+    python3 bench/bench.py --root "$(tests/roots/make-root trixie)" --apps hello,numpy_app   # CPython 3.13 (sid: 3.14)
+
+With --root, the benchmark runs inside that Debian root (tests/roots/in-root) with the root's own python3, both for
+building and as the `python3 app.py` it is compared with, and writes bench/results/bench-SUITE.md and .json.
 
 Needs hyperfine (apt-get install hyperfine) and GNU time (/usr/bin/time). Builds pyfreeze in Release first. Writes
 bench/results/bench.md (a Markdown table) and bench/results/bench.json. Every figure is measured in this run;
@@ -50,12 +54,23 @@ def main():
     ap.add_argument("--python", default="/usr/bin/python3")
     ap.add_argument("--apps", default=",".join(APPS))
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--root", help="a Debian root made by tests/roots/make-root: benchmark inside it, with its python3")
+    ap.add_argument("--no-build", action="store_true", help="use the Release build already there")
+    ap.add_argument("--results", default="bench", help="base name of the result files in bench/results")
     args = ap.parse_args()
+    if args.root:
+        run(["dotnet", "build", os.path.join(ROOT, "src", "PyFreeze.Cli"), "-c", "Release", "--nologo", "-v", "quiet"])
+        suite = os.path.basename(os.path.normpath(args.root)).split("-")[0]
+        inner = [os.path.join(ROOT, "tests", "roots", "in-root"), args.root, "python3", os.path.abspath(__file__),
+                 "--python", "/usr/bin/python3", "--apps", args.apps, "--runs", str(args.runs), "--no-build",
+                 "--results", "bench-" + suite]
+        sys.exit(subprocess.call(inner, cwd=ROOT))
     for tool in ("hyperfine", "/usr/bin/time", "dotnet"):
         if not shutil.which(tool):
             sys.exit("bench needs %s (apt-get install hyperfine time)" % tool)
 
-    run(["dotnet", "build", os.path.join(ROOT, "src", "PyFreeze.Cli"), "-c", "Release", "--nologo", "-v", "quiet"])
+    if not args.no_build:
+        run(["dotnet", "build", os.path.join(ROOT, "src", "PyFreeze.Cli"), "-c", "Release", "--nologo", "-v", "quiet"])
     tool = ["dotnet", os.path.join(ROOT, "src", "PyFreeze.Cli", "bin", "Release", "net10.0", "pyfreeze.dll")]
     work = tempfile.mkdtemp(prefix="pyfreeze-bench-")
     results = []
@@ -112,8 +127,9 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    with open(os.path.join(HERE, "results", "bench.json"), "w") as f:
-        json.dump({"python": args.python, "results": results}, f, indent=2)
+    version = subprocess.run([args.python, "-c", "import sys; print(sys.version.split()[0])"], stdout=subprocess.PIPE, text=True).stdout.strip()
+    with open(os.path.join(HERE, "results", args.results + ".json"), "w") as f:
+        json.dump({"python": args.python, "version": version, "results": results}, f, indent=2)
     cols = ["app", "build_cold_s", "build_warm_cache_s", "rebuild_no_change_s", "size_mb", "size_graph_only_mb", "graph_only_runs",
             "first_run_ms", "warm_run_ms",
             "python_ms", "warm_ratio", "frozen_peak_mb", "python_peak_mb"]
@@ -125,7 +141,8 @@ def main():
         lines.append("")
         lines.append("hello: warm start %.1f ms vs `python3 -I -S hello.py` %.1f ms (+%.1f ms)" % (
             hello["warm_run_ms"], hello["python_isolated_ms"], hello["warm_minus_isolated_ms"]))
-    with open(os.path.join(HERE, "results", "bench.md"), "w") as f:
+    lines.insert(0, "Python %s (%s)\n" % (version, args.python))
+    with open(os.path.join(HERE, "results", args.results + ".md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 

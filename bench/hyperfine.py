@@ -21,4 +21,15 @@ def hyperfine(commands, runs, prepare=None, env=None):
     with open(out) as f:
         data = json.load(f)
     os.unlink(out)
-    return [(r["mean"] * 1000, r["stddev"] * 1000) for r in data["results"]]
+    return [_mean_sd(r) for r in data["results"]]
+
+
+def _mean_sd(result):
+    """(mean, stddev) in ms from one result: hyperfine 1.x exports "mean"/"stddev" in seconds; 2.x (Debian unstable's)
+    exports each run's "measurements" with "time_wall_clock": {"value", "unit": "second"}."""
+    if "mean" in result:
+        return result["mean"] * 1000, (result.get("stddev") or 0) * 1000
+    times = [m["time_wall_clock"]["value"] * 1000 for m in result["measurements"]]
+    mean = sum(times) / len(times)
+    sd = (sum((t - mean) ** 2 for t in times) / (len(times) - 1)) ** 0.5 if len(times) > 1 else 0.0
+    return mean, sd

@@ -23,6 +23,7 @@ public static class Program
             settings = LaunchSettings.FromProperties(static name => AppContext.GetData(name) as string);
             if (settings is null)
                 throw new BootException("this executable carries no PyFreeze launch settings; build it with `pyfreeze build`");
+            GlibcFloor.Check(settings);
             var executable = Environment.ProcessPath ?? throw new BootException("cannot find the path of this executable");
             var root = settings.OneDir
                 ? Path.GetDirectoryName(executable)!

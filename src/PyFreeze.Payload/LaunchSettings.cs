@@ -66,6 +66,14 @@ public sealed record LaunchSettings
     /// <summary>True for a GUI app: on Windows errors go to a message box and a log file instead of a console.</summary>
     public bool Windowed { get; init; }
 
+    /// <summary>The oldest glibc the bundled binaries run on (<c>2.38</c>: the newest <c>GLIBC_2.x</c> symbol version they
+    /// need, read from their ELF version-needed sections), checked by the bootloader before it unpacks; empty when
+    /// nothing needs glibc (or off Linux).</summary>
+    public string GlibcFloor { get; init; } = "";
+
+    /// <summary>The bundled file that needs <see cref="GlibcFloor"/> (<c>python3.13</c>), for the bootloader's message.</summary>
+    public string GlibcFloorNeededBy { get; init; } = "";
+
     /// <summary>Name of the environment variable that overrides the cache root for this app (default <c>PYFREEZE_CACHE_DIR</c>).</summary>
     public string CacheEnvironmentVariable { get; init; } = "PYFREEZE_CACHE_DIR";
 
@@ -88,6 +96,8 @@ public sealed record LaunchSettings
         [Prefix + nameof(Windowed)] = Windowed ? "true" : "false",
         [Prefix + nameof(OneDir)] = OneDir ? "true" : "false",
         [Prefix + nameof(CacheEnvironmentVariable)] = CacheEnvironmentVariable,
+        [Prefix + nameof(GlibcFloor)] = GlibcFloor,
+        [Prefix + nameof(GlibcFloorNeededBy)] = GlibcFloorNeededBy,
     };
 
     /// <summary>Reads settings back from property values.</summary>
@@ -121,6 +131,8 @@ public sealed record LaunchSettings
             Windowed = get(Prefix + nameof(Windowed)) == "true",
             OneDir = get(Prefix + nameof(OneDir)) == "true",
             CacheEnvironmentVariable = get(Prefix + nameof(CacheEnvironmentVariable)) ?? "PYFREEZE_CACHE_DIR",
+            GlibcFloor = get(Prefix + nameof(GlibcFloor)) ?? "",
+            GlibcFloorNeededBy = get(Prefix + nameof(GlibcFloorNeededBy)) ?? "",
         };
     }
 

@@ -50,7 +50,7 @@ public static class AnalysisReport
         var edgeKinds = g.Edges.Where(e => e.Source != EdgeSource.Parent).GroupBy(e => e.Kind).ToDictionary(x => x.Key, x => x.Count());
         w.WriteLine($"  {edgeKinds.Values.Sum()} imports: {string.Join(", ", new[] { "top-level", "deferred", "conditional", "optional" }.Select(k => $"{edgeKinds.GetValueOrDefault(k)} {k}"))}");
 
-        var missing = MissingModules.Of(g, r.Interpreter.Platform);
+        var missing = MissingModules.Of(g, r.Interpreter.Platform, r.Interpreter.MinorVersion);
         var real = missing.Where(m => m.Group == MissingGroup.Real).ToList();
         void Section(string title, IEnumerable<MissingModule> items, int limit)
         {
@@ -63,7 +63,7 @@ public static class AnalysisReport
             {
                 var by = m.Importers.Take(3).Select(e => $"{e.From} ({ImporterPlace(g, e)}, {e.Kind}{(e.Condition is null ? "" : $": if {e.Condition}")})");
                 var more = m.Importers.Count > 3 ? $" and {m.Importers.Count - 3} more" : "";
-                w.WriteLine($"  {m.Name,-28} imported by {string.Join("; ", by)}{more}");
+                w.WriteLine($"  {m.Name,-28} imported by {string.Join("; ", by)}{more}{m.RemovedSuffix}");
             }
             if (list.Count > limit)
                 w.WriteLine($"  … and {list.Count - limit} more (see --json)");
@@ -179,12 +179,14 @@ public static class AnalysisReport
         }
         j.WriteEndArray();
         j.WriteStartArray("missing");
-        foreach (var m in MissingModules.Of(g, r.Interpreter.Platform))
+        foreach (var m in MissingModules.Of(g, r.Interpreter.Platform, r.Interpreter.MinorVersion))
         {
             j.WriteStartObject();
             j.WriteString("name", m.Name);
             j.WriteString("severity", SeverityName(m.Severity));
             j.WriteString("group", GroupName(m.Group));
+            if (m.Removed is not null)
+                j.WriteString("removed", m.Removed);
             j.WriteStartArray("importers");
             foreach (var e in m.Importers)
             {

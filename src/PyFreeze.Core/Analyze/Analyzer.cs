@@ -102,6 +102,8 @@ public sealed class Analyzer
     private readonly Dictionary<string, List<ImportEdge>> _excluded = new(StringComparer.Ordinal);
     private readonly BlockingCollection<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)> _results = new();
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _versionChecks = new(StringComparer.Ordinal); // condition → never true on the target
+    private readonly Dictionary<string, string> _installed = new(StringComparer.Ordinal); // sys.modules["a.b"] = x: a.b → the module it stands for
     private int _outstanding;
     private string? _mainPackage;
     private readonly Queue<(string From, string Module, bool Optional)> _pendingHidden = new();
@@ -239,6 +241,8 @@ public sealed class Analyzer
                 continue;
             }
             node.DunderAll = result!.DunderAll;
+            foreach (var assignment in result.ModuleAssignments)
+                Install(node, assignment, result.Imports);
             foreach (var p in result.Problems)
                 _problems.Enqueue(new AnalysisProblem(node.Path!, p.Line, p.Column, p.Message));
             foreach (var stmt in result.Imports)
@@ -549,6 +553,34 @@ public sealed class Analyzer
         list.Add(edge);
     }
 
+    /// <summary>
+    /// <c>sys.modules["a.b"] = x</c> in <paramref name="installer"/>: importing <c>a.b</c> finds <c>x</c> once the installer
+    /// has run (CPython 3.13's <c>collections</c> installs <c>_collections_abc</c> as <c>collections.abc</c>, which has no file).
+    /// <c>a.b</c> becomes an alias of the module <c>x</c> names when the file imports it by that name, else of the
+    /// installer itself (which made the object). A module of that name with a file of its own is left as it is, and so
+    /// is a name outside the installer's own package (a test's <c>sys.modules["x"] = mock</c>).
+    /// </summary>
+    private void Install(ModuleNode installer, ModuleAssignment assignment, IReadOnlyList<ImportStatement> imports)
+    {
+        var name = assignment.Name;
+        var top = installer.Name == "__main__" ? _mainPackage : installer.TopLevel;
+        if (top is null || !name.StartsWith(top + ".", StringComparison.Ordinal) || name.Split('.').Any(p => p.Length == 0))
+            return;
+        var head = assignment.Value.Split('.')[0];
+        var target = imports.Any(i => i.Level == 0 && i.Names.Count == 0 && !i.IsDynamic && i.Module.Split('.')[0] == head)
+            ? assignment.Value
+            : installer.Name;
+        if (target == name || !_installed.TryAdd(name, target))
+            return;
+        if (_graph.Find(name) is { Kind: ModuleKind.Missing } missing)
+        {
+            // already looked up (its parent's scan came later): it is there at run time after all
+            missing.Kind = ModuleKind.Alias;
+            missing.AliasOf = target;
+            ImportModule(name, target, ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
+        }
+    }
+
     /// <summary>Imports a dotted name and its parents, adding nodes and edges; returns the deepest node.</summary>
     private ModuleNode? ImportModule(string importer, string name, ImportContext context, int line, EdgeSource source, string? condition)
     {
@@ -568,7 +600,7 @@ public sealed class Analyzer
             {
                 var edgeSource = deepest ? source : source == EdgeSource.Expansion ? EdgeSource.Expansion : EdgeSource.Parent;
                 _graph.AddEdge(new ImportEdge(importer, partial, context, line, edgeSource, condition));
-                if (edgeSource != EdgeSource.Expansion && (_reachAll || _graph.Find(importer)?.Reached == true))
+                if (edgeSource != EdgeSource.Expansion && !NeverRuns(context, condition) && (_reachAll || _graph.Find(importer)?.Reached == true))
                     MarkReached(node);
             }
             if (node.Kind == ModuleKind.Missing)
@@ -619,6 +651,18 @@ public sealed class Analyzer
         return _graph.Find(top)?.Reached != true;
     }
 
+    /// <summary>An import under a version check the target does not pass (<c>if sys.version_info &gt;= (3, 14):</c> on
+    /// 3.13, <see cref="VersionCondition"/>): <c>python3 app.py</c> never runs it there, so it reaches nothing. The
+    /// module is still looked up (and collected when found), as the app's own files are.</summary>
+    private bool NeverRuns(ImportContext context, string? condition)
+    {
+        if (condition is null || !context.HasFlag(ImportContext.Conditional))
+            return false;
+        if (!_versionChecks.TryGetValue(condition, out var never))
+            _versionChecks[condition] = never = VersionCondition.Evaluate(condition, _interp.Major, _interp.Minor, _interp.Micro) == false;
+        return never;
+    }
+
     /// <summary>Marks a module reached by the app's imports, and everything it imports (not through expansion) too;
     /// imports that were waiting for that are followed now.</summary>
     private void MarkReached(ModuleNode start)
@@ -637,7 +681,7 @@ public sealed class Analyzer
                 var node = _reachWork.Pop();
                 foreach (var edge in _graph.Imports(node.Name).ToList())
                 {
-                    if (edge.Source == EdgeSource.Expansion)
+                    if (edge.Source == EdgeSource.Expansion || NeverRuns(edge.Context, edge.Condition))
                         continue;
                     var target = _graph.Find(edge.To);
                     if (target is not null && !target.Reached)
@@ -725,6 +769,12 @@ public sealed class Analyzer
         }
         var locations = parent is null ? (IReadOnlyList<string>)_searchPath : parent.SearchLocations;
         var found = _finder.Find(tail, locations);
+        if (found is null && _installed.TryGetValue(fullName, out var installedAs))
+        {
+            node = _graph.Add(new ModuleNode(fullName, ModuleKind.Alias) { AliasOf = installedAs });
+            ImportModule(fullName, installedAs, ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
+            return node;
+        }
         if (found is null)
             return _graph.Add(new ModuleNode(fullName, ModuleKind.Missing));
         var root = parent is null ? found.Root : RootOf(found.Root, parent.Name) ?? parent.SearchRoot ?? found.Root;

@@ -25,7 +25,8 @@ public sealed class Distribution
     /// <c>_</c> or containing <c>__mypyc</c>), imported from C where no import statement shows them.</summary>
     public IReadOnlyList<string> HelperModules { get; init; } = [];
 
-    /// <summary>Names of the distributions it requires unconditionally (<c>Requires-Dist</c> without a marker, or the
+    /// <summary>Names of the distributions it requires unconditionally (<c>Requires-Dist</c> without a marker or with one every
+    /// CPython meets, or the
     /// first section of an egg's <c>requires.txt</c>).</summary>
     public IReadOnlyList<string> Requires { get; init; } = [];
 
@@ -168,7 +169,12 @@ public static class Distributions
         {
             foreach (var line in File.ReadAllLines(topLevel))
                 if (line.Trim().Length > 0)
+                {
                     top.Add(line.Trim().Replace('/', '.').Split('.')[0]);
+                    // Debian 13's packages have no RECORD: mypyc's hash-named runtime is listed here only
+                    if (line.Contains("__mypyc", StringComparison.Ordinal) && !helpers.Contains(line.Trim()))
+                        helpers.Add(line.Trim());
+                }
         }
         else
         {
@@ -231,8 +237,18 @@ public static class Distributions
     private static void AddRequirement(List<string> requires, string line)
     {
         line = line.Trim();
-        if (line.Length == 0 || line.Contains(';') || line.StartsWith('#'))
+        if (line.Length == 0 || line.StartsWith('#'))
             return;
+        if (line.IndexOf(';') is var semi and >= 0)
+        {
+            // a marker (PEP 508) is unconditional here only when it holds for every CPython, the one kind PyFreeze
+            // freezes: mypy's `librt; platform_python_implementation != "PyPy"` (Debian unstable's mypy 1.19)
+            var marker = string.Concat(line[(semi + 1)..].Where(c => !char.IsWhiteSpace(c))).Replace('\'', '"');
+            if (marker is not ("platform_python_implementation!=\"PyPy\"" or "platform_python_implementation==\"CPython\""
+                or "implementation_name==\"cpython\"" or "implementation_name!=\"pypy\""))
+                return;
+            line = line[..semi].Trim();
+        }
         var end = 0;
         while (end < line.Length && (char.IsLetterOrDigit(line[end]) || line[end] is '-' or '_' or '.'))
             end++;

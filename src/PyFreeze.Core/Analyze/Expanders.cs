@@ -212,7 +212,8 @@ public sealed class EntryPointExpander : IGraphExpander
 /// shows them: mypyc's shared runtime (<c>81d243bd…__mypyc.cpython-311-x86_64-linux-gnu.so</c>, charset_normalizer) and
 /// other private top-level extension modules listed in the distribution's RECORD. The package imports them when it is
 /// imported, so they are reached with it and their own imports (mypy's runtime imports <c>json</c> from C) are followed;
-/// a mypyc-compiled distribution's unconditional requirements (mypy's <c>mypy_extensions</c>) are imported from there too.
+/// a mypyc-compiled distribution's unconditional requirements (mypy's <c>mypy_extensions</c>; Debian unstable's <c>librt</c>,
+/// a namespace package, with its submodules) are imported from there too.
 /// </summary>
 public sealed class DistributionModulesExpander(EntryPointExpander distributions) : IGraphExpander
 {
@@ -245,10 +246,22 @@ public sealed class DistributionModulesExpander(EntryPointExpander distributions
                 foreach (var required in dist.Requires)
                     foreach (var other in installed.Where(d => d.NormalizedName == Distribution.Normalize(required)))
                         foreach (var module in other.TopLevel)
+                        {
                             if (!graph.Contains(module) && !analyzer.Excluded(module))
                                 result.Add((mypyc, module));
+                            _mypycRequired.Add((mypyc, module));
+                        }
             }
         }
+        // A required namespace package (librt: extension modules and no __init__) is imported submodule by submodule
+        // from C, and namespace packages are not collected whole: its submodules come along with the helper.
+        foreach (var (mypyc, module) in _mypycRequired)
+            if (graph.Find(module) is { Kind: ModuleKind.Namespace } ns)
+                foreach (var sub in PackageExpander.Submodules(ns, analyzer.Finder))
+                    if (!graph.Contains(module + "." + sub) && !analyzer.Excluded(module + "." + sub))
+                        result.Add((mypyc, module + "." + sub));
         return result;
     }
+
+    private readonly HashSet<(string Helper, string Module)> _mypycRequired = [];
 }

@@ -54,6 +54,12 @@ public sealed record ImportStatement(
 /// <param name="Message">What is wrong, e.g. "unterminated triple-quoted string".</param>
 public sealed record ScanProblem(int Line, int Column, string Message);
 
+/// <summary>A module put in <c>sys.modules</c> by name: <c>sys.modules["collections.abc"] = _collections_abc</c>.</summary>
+/// <param name="Name">The literal key: the name importing it by will find.</param>
+/// <param name="Value">The (dotted) name assigned, as written (<c>_collections_abc</c>).</param>
+/// <param name="Line">1-based line of the statement.</param>
+public sealed record ModuleAssignment(string Name, string Value, int Line);
+
 /// <summary>Everything the import scanner learned from one source file.</summary>
 public sealed class ScanResult
 {
@@ -66,6 +72,10 @@ public sealed class ScanResult
     /// <summary>The literal module-level <c>__all__</c> (list/tuple of strings, with <c>+=</c> extensions), or null
     /// when absent or not literal. A star import of a package imports these names as submodules when they are.</summary>
     public IReadOnlyList<string>? DunderAll { get; init; }
+
+    /// <summary>Modules the file installs in <c>sys.modules</c> under a literal name (<c>sys.modules["a.b"] = name</c>), in
+    /// source order.</summary>
+    public IReadOnlyList<ModuleAssignment> ModuleAssignments { get; init; } = [];
 
     /// <summary>The source encoding used (PEP 263 declaration, BOM, or utf-8 by default).</summary>
     public string Encoding { get; init; } = "utf-8";

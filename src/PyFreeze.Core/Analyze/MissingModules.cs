@@ -32,7 +32,14 @@ public enum MissingGroup
 /// <param name="Severity">Strongest import kind.</param>
 /// <param name="Group">Real, other-platform, or Python 2 name.</param>
 /// <param name="Importers">The edges that import it, strongest first.</param>
-public sealed record MissingModule(string Name, MissingSeverity Severity, MissingGroup Group, IReadOnlyList<ImportEdge> Importers);
+/// <param name="Removed">"removed from the standard library in Python 3.13 (PEP 594)" when the target's CPython no
+/// longer has this stdlib module (<see cref="RemovedModules"/>), else null.</param>
+public sealed record MissingModule(string Name, MissingSeverity Severity, MissingGroup Group, IReadOnlyList<ImportEdge> Importers,
+    string? Removed = null)
+{
+    /// <summary>"; removed from the standard library in Python 3.X …" or empty: what a report appends to a miss.</summary>
+    public string RemovedSuffix => Removed is null ? "" : $"; {Removed}";
+}
 
 /// <summary>Classifies the missing modules of a graph.</summary>
 public static class MissingModules
@@ -81,7 +88,9 @@ public static class MissingModules
     /// <summary>Lists the graph's missing modules, classified, real misses first then by severity and name.</summary>
     /// <param name="graph">The analyzed graph.</param>
     /// <param name="platform">The target's <c>sys.platform</c> ("linux", "win32", "darwin").</param>
-    public static IReadOnlyList<MissingModule> Of(ModuleGraph graph, string platform)
+    /// <param name="python">The target's CPython version (major.minor), to say which misses are stdlib modules it
+    /// removed; null: not said.</param>
+    public static IReadOnlyList<MissingModule> Of(ModuleGraph graph, string platform, Version? python = null)
     {
         var list = new List<MissingModule>();
         foreach (var node in graph.Modules.Where(m => m.Kind == ModuleKind.Missing))
@@ -96,7 +105,8 @@ public static class MissingModules
             var group = GroupOf(node.Name, platform);
             if (group == MissingGroup.Real && !edges.Any(e => graph.Find(e.From)?.Reached == true))
                 group = MissingGroup.FromCollectedOnly;
-            list.Add(new MissingModule(node.Name, severity, group, edges));
+            var removed = python is null ? null : RemovedModules.Note(node.Name, python.Major, python.Minor);
+            list.Add(new MissingModule(node.Name, severity, group, edges, removed));
         }
         return list.OrderBy(m => m.Group).ThenBy(m => m.Severity).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
     }

@@ -246,6 +246,8 @@ def _multiprocessing_entry(args, mp_parent, app):
     spawn:          EXE --multiprocessing-fork tracker_fd=N pipe_handle=N   (parent_pid=N on Windows)
     helper servers: EXE [interpreter flags] -c "from multiprocessing.resource_tracker import main;main(N)"
                     EXE [interpreter flags] -c "from multiprocessing.forkserver import main; main(N, N, [...], **{...})"
+                    EXE [interpreter flags] -c "import sys; from multiprocessing.forkserver import main; main(N, N, [...],
+                        sys_argv=sys.argv[1:], **{...})" ARGV...   (3.13.12+, 3.14.3+, gh-144503: the parent's argv follows)
     The parent is the process _PYFREEZE_MP_PARENT names (set only by _as_mp_parent) and it must be our parent
     process: a command line alone (or with stdin) is never enough. Even then only these exact forms are run, with
     literal, checked arguments (the forkserver's main_path inside the app); anything else is refused with one line.
@@ -284,11 +286,19 @@ def _helper_for(args, app):
         if not re.fullmatch(r"-[dBSvbqIEsPO]+|-[WX].+", args[i]):
             return None
         i += 1
-    if len(args) != i + 2:
+    if i + 1 >= len(args):
         return None
     code = args[i + 1]
+    # gh-144503: the forkserver's sys_argv comes as real argv elements after -c CMD, which names them sys.argv[1:]
+    sys_argv = None
+    argv_import, argv_keyword = "import sys; ", ", sys_argv=sys.argv[1:]"
+    if code.startswith(argv_import + "from multiprocessing.forkserver import main; ") and code.count(argv_keyword) == 1:
+        code = code[len(argv_import):].replace(argv_keyword, "", 1)
+        sys_argv = list(args[i + 2:])
+    elif len(args) != i + 2:
+        return None
     m = re.fullmatch(r"from multiprocessing\.resource_tracker import main;main\(([0-9]+)\)", code)
-    if m:
+    if m and sys_argv is None:
         fd = int(m.group(1))
 
         def tracker():
@@ -314,6 +324,8 @@ def _helper_for(args, app):
                 raise _Refused("authkey_r is not a descriptor")
         else:
             raise _Refused("the forkserver takes no %r" % (key,))
+    if sys_argv is not None:
+        keywords["sys_argv"] = sys_argv
 
     def forkserver():
         from multiprocessing.forkserver import main

@@ -180,10 +180,10 @@ public sealed class BuildPipeline
             _log.Warn(problem);
         foreach (var warning in AppAnalysis.MissingHookImports(analysis, hooks))
             _log.Warn(warning);
-        var missing = MissingModules.Of(analysis.Graph, interp.Platform);
+        var missing = MissingModules.Of(analysis.Graph, interp.Platform, interp.MinorVersion);
         var hard = missing.Where(m => m.Group == MissingGroup.Real && m.Severity == MissingSeverity.TopLevel).ToList();
         foreach (var m in hard)
-            _log.Warn($"missing module {m.Name}, imported by {string.Join(", ", m.Importers.Take(3).Select(e => $"{e.From} (line {e.Line})"))}");
+            _log.Warn($"missing module {m.Name}, imported by {string.Join(", ", m.Importers.Take(3).Select(e => $"{e.From} (line {e.Line})"))}{m.RemovedSuffix}");
         if (hard.Count > 0 && opts.Strict)
             throw new PyFreezeException($"{hard.Count} missing top-level import(s) ({string.Join(", ", hard.Select(m => m.Name))}); install them, add --paths, or drop --strict");
         foreach (var p in analysis.Problems.Where(p => p.File == analysis.EntryScript))
@@ -230,7 +230,7 @@ public sealed class BuildPipeline
             if (modules[i].Category == PayloadCategory.PyFreeze)
                 throw new InvalidOperationException($"PyFreeze's own {modules[i].DisplayName} did not compile: {r.Error}");
             compileErrors.Add((modules[i].DisplayName!, r.Error!));
-            _log.Warn($"{modules[i].Source}: {r.Error}; the module is left out");
+            _log.Warn(CompileFailure.Describe(analysis.Graph, modules[i].Module, modules[i].Source ?? modules[i].DisplayName!, r.Error!, compilerInterp));
         }
         Mark("compile");
         _modulesTotal = results.Count;
@@ -276,6 +276,8 @@ public sealed class BuildPipeline
             OneDir = _opts.OneDir,
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
+            GlibcFloor = plan.RequiredGlibc?.Version.ToString() ?? "",
+            GlibcFloorNeededBy = plan.RequiredGlibc?.By ?? "",
         };
         var kit = _kit ?? LocateKit(rid, cache);
         var emitWork = Path.Combine(work, "emit");

@@ -36,10 +36,10 @@ public static class BuildReport
             w.WriteLine($"  script library {lib.Name}: {lib.Files} files from {lib.Source} (read by the bundled library at run time)");
         foreach (var (name, by) in r.Plan.MissingLibraries)
             w.WriteLine($"  warning: shared library {name} (needed by {by}) was not found");
-        var missing = MissingModules.Of(r.Analysis.Graph, r.Analysis.Interpreter.Platform)
+        var missing = MissingModules.Of(r.Analysis.Graph, r.Analysis.Interpreter.Platform, r.Analysis.Interpreter.MinorVersion)
             .Where(m => m.Group == MissingGroup.Real && m.Severity <= MissingSeverity.Deferred).ToList();
         if (missing.Count > 0)
-            w.WriteLine($"  missing modules: {string.Join(", ", missing.Select(m => $"{m.Name} (imported by {m.Importers[0].From})"))} — see `pyfreeze analyze`");
+            w.WriteLine($"  missing modules: {string.Join(", ", missing.Select(m => $"{m.Name} (imported by {m.Importers[0].From}{(m.Removed is null ? "" : "; " + m.Removed)})"))} — see `pyfreeze analyze`");
         w.WriteLine($"  bytecode: {r.ModulesTotal} modules, {r.ModulesCompiled} compiled by this build, the rest from the build cache");
         w.WriteLine("  time: " + string.Join(", ", r.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:0.00} s")));
     }

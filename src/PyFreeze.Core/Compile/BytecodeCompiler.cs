@@ -23,7 +23,8 @@ public sealed record CompileResult(CompileJob Job, string? PycPath, string? Erro
 /// <summary>
 /// Compiles modules to unchecked-hash .pyc files (PEP 552) with the target's CPython in one batch process,
 /// skipping every module whose compiled form is already in the build cache. The cache key covers the magic
-/// number, the optimization level, the recorded file name and the source bytes.
+/// number, the optimization level, the recorded file name and the source bytes; every .pyc, compiled or cached, has
+/// its header checked against the target's <c>importlib.util.MAGIC_NUMBER</c> (<see cref="PycHeader"/>).
 /// </summary>
 public sealed class BytecodeCompiler(InterpreterInfo interpreter, BuildCache cache, Log log)
 {
@@ -51,7 +52,7 @@ public sealed class BytecodeCompiler(InterpreterInfo interpreter, BuildCache cac
             }
             var key = BuildCache.Key("pyc-1", interpreter.Magic, optimize, job.DisplayName, source);
             var hit = cache.TryGet("pyc", key, ".pyc");
-            if (hit is not null)
+            if (hit is not null && PycHeader.Check(hit, interpreter.Magic) is null)
                 results[i] = new CompileResult(job, hit, null);
             else
                 lock (misses)
@@ -107,6 +108,8 @@ public sealed class BytecodeCompiler(InterpreterInfo interpreter, BuildCache cac
                 results[target.Index] = new CompileResult(jobs[target.Index], null, err.GetString());
                 continue;
             }
+            if (PycHeader.Check(outPath, interpreter.Magic) is { } bad)
+                throw new PyFreezeException($"{interpreter.RealExecutable}: compiled {jobs[target.Index].DisplayName} {bad}; build with the target's own CPython");
             results[target.Index] = new CompileResult(jobs[target.Index], cache.Put("pyc", target.Key, outPath, ".pyc"), null, Compiled: true);
         }
         if (outputs.Count > 0)

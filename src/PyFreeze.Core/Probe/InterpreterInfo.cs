@@ -27,6 +27,9 @@ public sealed class InterpreterInfo
     /// <summary>"3.11.7".</summary>
     [JsonIgnore] public string VersionString => $"{Major}.{Minor}.{Micro}";
 
+    /// <summary>Major and minor version as a <see cref="System.Version"/> (3.13).</summary>
+    [JsonIgnore] public Version MinorVersion => new(Major, Minor);
+
     /// <summary>"3.11": the stdlib folder is <c>python3.11</c>.</summary>
     [JsonIgnore] public string ShortVersion => $"{Major}.{Minor}";
 

@@ -104,6 +104,19 @@ public static class InterpreterProbe
         }
         var info = root.Deserialize<InterpreterInfo>(InterpreterInfo.JsonOptions)
                    ?? throw new PyFreezeException($"{python}: the interpreter probe returned nothing");
+        CheckSupported(python, info);
         return info;
+    }
+
+    /// <summary>Refuses interpreters the probe could describe but PyFreeze does not build with: a free-threaded build
+    /// (PEP 703, <c>python3.13t</c>: <c>Py_GIL_DISABLED</c>), whose ABI (<c>cpython-313t</c> extension modules, the
+    /// <c>python3.13t</c> stdlib folder) no test here has frozen and run.</summary>
+    /// <param name="python">The interpreter as the user named it.</param>
+    /// <param name="info">What the probe found.</param>
+    /// <exception cref="PyFreezeException">The interpreter is not supported.</exception>
+    public static void CheckSupported(string python, InterpreterInfo info)
+    {
+        if (info.GilDisabled)
+            throw new PyFreezeException($"{python}: CPython {info.VersionString} is a free-threaded build (PEP 703, Py_GIL_DISABLED), which PyFreeze does not build with yet; pass --python with the default (GIL) build of CPython {info.ShortVersion} (python{info.ShortVersion}, not python{info.ShortVersion}t)");
     }
 }

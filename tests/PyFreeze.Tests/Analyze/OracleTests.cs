@@ -10,6 +10,7 @@ namespace PyFreeze.Tests.Analyze;
 /// <c>sys.modules</c> at exit is in the analyzed graph (found, not missing). Modules the interpreter had loaded before
 /// the app's first line (site, .pth hooks) are not the app's.
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class OracleTests
 {
     // Runs the app as __main__ from its own folder and writes, at exit, each new sys.modules entry with the name the

@@ -144,7 +144,18 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         var magic = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(pycMagic: "deadbeef")));
         Assert.Contains("deadbeef", magic.Message);
 
-        foreach (var e in new[] { linux, x86, c, sum, version, none, magic })
+        var errors = new List<PyFreezeException> { linux, x86, c, sum, version, none, magic };
+        if (Pythons.PyenvVersion("3.13.0") is { } py313)
+        {
+            // the newer versions too: a 3.13 --python against a 3.14 runtime, and against a 3.13 runtime whose .pyc files
+            // carry 3.14's magic number (3627: 0x2b0e0d0a)
+            var newer = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(minor: 14), python: py313));
+            Assert.Contains("is CPython 3.13.0 (bytecode magic f30d0d0a), but the win-x64 runtime is CPython 3.14", newer.Message);
+            var newerMagic = Assert.Throws<PyFreezeException>(() => Build(t, runtimes.PbsArchive(minor: 13, pycMagic: "2b0e0d0a"), python: py313));
+            Assert.Contains("with bytecode magic f30d0d0a, but the win-x64 runtime's bytecode has magic 2b0e0d0a", newerMagic.Message);
+            errors.AddRange([newer, newerMagic]);
+        }
+        foreach (var e in errors)
             Assert.DoesNotContain('\n', e.Message);
         AssertDistEmpty(t);
     }

@@ -9,6 +9,7 @@ namespace PyFreeze.Tests.EndToEnd;
 /// The one-file build, end to end: real interpreters, real bootloader, the frozen binary run with every Python on
 /// the machine hidden. Each app runs twice; the second run must not unpack again.
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class OneFileTests
 {
     public static IEnumerable<object[]> Pythons_() => Pythons.All();
@@ -163,7 +164,11 @@ public class OneFileTests
         var cache = Apps.NewSandbox().CacheDir;
         foreach (var (signal, expectCode, expectText) in new[] { (15, 42, "got-sigterm 15"), (2, 43, "keyboard-interrupt") })
         {
-            var psi = new ProcessStartInfo(app.Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            // env --default-signal execs the app with SIGINT and SIGTERM at their defaults: a test run started from a
+            // background job inherits SIGINT ignored, and CPython (like python3) then installs no KeyboardInterrupt handler.
+            var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            psi.ArgumentList.Add("--default-signal=INT,TERM");
+            psi.ArgumentList.Add(app.Executable);
             psi.Environment["PYFREEZE_CACHE_DIR"] = cache;
             using var p = Process.Start(psi)!;
             var line = p.StandardOutput.ReadLine();

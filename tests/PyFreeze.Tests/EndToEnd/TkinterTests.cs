@@ -13,6 +13,7 @@ namespace PyFreeze.Tests.EndToEnd;
 /// without a display, and the whole window on a real X server (Xvfb), screenshot analysed pixel by pixel and the
 /// button clicked with xdotool.
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class TkinterTests(ITestOutputHelper output)
 {
     /// <summary>Built as a GUI app is (<c>--windowed</c>: accepted on Linux, the same kind of binary).</summary>

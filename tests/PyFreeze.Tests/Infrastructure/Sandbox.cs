@@ -41,11 +41,20 @@ public sealed class Sandbox
         if (!File.Exists(Repo.RunWithoutPython))
             throw new InvalidOperationException($"{Repo.RunWithoutPython} is missing: it proves frozen apps need no Python");
         Directory.CreateDirectory(CacheDir);
-        var list = new List<string> { "--bind", CacheDir, "--bind", Path.GetDirectoryName(Path.GetFullPath(exe))! };
+        var list = new List<string> { "--bind", CacheDir };
+        // The executable's folder, unless it is a system folder the sandbox shows anyway (/bin/bash: /bin is a link to
+        // /usr/bin on merged-/usr systems, and newer bubblewraps, as in the trixie and sid roots, refuse to mount on a link).
+        var exeDir = Path.GetDirectoryName(Path.GetFullPath(exe))!;
+        var realDir = new DirectoryInfo(exeDir).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? exeDir;
+        if (!IsSystemFolder(exeDir) && !IsSystemFolder(realDir))
+            list.AddRange(["--bind", exeDir]);
         foreach (var b in binds ?? [])
             list.AddRange(["--bind", b]);
         list.Add("--");
-        var hidden = (hide ?? []).Where(p => File.Exists(p) || Directory.Exists(p)).ToList();
+        // A link is hidden by covering what it points to: newer bubblewraps (the trixie and sid roots') refuse to mount on a link.
+        var hidden = (hide ?? []).Where(p => File.Exists(p) || Directory.Exists(p))
+            .Select(p => (Directory.Exists(p) ? new DirectoryInfo(p).ResolveLinkTarget(true) : new FileInfo(p).ResolveLinkTarget(true))?.FullName ?? p)
+            .Distinct().ToList();
         if (hidden.Count > 0)
         {
             // A second bubblewrap inside the first: the same tree, with these covered.
@@ -62,6 +71,9 @@ public sealed class Sandbox
         list.AddRange(args ?? []);
         return list;
     }
+
+    private static bool IsSystemFolder(string dir) =>
+        dir is "/usr" or "/etc" or "/bin" or "/sbin" || dir.StartsWith("/usr/", StringComparison.Ordinal) || dir.StartsWith("/etc/", StringComparison.Ordinal);
 
     /// <summary>The unpacked folders in the cache (one per payload).</summary>
     public IReadOnlyList<string> Unpacked() => Directory.Exists(Path.Combine(CacheDir, "run"))

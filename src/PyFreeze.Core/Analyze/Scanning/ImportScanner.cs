@@ -30,6 +30,8 @@ namespace PyFreeze.Analyze.Scanning;
 /// <para><see cref="ScanResult.DunderAll"/> follows module-level (outside def/class) <c>__all__ = […]</c>,
 /// <c>(…)</c>, <c>__all__: list[str] = …</c>, <c>+</c> of such lists, <c>+=</c>, <c>.extend</c>, <c>.append</c>,
 /// <c>.insert</c> and <c>.remove</c> with string literals; any other assignment or mutation makes it null.</para>
+/// <para><see cref="ScanResult.ModuleAssignments"/> lists <c>X.modules["a.b"] = name</c> statements (a string literal key,
+/// a dotted name as the value), anywhere in the file.</para>
 /// <para>Never throws; stateless and thread-safe.</para>
 /// </remarks>
 public static class ImportScanner
@@ -65,6 +67,7 @@ public static class ImportScanner
             Imports = state.BuildImports(),
             Problems = problems,
             DunderAll = state.DunderAll,
+            ModuleAssignments = state.ModuleAssignments,
             Encoding = encoding,
         };
     }

@@ -60,6 +60,7 @@ internal ref struct ScanState
     private int _count;
     private List<string>? _all;
     private bool _allPoisoned;
+    private List<ModuleAssignment>? _moduleAssignments; // sys.modules["a.b"] = name (see ModuleAssignmentStmt)
 
     public ScanState(ReadOnlySpan<char> text, List<ScanProblem> problems)
     {
@@ -73,6 +74,8 @@ internal ref struct ScanState
     }
 
     public readonly IReadOnlyList<string>? DunderAll => _allPoisoned ? null : _all;
+
+    public readonly IReadOnlyList<ModuleAssignment> ModuleAssignments => _moduleAssignments ?? (IReadOnlyList<ModuleAssignment>)[];
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run()
@@ -513,6 +516,8 @@ internal ref struct ScanState
                 {
                     if (!inDefOrClass && IsName(start, "__all__"))
                         DunderAllStmt(start, i);
+                    else if (i - start >= 8 && _buf[start + 2].Kind == TokenKind.Name && IsName(start + 2, "modules"))
+                        ModuleAssignmentStmt(start, i);
                     Dynamic(start, i, ctx, cond);
                 }
             }
@@ -1040,6 +1045,32 @@ internal ref struct ScanState
         }
         if (IsOp(i, '['))
             _allPoisoned = true; // __all__[...] = ...
+    }
+
+    // ---- sys.modules["pkg.sub"] = name ----
+
+    /// <summary>
+    /// <c>X.modules["a.b"] = name</c> (<c>sys</c>, <c>_sys</c>, any name before <c>.modules</c>), with a string literal key
+    /// and a (dotted) name as the value: a module installed in <c>sys.modules</c> under a name that has no file of its
+    /// own, as CPython 3.13's <c>collections/__init__.py</c> does with <c>_sys.modules['collections.abc'] = _collections_abc</c>.
+    /// Added in one place so it moves with the statement handlers (ImportScanner remarks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ModuleAssignmentStmt(int a, int b)
+    {
+        if (_buf[a].Kind != TokenKind.Name || !IsOp(a + 1, '.') || !IsOp(a + 3, '['))
+            return;
+        int close = a + 4;
+        while (close < b && !IsOp(close, ']'))
+            close++;
+        if (close >= b - 2 || !IsOp(close + 1, '='))
+            return;
+        string? key = StringLiteral(a + 4, close);
+        int v = close + 2;
+        string? value = DottedName(ref v, b);
+        if (key is null || value is null || v != b)
+            return;
+        (_moduleAssignments ??= []).Add(new ModuleAssignment(key, value, _buf[a].Line));
     }
 
     // ---- results ----

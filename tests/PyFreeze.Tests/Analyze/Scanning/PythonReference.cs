@@ -11,7 +11,7 @@ namespace PyFreeze.Tests.Analyze.Scanning;
 /// </summary>
 internal static class PythonReference
 {
-    /// <summary>The system Python (3.11 on the dev image) used for the ast reference; null if absent.</summary>
+    /// <summary>The system Python used for the ast reference (3.11 on Debian 12, the root's python3 inside a root); null if absent.</summary>
     public static string? SystemPython { get; } = FindSystemPython();
 
     /// <summary>A Python 3.12+ (PEP 701 tokenizer) for token comparisons; null if none is installed.</summary>
@@ -142,6 +142,8 @@ import ast, io, json, sys, tokenize, types
 DEFERRED, OPTIONAL, CONDITIONAL, TYPECHECKING = 1, 2, 4, 8
 CATCH = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 SKIP = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+# the scanner treats f-strings and t-strings (PEP 750, 3.14's ast.TemplateStr) as opaque strings
+OPAQUE = (ast.JoinedStr,) + ((ast.TemplateStr,) if hasattr(ast, "TemplateStr") else ())
 
 
 def normalize(seg):
@@ -260,7 +262,7 @@ class Finder:
         todo = [node]
         while todo:
             n = todo.pop()
-            if isinstance(n, ast.JoinedStr):
+            if isinstance(n, OPAQUE):
                 continue
             if isinstance(n, ast.Call):
                 self.dyn(n, ctx, cond)

@@ -7,10 +7,16 @@ using Xunit.Abstractions;
 
 namespace PyFreeze.Tests.Analyze.Scanning;
 
-/// <summary>The Python files installed on the machine (stdlib and Debian's dist-packages).</summary>
+/// <summary>The Python files installed on the machine: the system python3's stdlib (3.11 on Debian 12, 3.13 and 3.14 in
+/// the trixie and sid roots) and Debian's dist-packages.</summary>
 public sealed class InstalledPythonFiles
 {
-    public static readonly string[] Roots = ["/usr/lib/python3.11", "/usr/lib/python3/dist-packages"];
+    /// <summary>The system python3's stdlib folder (<c>/usr/lib/python3.X</c>), or null without one.</summary>
+    public static readonly string? Stdlib = PythonReference.SystemPython is { } py
+        ? PythonReference.Run(py, ["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"], null).Output.Trim()
+        : null;
+
+    public static readonly string[] Roots = [.. new[] { Stdlib }.OfType<string>(), "/usr/lib/python3/dist-packages"];
 
     public IReadOnlyList<string> Files { get; }
 
@@ -25,10 +31,12 @@ public sealed class InstalledPythonFiles
 }
 
 /// <summary>
-/// Scans every .py file under /usr/lib/python3.11 and /usr/lib/python3/dist-packages and compares with an
+/// Scans every .py file of the system python3's stdlib and /usr/lib/python3/dist-packages and compares with an
 /// ast-based reference run by the real Python (same rules: module, level, names, line, context, condition, dynamic
-/// imports and __all__). Skips quietly where those are not installed.
+/// imports and __all__), and the token stream with CPython's own tokenize. Skips quietly where those are not
+/// installed. Run inside the trixie and sid roots too (Python 3.13 and 3.14, their own stdlib and dist-packages).
 /// </summary>
+[Trait("Roots", "inside")]
 public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOutputHelper output)
     : IClassFixture<InstalledPythonFiles>
 {
@@ -128,9 +136,9 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
             output.WriteLine("no Python 3.12+ found: nothing compared");
             return;
         }
-        // The system stdlib, and the newer Python's own stdlib (which uses 3.12+ f-string syntax).
-        var files = installed.Files.Where(f => f.StartsWith("/usr/lib/python3.11/", StringComparison.Ordinal)).ToList();
-        files.AddRange(NewerStdlibFiles());
+        // The system stdlib and dist-packages, and the newer Python's own stdlib (which uses 3.12+ f-string syntax).
+        var files = installed.Files.ToList();
+        files.AddRange(NewerStdlibFiles().Except(files));
         if (files.Count == 0)
             return;
         string script = PythonReference.WriteScript("tokref.py", PythonReference.TokenizeScript);
@@ -182,7 +190,7 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
         // Significant tokens with position; line-structure tokens by kind only (their positions differ by design).
         static string? Key(string kind, string text, int line, int col) => kind switch
         {
-            "NAME" or "NUMBER" or "STRING" or "OP" or "FSTRING_START" or "FSTRING_END" or "COMMENT"
+            "NAME" or "NUMBER" or "STRING" or "OP" or "FSTRING_START" or "FSTRING_END" or "TSTRING_START" or "TSTRING_END" or "COMMENT"
                 => $"{kind} {text} {line}:{col}",
             "NEWLINE" or "INDENT" or "DEDENT" => kind,
             _ => null,
@@ -206,6 +214,8 @@ public sealed class RealWorldSweepTests(InstalledPythonFiles installed, ITestOut
         TokenKind.Op => "OP",
         TokenKind.FStringStart => "FSTRING_START",
         TokenKind.FStringEnd => "FSTRING_END",
+        TokenKind.TStringStart => "TSTRING_START",
+        TokenKind.TStringEnd => "TSTRING_END",
         TokenKind.Comment => "COMMENT",
         TokenKind.Newline => "NEWLINE",
         TokenKind.Indent => "INDENT",

@@ -8,6 +8,7 @@ namespace PyFreeze.Tests.EndToEnd.Semantics;
 /// executable is copied under another name, reached through a symlink or through PATH, placed and cached under
 /// non-ASCII and long paths, and moved or deleted while it runs (PyInstaller's functional tests are the model).
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class ExecutablePathTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace PyFreeze.Tests.EndToEnd.Semantics;
 /// codecs found by name, importlib.resources and pkgutil on regular and namespace packages, zoneinfo, --optimize and
 /// unbuffered stdio.
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class StdlibSemanticsTests
 {
     private static Dictionary<string, string> RunCore(string[] args, IDictionary<string, string>? env = null, int optimize = 0,

@@ -22,9 +22,11 @@ public sealed class ThirdPartyRun : IDisposable
             cd "$1"; shift
             port=4433  # the sandbox has its own network namespace: every port is free
             ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-            openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj "/CN=PyFreeze Test CA" 2>/dev/null
+            # the extensions a strict verifier wants (Python 3.13+ sets VERIFY_X509_STRICT): key usage on the CA, key identifiers
+            openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj "/CN=PyFreeze Test CA" \
+              -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
             openssl req $ec -keyout server.key -out server.csr -subj "/CN=localhost" 2>/dev/null
-            printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext.cnf
+            printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nauthorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n' > ext.cnf
             openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
             openssl s_server -accept 127.0.0.1:$port -cert server.pem -key server.key -www -quiet >/dev/null 2>&1 &
             server=$!
@@ -60,6 +62,7 @@ public sealed class ThirdPartyRun : IDisposable
 /// flask's test client, lxml, Pillow, cryptography, numpy, pytz), importlib.metadata of Debian's distributions and
 /// TLS with a real CA bundle (ssl, requests, certifi): each check prints what python3 prints.
 /// </summary>
+[Trait("Roots", "inside")] // also run inside the trixie and sid roots (Python 3.13, 3.14): see DebianRoots
 public class ThirdPartyTests(ThirdPartyRun r) : IClassFixture<ThirdPartyRun>
 {
     private void Same(string prefix, params (string Key, string Value)[] expected)

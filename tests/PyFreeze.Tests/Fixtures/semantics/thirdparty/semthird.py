@@ -110,7 +110,7 @@ def check_numpy():
     import numpy as np
     a = np.arange(12, dtype=float).reshape(3, 4)
     out("numpy-sum", a.sum())
-    out("numpy-solve", list(np.linalg.solve(np.array([[2.0, 0], [0, 4.0]]), np.array([2.0, 8.0]))))
+    out("numpy-solve", [float(v) for v in np.linalg.solve(np.array([[2.0, 0], [0, 4.0]]), np.array([2.0, 8.0]))])
 
 
 def check_metadata():
