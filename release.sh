@@ -45,15 +45,10 @@ work=artifacts/release-work
 mkdir -p "$out" "$work"
 echo "release.sh: PyFreeze $version for $rid (SOURCE_DATE_EPOCH=$SOURCE_DATE_EPOCH) into $out"
 
-# 1. The bootloader kits: this machine's is published (as the solution build does) when missing or stale; the rest come
-#    from artifacts/kits/ and --kits. All are packaged whole, whatever files a kit holds.
-host=$(host_rid)
-kit=artifacts/kits/$host
-if [ ! -f "$kit/kit.txt" ] || [ -n "$(find bootloader src/PyFreeze.Payload Directory.Build.props -newer "$kit/kit.txt" \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' \) 2>/dev/null | head -n 1)" ]; then
-  echo "release.sh: publishing the bootloader kit for $host"
-  dotnet publish bootloader/PyFreeze.Bootloader.csproj -c Release -r "$host" --nologo -v quiet \
-    "-p:PyFreezeKitDir=$PWD/$kit/" "-p:PyFreezeObjRoot=$PWD/artifacts/obj/bootloader-$host/" -o "artifacts/obj/bootloader-$host/out"
-fi
+# 1. The bootloader kits: this machine's is published by the CLI project's own target (PyFreezePublishHostKit, as the
+#    solution build does it: only when missing or older than its sources); the rest come from artifacts/kits/ and
+#    --kits. All are packaged whole, whatever files a kit holds.
+dotnet msbuild src/PyFreeze.Cli/PyFreeze.Cli.csproj -t:PyFreezePublishHostKit -nologo -v:quiet
 kits=$work/kits
 rm -rf "$kits"; mkdir -p "$kits"
 cp -a artifacts/kits/. "$kits/"
