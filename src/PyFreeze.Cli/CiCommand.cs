@@ -2,9 +2,8 @@ using System.CommandLine;
 using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
+using PyFreeze.Build;
 using PyFreeze.Diagnostics;
-using Tomlyn;
-using Tomlyn.Model;
 
 namespace PyFreeze.Cli;
 
@@ -41,7 +40,7 @@ internal static class CiCommand
                 PythonVersion: parse.GetValue(python)!,
                 PyFreezeVersion: parse.GetValue(version)!,
                 PyFreezeRepository: parse.GetValue(repository)!.TrimEnd('/'),
-                Smoke: parse.GetValue(smoke) ?? CiWorkflow.SmokeFromPyproject("pyproject.toml"));
+                Smoke: parse.GetValue(smoke) ?? (File.Exists("pyproject.toml") ? ProjectSettings.Read("pyproject.toml").Smoke : null));
             settings.Validate();
             foreach (var target in targets.Where(File.Exists))
                 if (!parse.GetValue(force))
@@ -117,28 +116,6 @@ internal static class CiWorkflow
     public static string DefaultRepository =>
         typeof(CiWorkflow).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "PyFreezeRepositoryUrl")?.Value
         ?? "https://github.com/pyfreeze/pyfreeze";
-
-    /// <summary><c>[tool.pyfreeze] smoke</c> of a pyproject.toml (a string of arguments), or null when the file or the
-    /// key is absent.</summary>
-    /// <exception cref="PyFreezeException">The file is not valid TOML, or <c>smoke</c> is not a string (names the file).</exception>
-    public static string? SmokeFromPyproject(string path)
-    {
-        if (!File.Exists(path))
-            return null;
-        TomlTable doc;
-        try
-        {
-            doc = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(path))!;
-        }
-        catch (TomlException e)
-        {
-            throw new PyFreezeException($"{path}: not valid TOML ({e.Message.Split('\n')[0].Trim()})", 2);
-        }
-        if (!doc.TryGetValue("tool", out var tool) || tool is not TomlTable t || !t.TryGetValue("pyfreeze", out var pf) || pf is not TomlTable p
-            || !p.TryGetValue("smoke", out var smoke))
-            return null;
-        return smoke as string ?? throw new PyFreezeException($"{path}: [tool.pyfreeze] smoke must be a string of arguments, e.g. smoke = \"--version\"", 2);
-    }
 
     /// <summary>The GitHub Actions workflow.</summary>
     public static string GitHub(CiSettings s) => Fill(Template("github-workflow.yml"), s)

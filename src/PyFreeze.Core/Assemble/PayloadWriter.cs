@@ -35,12 +35,17 @@ public sealed class PayloadArchive
 }
 
 /// <summary>
-/// Writes the payload as a zip archive (SharpZipLib) that is the same bytes for the same inputs: entries sorted by
+/// Writes the payload as a zip archive that is the same bytes for the same inputs: entries sorted by
 /// path, one fixed timestamp (<c>SOURCE_DATE_EPOCH</c> when set, else 1980-01-01), modes normalised to 0644/0755,
 /// Unix host attributes, no extra fields. Entries are deflated in parallel (raw deflate, RFC 1951, the zip method 8
 /// stream) and written as SharpZipLib passthrough entries; each compressed entry is kept in the build cache by the
 /// SHA-256 of its bytes, so a rebuild compresses only what changed.
 /// </summary>
+/// <remarks>One zip library per side, on purpose. The build side (this writer, <see cref="Inspect.AppInspector"/>, the
+/// runtime archives of <see cref="Probe.TargetRuntime"/>) uses SharpZipLib: System.IO.Compression cannot write an
+/// entry already deflated (passthrough), which the per-entry compression cache and the fixed headers need. The run
+/// side (the bootloader) uses System.IO.Compression: in the box, trimmable and AOT-safe, so the frozen app carries no
+/// extra library; it reads the standard zip this writer makes.</remarks>
 public static class PayloadWriter
 {
     /// <summary>The timestamp every entry gets.</summary>
@@ -137,10 +142,9 @@ public static class PayloadWriter
     /// <summary>Deflates one entry (or keeps it stored when that does not pay), through the cache.</summary>
     private static Prepared Compress(byte[] data, BuildCache? cache)
     {
-        var crc = new ICSharpCode.SharpZipLib.Checksum.Crc32();
-        crc.Update(data);
+        long crc = System.IO.Hashing.Crc32.HashToUInt32(data); // the zip CRC-32 (ISO-HDLC polynomial, as PKWARE's APPNOTE)
         if (data.Length < 64)
-            return new Prepared(data, data.Length, crc.Value, false);
+            return new Prepared(data, data.Length, crc, false);
         var key = cache is null ? null : BuildCache.Key("deflate-1", data);
         var hit = key is null ? null : cache!.TryGet("deflate", key);
         byte[] compressed;
@@ -161,7 +165,7 @@ public static class PayloadWriter
                 cache.Put("deflate", key!, tmp);
             }
         }
-        return compressed.Length < data.Length ? new Prepared(compressed, data.Length, crc.Value, true) : new Prepared(data, data.Length, crc.Value, false);
+        return compressed.Length < data.Length ? new Prepared(compressed, data.Length, crc, true) : new Prepared(data, data.Length, crc, false);
     }
 
     /// <summary>
@@ -215,7 +219,7 @@ public static class PayloadWriter
     {
         using var f = File.OpenRead(path);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var xxh = new XxHash64();
+        var xxh = new System.IO.Hashing.XxHash64();
         var buf = new byte[1 << 20];
         int n;
         long total = 0;
@@ -225,6 +229,6 @@ public static class PayloadWriter
             xxh.Append(buf.AsSpan(0, n));
             total += n;
         }
-        return (Convert.ToHexStringLower(sha.GetHashAndReset()), xxh.Digest().ToString("x16"), total);
+        return (Convert.ToHexStringLower(sha.GetHashAndReset()), xxh.GetCurrentHashAsUInt64().ToString("x16"), total);
     }
 }

@@ -93,7 +93,7 @@ public sealed class BootloaderKit
         var existing = Find(rid, cache, out var dir, out var source);
         if (existing is not null)
         {
-            if (rid.Name != Emit.Rid.HostName)
+            if (rid.Name != PyFreeze.Rid.HostName)
                 log.Info($"Bootloader for {rid.Name}: {source} ({existing.Directory})");
             return existing;
         }

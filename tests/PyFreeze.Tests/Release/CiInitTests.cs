@@ -131,9 +131,9 @@ public class CiInitTests(ReleaseFixture release)
         AssertOneLine(Pyfreeze(u.Path, "ci", "init", "--github"), "--entry app.py: no such file here");
         AssertOneLine(Pyfreeze(u.Path, "ci", "init", "--github", "--entry", "hello.py", "--name", "a b"), "--name a b: use letters");
         u.Write("pyproject.toml", "[tool.pyfreeze\nsmoke = 1\n");
-        AssertOneLine(Pyfreeze(u.Path, "ci", "init", "--github", "--entry", "hello.py"), "pyproject.toml: not valid TOML");
+        AssertOneLine(Pyfreeze(u.Path, "ci", "init", "--github", "--entry", "hello.py"), "pyproject.toml:1:15: not valid TOML");
         u.Write("pyproject.toml", "[tool.pyfreeze]\nsmoke = 1\n");
-        AssertOneLine(Pyfreeze(u.Path, "ci", "init", "--github", "--entry", "hello.py"), "pyproject.toml: [tool.pyfreeze] smoke must be a string");
+        AssertOneLine(Pyfreeze(u.Path, "ci", "init", "--github", "--entry", "hello.py"), "pyproject.toml: [tool.pyfreeze] smoke has the wrong type (expected a string of arguments");
         Assert.False(Directory.Exists(u[".github"]), "nothing written after a refusal");
     }
 

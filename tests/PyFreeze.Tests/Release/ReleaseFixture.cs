@@ -47,7 +47,7 @@ public sealed class ReleaseFixture
     public static string Version => PyFreeze.Emit.InstalledPackage.ThisVersion;
 
     /// <summary>The wheel for this machine.</summary>
-    public string Wheel => Path.Combine(Out, PyFreeze.Release.Wheel.FileName(Version, PyFreeze.Emit.Rid.HostName));
+    public string Wheel => Path.Combine(Out, PyFreeze.Release.Wheel.FileName(Version, PyFreeze.Rid.HostName));
 
     /// <summary>The .NET tool package.</summary>
     public string ToolPackage => Path.Combine(Out, PyFreeze.Release.ToolPackage.FileName(Version));

@@ -26,6 +26,7 @@ public class ReleaseFormatTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void Platform_tags_name_each_rid_and_refuse_unknown_ones()
     {
         Assert.Equal("pyfreeze-1.2.3-py3-none-manylinux_2_28_x86_64.whl", Wheel.FileName("1.2.3", "linux-x64"));
@@ -72,6 +73,7 @@ public class ReleaseFormatTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void Installed_package_finds_its_manifest_beside_the_executable_or_under_share_and_checks_every_kit_file()
     {
         using var t = new TempDir("pkg");

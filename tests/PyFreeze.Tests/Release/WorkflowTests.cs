@@ -8,6 +8,7 @@ namespace PyFreeze.Tests.Release;
 /// <summary>PyFreeze's own workflows (.github/workflows/release.yml and ci.yml), parsed with YamlDotNet: one job per RID on
 /// that RID's runner, and each step has what it needs (the kit published natively, ./release.sh, the installed wheel
 /// freezing hello, the release with SHA256SUMS and provenance on v* tags only).</summary>
+[Trait("Lane", "Fast")]
 public class WorkflowTests
 {
     private static readonly Dictionary<string, string> Runners = new()
