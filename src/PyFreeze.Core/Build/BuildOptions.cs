@@ -80,9 +80,9 @@ public sealed record BuildOptions
     /// Microsoft.NETCore.App.Runtime.RID) for a RID whose packs NuGet cannot supply here (osx-arm64).</summary>
     public string? HostPack { get; init; }
 
-    /// <summary>A bootloader kit folder (<see cref="Emit.BootloaderKit"/> layout: <c>kit.txt</c>, the single-file host,
-    /// <c>files/</c>) to use instead of locating or publishing one; for embedders with kits made elsewhere, and for
-    /// tests of RIDs whose .NET packs are not reachable. Not a command-line option.</summary>
+    /// <summary><c>--bootloader-kit DIR</c>: a bootloader kit folder (<see cref="Emit.BootloaderKit"/> layout:
+    /// <c>kit.txt</c>, the single-file host, <c>files/</c>) to use instead of the one shipped with PyFreeze or one
+    /// published with the .NET SDK; for a RID whose kit this install lacks and whose .NET packs are not reachable.</summary>
     public string? BootloaderKit { get; init; }
 
     /// <summary><c>--codesign-identity</c>: the identity osx-arm64 Mach-O files are signed with through Apple's

@@ -11,6 +11,16 @@ namespace PyFreeze.Emit;
 /// build cache) so that building an app never runs the SDK. Layout: <c>kit.txt</c> (<c>rid=</c>, <c>framework=</c>,
 /// <c>assembly=</c>, <c>host=</c>, then one <c>file=RELATIVE</c> line per bundled file), <c>singlefilehost[.exe]</c>,
 /// <c>files/…</c>.
+/// <para>Where a build's kit comes from, in this order (the one place this is decided; <see cref="Locate"/>):
+/// (1) <c>--bootloader-kit DIR</c>, checked by the build before it asks here;
+/// (2) the kit shipped in the installed package (<see cref="InstalledPackage"/>: the wheel's <c>share/pyfreeze/kits/RID</c>,
+/// the .NET tool's <c>kits/RID</c>), checked against the package's hashes: a missing or damaged one is an error naming the
+/// file and how to reinstall, never a silent fallback;
+/// (3) the checkout's <c>artifacts/kits/RID</c>, which building the solution publishes for the host;
+/// (4) a kit published earlier into the build cache;
+/// (5) published now with the .NET SDK from the bootloader's source (the checkout's, or the package's
+/// <c>bootloader-src/</c>) into the build cache, with <c>--host-pack</c> as an extra package source.
+/// A kit for another RID says on the log which of these it came from.</para>
 /// </summary>
 public sealed class BootloaderKit
 {
@@ -84,18 +94,26 @@ public sealed class BootloaderKit
     /// <exception cref="PyFreezeException">No kit and no way to make one (the message says what is missing).</exception>
     public static BootloaderKit Locate(Rid rid, BuildCache cache, Log log, string? hostPackDir = null)
     {
-        var existing = FindExisting(rid, cache, out var dir);
+        var existing = Find(rid, cache, out var dir, out var source);
         if (existing is not null)
+        {
+            if (rid.Name != PyFreeze.Rid.HostName)
+                log.Info($"Bootloader for {rid.Name}: {source} ({existing.Directory})");
             return existing;
+        }
         var project = BootloaderProject();
+        var package = InstalledPackage.Current;
+        var shipped = package is null ? "" : $"this PyFreeze ships bootloader kits for {(package.Kits.Count == 0 ? "no RID" : string.Join(", ", package.Kits))}; ";
         if (project is null)
-            throw new PyFreezeException($"no bootloader for {rid.Name} is installed with PyFreeze (looked in {Path.Combine(AppContext.BaseDirectory, "kits")}); reinstall PyFreeze with that RID's kit");
+            throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}pass --bootloader-kit DIR with a kit published for {rid.Name}, or install the PyFreeze package built for it", 2);
+        if (!HostPacks.SdkInstalled())
+            throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}publishing one needs the .NET {Environment.Version.Major} SDK, which was not found (dotnet --list-sdks); install it, or pass --bootloader-kit DIR with a kit published for {rid.Name}", 2);
         // Builds running in parallel in one process (tests, an IDE host) publish a RID's kit once: the others wait for it.
         lock (PublishLocks.GetOrAdd(dir, _ => new object()))
         {
             if (Read(dir) is { } published)
                 return published;
-            log.Info($"Publishing the bootloader for {rid.Name} (once; cached in {dir})");
+            log.Info($"Bootloader for {rid.Name}: publishing it with the .NET SDK{(hostPackDir is null ? "" : $" and --host-pack {hostPackDir}")} from {Path.GetDirectoryName(project)} (once; cached in {dir})");
             Publish(project, rid.Name, dir, hostPackDir);
             return Read(dir) ?? throw new PyFreezeException($"publishing the bootloader for {rid.Name} left no kit in {dir}");
         }
@@ -103,17 +121,22 @@ public sealed class BootloaderKit
 
     /// <summary>The kit for a RID when one exists already (next to the tool, in the checkout's artifacts, or in the
     /// build cache), without publishing; <paramref name="cacheDir"/> is where a published one would go.</summary>
-    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir)
+    /// <exception cref="PyFreezeException">The installed package's kit for the RID is missing or damaged.</exception>
+    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir) => Find(rid, cache, out cacheDir, out _);
+
+    private static BootloaderKit? Find(Rid rid, BuildCache cache, out string cacheDir, out string source)
     {
         cacheDir = "";
-        var shipped = Read(Path.Combine(AppContext.BaseDirectory, "kits", rid.Name));
-        if (shipped is not null)
-            return shipped;
+        source = "the kit shipped with PyFreeze";
+        if (InstalledPackage.Current is { } package && package.VerifiedKit(rid.Name) is { } shippedDir)
+            return Read(shippedDir) ?? throw new PyFreezeException($"{Path.Combine(shippedDir, "kit.txt")}: not a complete bootloader kit; {InstalledPackage.ReinstallAdvice(package.Channel, package.Version)}", 1);
+        source = "the kit built in this checkout";
         var checkoutKits = typeof(BootloaderKit).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "PyFreezeKitsDirectory")?.Value;
         var built = checkoutKits is null ? null : Read(Path.Combine(checkoutKits, rid.Name));
         if (built is not null)
             return built;
+        source = "published earlier, from the build cache";
         var project = BootloaderProject();
         var version = typeof(BootloaderKit).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
         var key = BuildCache.Key("kit-1", rid.Name, version, project is null ? "" : SourceStamp(Path.GetDirectoryName(project)!));
@@ -154,13 +177,15 @@ public sealed class BootloaderKit
         }
     }
 
-    /// <summary>The bootloader project this build of PyFreeze came from, when it still exists (a source checkout).</summary>
+    /// <summary>The bootloader project this build of PyFreeze came from, when it still exists (a source checkout), else
+    /// the one shipped as source in the installed package.</summary>
     public static string? BootloaderProject()
     {
         var path = typeof(BootloaderKit).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "PyFreezeBootloaderProject")?.Value;
-        return path is not null && File.Exists(path) ? path : null;
+        return path is not null && File.Exists(path) ? path : InstalledPackage.Current?.BootloaderProject();
     }
+
 
     /// <summary>A hash of the bootloader's sources (and the payload contract it links), so edits make a new kit.</summary>
     private static string SourceStamp(string bootloaderDir)
