@@ -24,6 +24,7 @@ internal static class BuildCommand
         var company = new Option<string?>("--company") { Description = "The company name in the Windows version resource.", HelpName = "NAME" };
         var productVersion = new Option<string?>("--product-version") { Description = "The product (and file) version in the Windows version resource, e.g. 1.2.3.", HelpName = "VERSION" };
         var hostPack = new Option<string?>("--host-pack") { Description = "A folder of .NET pack .nupkg files (Microsoft.NETCore.App.Host.RID and .Runtime.RID) for a --target whose packs NuGet cannot supply here (osx-arm64).", HelpName = "DIR" };
+        var bootloaderKit = new Option<string?>("--bootloader-kit") { Description = "A bootloader kit made elsewhere (a NativeAOT kit from the target OS's own runner: `dotnet publish bootloader -r RID -p:PyFreezeAot=true -p:PyFreezeKitDir=DIR`); its RID, PyFreeze and .NET versions must match.", HelpName = "DIR" };
         var codesignIdentity = new Option<string?>("--codesign-identity") { Description = "osx-arm64: sign the payload's Mach-O files and the executable with this keychain identity through codesign (on macOS only); default: ad-hoc signatures written by PyFreeze on any host.", HelpName = "IDENTITY" };
         var entitlements = new Option<string?>("--osx-entitlements-file", "--entitlements") { Description = "osx-arm64: an entitlements .plist passed to codesign with --codesign-identity (on macOS only).", HelpName = "FILE" };
         var bundleId = new Option<string?>("--bundle-identifier") { Description = "The macOS .app's bundle identifier (osx-arm64 --windowed), e.g. com.example.myapp.", HelpName = "ID" };
@@ -58,7 +59,7 @@ internal static class BuildCommand
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, windowed, console, noConfirm, json,
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bootloaderKit, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, windowed, console, noConfirm, json,
                      collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
@@ -89,6 +90,7 @@ internal static class BuildCommand
                 Runtime = parse.GetValue(runtime),
                 Icon = parse.GetValue(icon),
                 HostPack = parse.GetValue(hostPack),
+                BootloaderKit = parse.GetValue(bootloaderKit),
                 BundleIdentifier = parse.GetValue(bundleId),
                 CodesignIdentity = parse.GetValue(codesignIdentity),
                 Entitlements = parse.GetValue(entitlements),

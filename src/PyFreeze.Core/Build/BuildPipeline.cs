@@ -314,7 +314,7 @@ public sealed class BuildPipeline
         else
         {
             var zipClock = Stopwatch.StartNew();
-            var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.zip"), cache);
+            var payload = PayloadWriter.WriteOrReuse(files, Path.Combine(work, "payload.tar.zst"), cache);
             _log.Debug($"payload written in {zipClock.Elapsed.TotalSeconds:0.00} s");
             Mark("assemble");
             var appBundle = rid.IsMacOS && _opts.Windowed;
@@ -359,8 +359,7 @@ public sealed class BuildPipeline
     private BootloaderKit LocateKit(Rid rid, BuildCache cache)
     {
         if (_options.BootloaderKit is { } dir)
-            return BootloaderKit.Read(dir) is { } given && given.Rid == rid.Name ? given
-                : throw new PyFreezeException($"{dir}: not a complete bootloader kit for {rid.Name} (kit.txt, its host and files/)", 2);
+            return BootloaderKit.ReadGiven(dir, rid);
         try
         {
             return BootloaderKit.Locate(rid, cache, _log, _options.HostPack);

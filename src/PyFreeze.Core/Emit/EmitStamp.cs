@@ -25,8 +25,8 @@ public static class EmitStamp
     /// <param name="compress">Compressed bundle.</param>
     public static string Key(BootloaderKit kit, Rid rid, PayloadArchive payload, LaunchSettings settings, bool windowed, bool compress)
     {
-        var host = new FileInfo(kit.SingleFileHost);
-        var parts = new List<object> { "emit-1", rid.Name, kit.Directory, host.Length, host.LastWriteTimeUtc.Ticks, payload.Sha256, windowed, compress };
+        var host = new FileInfo(kit.Host);
+        var parts = new List<object> { "emit-2", kit.Kind, rid.Name, kit.Directory, host.Length, host.LastWriteTimeUtc.Ticks, payload.Sha256, windowed, compress };
         foreach (var file in kit.Files)
         {
             var info = new FileInfo(kit.FilePath(file));

@@ -15,10 +15,16 @@ namespace PyFreeze.Emit;
 public sealed record EmitResult(string Path, long Size, long PayloadOffset, long BootloaderSize);
 
 /// <summary>
-/// Bundles a bootloader kit with a payload into one executable through Microsoft.NET.HostModel: the single-file host
-/// is patched for the bootloader (<see cref="HostWriter.CreateAppHost"/>), then <see cref="Bundler"/> appends the kit's
-/// assemblies, the payload wrapper assembly (first, so its offset is known before bundling) and a runtimeconfig that
-/// carries the launch settings (DESIGN.md §2).
+/// Bundles a bootloader kit with a payload into one executable through Microsoft.NET.HostModel's <see cref="Bundler"/>,
+/// which writes one bundle format for both kinds of kit (<see cref="BootloaderKit"/>):
+/// <list type="bullet">
+/// <item>NativeAOT: the bootloader is the bundle host (it carries the bundle-header slot); the bundle holds the payload
+/// (<see cref="PayloadLayout.PayloadEntry"/>) and the launch settings (<see cref="PayloadLayout.SettingsEntry"/>), which
+/// the bootloader finds through the manifest.</item>
+/// <item>Single-file .NET host: the host is patched for the bootloader (<see cref="HostWriter.CreateAppHost"/>), then the
+/// bundle holds the payload wrapper assembly (first, so its offset is known before bundling), the kit's assemblies and
+/// a runtimeconfig that carries the launch settings.</item>
+/// </list>
 /// </summary>
 public static class Emitter
 {
@@ -41,9 +47,11 @@ public static class Emitter
         if (Directory.Exists(workDir))
             Directory.Delete(workDir, true);
         Directory.CreateDirectory(workDir);
+        if (kit.IsAot)
+            return EmitAot(kit, rid, payload, settings, workDir, outputPath);
         var hostName = Path.GetFileName(outputPath);
         var host = Path.Combine(workDir, hostName);
-        HostWriter.CreateAppHost(kit.SingleFileHost, host, kit.AssemblyName + ".dll",
+        HostWriter.CreateAppHost(kit.Host, host, kit.AssemblyName + ".dll",
             windowsGraphicalUserInterface: windowed && rid.IsWindows,
             assemblyToCopyResourcesFrom: rid.IsWindows ? resourcesFrom : null,
             enableMacOSCodeSign: rid.IsMacOS);
@@ -92,9 +100,49 @@ public static class Emitter
                 break;
             actual = found; // the bundler placed it elsewhere than predicted: write the real offset and bundle again
         }
+        var size = Publish(bundle, outputPath);
+        return new EmitResult(outputPath, size, payload is null ? 0 : actual, size - (payload?.Length ?? 0));
+    }
+
+    /// <summary>The NativeAOT kit's bundle: the bootloader, then the payload and the launch settings as bundle entries.</summary>
+    private static EmitResult EmitAot(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir, string outputPath)
+    {
+        var hostName = Path.GetFileName(outputPath);
+        var launch = Path.Combine(workDir, "launch");
+        File.WriteAllBytes(launch, (settings with
+        {
+            PayloadSha256 = payload?.Sha256 ?? settings.PayloadSha256,
+            PayloadXxh64 = payload?.Xxh64 ?? settings.PayloadXxh64,
+        }).ToBytes());
+        var specs = new List<FileSpec> { new(kit.Host, hostName) };
+        if (payload is not null)
+            specs.Add(new FileSpec(payload.Path, PayloadLayout.PayloadEntry));
+        specs.Add(new FileSpec(launch, PayloadLayout.SettingsEntry));
+        var outDir = Path.Combine(workDir, "out");
+        Directory.CreateDirectory(outDir);
+        var bundler = new Bundler(hostName, outDir, BundleOptions.BundleAllContent, rid.Os, rid.Architecture, new Version(10, 0),
+            diagnosticOutput: false, appAssemblyName: null, macosCodesign: rid.IsMacOS);
+        var bundle = bundler.GenerateBundle(specs);
+        long offset = 0;
+        if (payload is not null)
+        {
+            var entry = bundler.BundleManifest.Files.Single(f => f.RelativePath == PayloadLayout.PayloadEntry);
+            if (entry.CompressedSize != 0)
+                throw new InvalidOperationException("the bundler compressed the payload; it must stay readable in place");
+            offset = entry.Offset;
+        }
+        var size = Publish(bundle, outputPath);
+        return new EmitResult(outputPath, size, offset, size - (payload?.Length ?? 0));
+    }
+
+    /// <summary>Moves the finished bundle to <paramref name="outputPath"/> (mode 0755): written to a temporary name
+    /// beside it and renamed, so a failure never leaves a half-written file.</summary>
+    /// <returns>The executable's size in bytes.</returns>
+    private static long Publish(string bundle, string outputPath)
+    {
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(bundle, (UnixFileMode)0b111_101_101);
-
+        var hostName = Path.GetFileName(outputPath);
         var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{hostName}.{Environment.ProcessId}.tmp");
@@ -112,8 +160,7 @@ public static class Emitter
                 throw new Diagnostics.PyFreezeException($"{outputPath}: cannot write the executable (no space left on device); free some space or choose another --distpath", 1, e);
             throw;
         }
-        var size = new FileInfo(outputPath).Length;
-        return new EmitResult(outputPath, size, payload is null ? 0 : actual, size - (payload?.Length ?? 0));
+        return new FileInfo(outputPath).Length;
     }
 
     private static void WriteRuntimeConfig(string template, string output, LaunchSettings settings)
