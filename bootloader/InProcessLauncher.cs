@@ -5,7 +5,7 @@ namespace PyFreeze.Bootloader;
 
 /// <summary>
 /// Windows has no exec: the bundled <c>python3XY.dll</c> is loaded into this process and its <c>Py_Main</c> runs the
-/// boot module with wide-string arguments (DESIGN.md §3). The interpreter's exit code is the process's. Ctrl-C reaches
+/// boot module with wide-string arguments. The interpreter's exit code is the process's. Ctrl-C reaches
 /// Python's own console handler (installed by CPython's <c>signal</c> set-up inside <c>Py_Main</c>): the bootloader
 /// registers none, so KeyboardInterrupt behaves as under <c>python.exe</c>.
 /// </summary>

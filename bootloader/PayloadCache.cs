@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using PyFreeze.Payload;
 
 namespace PyFreeze.Bootloader;
@@ -6,7 +7,7 @@ namespace PyFreeze.Bootloader;
 internal sealed class BootException(string message) : Exception(message);
 
 /// <summary>
-/// Finds or makes the unpacked copy of this executable's payload in the user cache (DESIGN.md §4, §7):
+/// Finds or makes the unpacked copy of this executable's payload in the user cache (README.md, "The cache"):
 /// <c>CACHE/run/NAME-HASH16/</c>, unpacked once into a private temporary sibling and renamed into place, with a
 /// manifest of what was written and a completion marker holding the full payload hash written last.
 /// </summary>
@@ -500,7 +501,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             hash.Append(buffer.AsSpan(0, n));
             done += n;
         }
-        if (!string.Equals(hash.Digest().ToString("x16"), settings.PayloadXxh64, StringComparison.Ordinal))
+        if (!string.Equals(hash.GetCurrentHashAsUInt64().ToString("x16"), settings.PayloadXxh64, StringComparison.Ordinal))
             throw new BootException("the executable is damaged (payload checksum mismatch); build or download it again");
     }
 

@@ -5,8 +5,9 @@ namespace PyFreeze.Bootloader;
 
 /// <summary>
 /// The bootloader of a frozen app: read the launch settings the build put in the bundle (<see cref="SelfBundle"/>; for
-/// the single-file .NET host, in the runtimeconfig), make sure the payload is unpacked in the cache, then replace this process with the bundled interpreter running the boot
-/// module (DESIGN.md §3: exit codes, signals, argv bytes and environment then behave exactly like python3); on
+/// the single-file .NET host, in the runtimeconfig), make sure the payload is unpacked in the cache, then replace this
+/// process with the bundled interpreter running the boot module (exit codes, signals, argv bytes and environment then
+/// behave exactly as under python3, and no .NET thread or handler stays inside Python); on
 /// Windows, which has no exec, run the interpreter's DLL in this process instead.
 /// </summary>
 public static class Program

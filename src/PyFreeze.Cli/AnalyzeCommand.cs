@@ -26,7 +26,7 @@ internal static class AnalyzeCommand
             var python = parse.GetValue(common.Python) ?? InterpreterProbe.DefaultInterpreter(Environment.GetEnvironmentVariable);
             var interp = AppAnalysis.Probe(python, entry);
             var (result, _) = AppAnalysis.Run(interp, entry, parse.GetValue(common.Paths) ?? [], parse.GetValue(common.HiddenImports) ?? [],
-                parse.GetValue(common.Excludes) ?? [], Collector.RuntimeImports(interp), HookSet.Load(parse.GetValue(hooksDir) ?? []));
+                parse.GetValue(common.Excludes) ?? [], Collector.RuntimeImports(interp), HookSet.Load(parse.GetValue(hooksDir) ?? []).Applying(AppAnalysis.HookTarget(interp, parse.GetValue(common.Paths) ?? [])));
             var jsonPath = parse.GetValue(json);
             var summary = jsonPath == "-" ? Console.Error : Console.Out;
             AnalysisReport.WriteSummary(result, summary);

@@ -7,12 +7,16 @@ namespace PyFreeze.Cli;
 /// <summary><c>pyfreeze build ENTRY</c>: the frozen executable in <c>dist/</c>.</summary>
 internal static class BuildCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(out _);
+
+    /// <summary>The command, and what turns its parse result into the command line's settings layer (for tests of
+    /// option precedence without a build).</summary>
+    internal static Command Create(out Func<ParseResult, BuildSettings> toSettings)
     {
         var common = new AnalyzerOptionSet();
         var name = new Option<string?>("--name", "-n") { Description = "The app's name (default: the entry's file name).", HelpName = "NAME" };
-        var distpath = new Option<string>("--distpath") { Description = "Where the app goes.", HelpName = "DIR", DefaultValueFactory = _ => "dist" };
-        var workpath = new Option<string>("--workpath") { Description = "Where scratch files go.", HelpName = "DIR", DefaultValueFactory = _ => "build" };
+        var distpath = new Option<string?>("--distpath") { Description = "Where the app goes (default: ./dist).", HelpName = "DIR" };
+        var workpath = new Option<string?>("--workpath") { Description = "Where scratch files go (default: ./build).", HelpName = "DIR" };
         var onefile = new Option<bool>("--onefile", "-F") { Description = "One executable file (the default)." };
         var onedir = new Option<bool>("--onedir", "-D") { Description = "A folder holding the executable and its files, unpacked." };
         var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
@@ -28,7 +32,7 @@ internal static class BuildCommand
         var codesignIdentity = new Option<string?>("--codesign-identity") { Description = "osx-arm64: sign the payload's Mach-O files and the executable with this keychain identity through codesign (on macOS only); default: ad-hoc signatures written by PyFreeze on any host.", HelpName = "IDENTITY" };
         var entitlements = new Option<string?>("--osx-entitlements-file", "--entitlements") { Description = "osx-arm64: an entitlements .plist passed to codesign with --codesign-identity (on macOS only).", HelpName = "FILE" };
         var bundleId = new Option<string?>("--bundle-identifier") { Description = "The macOS .app's bundle identifier (osx-arm64 --windowed), e.g. com.example.myapp.", HelpName = "ID" };
-        var optimize = new Option<int>("--optimize") { Description = "Bytecode optimization: 0, 1 (-O: no asserts), 2 (-OO: no docstrings).", HelpName = "LEVEL" };
+        var optimize = new Option<int?>("--optimize") { Description = "Bytecode optimization: 0, 1 (-O: no asserts), 2 (-OO: no docstrings).", HelpName = "LEVEL" };
         var clean = new Option<bool>("--clean") { Description = "Remove the work folder and ignore cached results first." };
         var logLevel = new Option<string>("--log-level") { Description = "How much to print: DEBUG, INFO, WARN, ERROR (PyInstaller's TRACE, DEPRECATION and FATAL are taken as DEBUG, WARN and ERROR).", HelpName = "LEVEL", DefaultValueFactory = _ => "INFO" };
         string[] levels = ["DEBUG", "INFO", "WARN", "ERROR", "TRACE", "DEPRECATION", "FATAL"];
@@ -45,6 +49,7 @@ internal static class BuildCommand
         var strict = new Option<bool>("--strict") { Description = "Fail when an import that runs unconditionally cannot be found." };
         var windowed = new Option<bool>("--windowed", "-w", "--noconsole") { Description = "A GUI app: no console window on Windows, a .app bundle on macOS." };
         var json = new Option<string?>("--json") { Description = "Write the build report as JSON to FILE (- for stdout).", HelpName = "FILE" };
+        static IReadOnlyList<string>? NoneIfEmpty(string[]? values) => values is { Length: > 0 } ? values : null;
         static Option<string[]> Many(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
         var collectSubmodules = Many("--collect-submodules", "Collect all submodules of PACKAGE (repeatable).", "PACKAGE");
         var collectData = Many("--collect-data", "Collect the data files of PACKAGE, imported or not (repeatable).", "PACKAGE");
@@ -69,7 +74,7 @@ internal static class BuildCommand
             if (r.GetValue(windowed) && r.GetValue(console))
                 r.AddError("--windowed and --console exclude each other");
         });
-        cmd.SetAction(parse =>
+        BuildSettings ToSettings(ParseResult parse)
         {
             var level = parse.GetValue(logLevel)!.ToUpperInvariant() switch
             {
@@ -78,13 +83,16 @@ internal static class BuildCommand
                 "FATAL" => LogLevel.Error,
                 var l => Enum.Parse<LogLevel>(l, ignoreCase: true),
             };
-            var options = new BuildOptions
+            // Only what the command line says: a flag not given stays null, so pyproject.toml's value can show through
+            // (BuildOptions.Resolve stacks the layers).
+            static bool? Flag(bool on, bool off) => on ? true : off ? false : null;
+            var settings = new BuildSettings
             {
                 Entry = parse.GetValue(common.Entry)!,
                 Name = parse.GetValue(name),
-                DistPath = parse.GetValue(distpath)!,
-                WorkPath = parse.GetValue(workpath)!,
-                OneDir = parse.GetValue(onedir),
+                DistPath = parse.GetValue(distpath),
+                WorkPath = parse.GetValue(workpath),
+                OneDir = Flag(parse.GetValue(onedir), parse.GetValue(onefile)),
                 Python = parse.GetValue(common.Python),
                 Target = parse.GetValue(target),
                 Runtime = parse.GetValue(runtime),
@@ -98,29 +106,37 @@ internal static class BuildCommand
                 Company = parse.GetValue(company),
                 ProductVersion = parse.GetValue(productVersion),
                 RuntimeSha256 = parse.GetValue(runtimeSha),
-                TargetSitePackages = parse.GetValue(targetSite) ?? [],
+                TargetSitePackages = parse.GetValue(targetSite),
                 Optimize = parse.GetValue(optimize),
-                Clean = parse.GetValue(clean),
-                Paths = parse.GetValue(common.Paths) ?? [],
-                HiddenImports = parse.GetValue(common.HiddenImports) ?? [],
-                Excludes = parse.GetValue(common.Excludes) ?? [],
-                Strict = parse.GetValue(strict),
-                Windowed = parse.GetValue(windowed),
+                Clean = Flag(parse.GetValue(clean), false),
+                Paths = NoneIfEmpty(parse.GetValue(common.Paths)),
+                HiddenImports = NoneIfEmpty(parse.GetValue(common.HiddenImports)),
+                Excludes = NoneIfEmpty(parse.GetValue(common.Excludes)),
+                Strict = Flag(parse.GetValue(strict), false),
+                Windowed = Flag(parse.GetValue(windowed), parse.GetValue(console)),
                 JsonReport = parse.GetValue(json),
-                CollectSubmodules = parse.GetValue(collectSubmodules) ?? [],
-                CollectData = parse.GetValue(collectData) ?? [],
-                CollectBinaries = parse.GetValue(collectBinaries) ?? [],
-                CollectAll = parse.GetValue(collectAll) ?? [],
-                CopyMetadata = parse.GetValue(copyMetadata) ?? [],
-                AddData = parse.GetValue(addData) ?? [],
-                AddBinary = parse.GetValue(addBinary) ?? [],
-                RuntimeHooks = parse.GetValue(runtimeHook) ?? [],
-                AdditionalHooksDirs = parse.GetValue(hooksDir) ?? [],
-                NoWholePackages = parse.GetValue(noWhole),
+                CollectSubmodules = NoneIfEmpty(parse.GetValue(collectSubmodules)),
+                CollectData = NoneIfEmpty(parse.GetValue(collectData)),
+                CollectBinaries = NoneIfEmpty(parse.GetValue(collectBinaries)),
+                CollectAll = NoneIfEmpty(parse.GetValue(collectAll)),
+                CopyMetadata = NoneIfEmpty(parse.GetValue(copyMetadata)),
+                AddData = NoneIfEmpty(parse.GetValue(addData)),
+                AddBinary = NoneIfEmpty(parse.GetValue(addBinary)),
+                RuntimeHooks = NoneIfEmpty(parse.GetValue(runtimeHook)),
+                AdditionalHooksDirs = NoneIfEmpty(parse.GetValue(hooksDir)),
+                NoWholePackages = Flag(parse.GetValue(noWhole), false),
                 Log = new Log(level),
             };
-            var result = new BuildPipeline(options).Run();
-            var jsonPath = options.JsonReport;
+            return settings;
+        }
+        toSettings = ToSettings;
+        cmd.SetAction(parse =>
+        {
+            var settings = ToSettings(parse);
+            var level = settings.Log!.Level;
+            var pipeline = new BuildPipeline(settings);
+            var result = pipeline.Run();
+            var jsonPath = pipeline.Options.JsonReport;
             var summary = jsonPath == "-" ? Console.Error : Console.Out;
             if (level <= LogLevel.Info)
                 BuildReport.WriteSummary(result, summary);

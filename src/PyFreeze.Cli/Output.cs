@@ -9,9 +9,11 @@ internal static class Output
     {
         if (path == "-")
         {
-            using var stdout = Console.OpenStandardOutput();
-            write(stdout);
-            stdout.Flush();
+            // through Console.Out (UTF-8), so whoever set it (a test running Program.Main in process) gets the report
+            using var buffer = new MemoryStream();
+            write(buffer);
+            Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            Console.Out.Flush();
             return;
         }
         var full = Path.GetFullPath(path);

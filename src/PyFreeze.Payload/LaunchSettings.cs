@@ -41,7 +41,7 @@ public sealed record LaunchSettings
     public required string PayloadSha256 { get; init; }
 
     /// <summary>XXH64 of the payload bytes, 16 lower-case hex digits: the bootloader's integrity check on first run
-    /// (computed without OpenSSL; see <see cref="XxHash64"/>).</summary>
+    /// (System.IO.Hashing's XxHash64, seed 0: pure managed code, so no OpenSSL is needed on the target).</summary>
     public required string PayloadXxh64 { get; init; }
 
     /// <summary>Relative path of the interpreter executable inside the unpacked root (e.g. <c>python/bin/hello</c>).</summary>

@@ -50,9 +50,21 @@ public sealed record AnalysisProblem(string File, int Line, int Column, string M
     public override string ToString() => Line > 0 ? $"{File}:{Line}:{Column}: {Message}" : $"{File}: {Message}";
 }
 
+/// <summary>A module (or file) that the analysis found and deliberately left out of the app, and the rule that did it.</summary>
+/// <param name="Module">The dotted module name (or, for a data file, its path relative to its package).</param>
+/// <param name="Rule">A short, stable rule name shown in reports and JSON, e.g. <c>exclude-module</c>,
+/// <c>test-folder</c>, <c>dev-tool-plugin</c>, <c>optional-unreached</c>, <c>hook</c>.</param>
+/// <param name="Detail">One human sentence: why the rule applied (the importer, the tool, the hook's file).</param>
+/// <param name="Importer">The module whose import would have brought it in, when there is one; else null.</param>
+public sealed record LeftOutModule(string Module, string Rule, string Detail, string? Importer = null);
+
 /// <summary>The outcome of an analysis: the graph and everything worth reporting.</summary>
 public sealed class AnalysisResult
 {
+    /// <summary>Modules and files the analysis saw and left out on purpose, each with the rule that did it, in the
+    /// order they were decided; shown by <c>analyze</c>, <c>--why</c> and the build report. Empty when nothing was left out.</summary>
+    public IReadOnlyList<LeftOutModule> LeftOut { get; init; } = [];
+
     /// <summary>The module graph; the entry is <c>__main__</c>.</summary>
     public required ModuleGraph Graph { get; init; }
 
@@ -613,40 +625,20 @@ public sealed class Analyzer
         return parent;
     }
 
-    /// <summary>
-    /// Standard-library developer tools: debuggers, test runners, documentation browsers, profilers, packaging tools.
-    /// Stdlib modules import them only on side paths (a function, a branch, an ImportError guard); following those
-    /// edges makes every app carry doctest, unittest, pdb, pydoc, asyncio and readline (GPL). The stdlib's own
-    /// <c>test</c> package is never followed from inside the stdlib.
-    /// </summary>
-    public static readonly IReadOnlySet<string> DeveloperTools = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "doctest", "pdb", "bdb", "pydoc", "pydoc_data", "unittest", "idlelib", "lib2to3", "turtle", "turtledemo", "distutils",
-        "ensurepip", "venv", "profile", "cProfile", "pstats", "trace", "tabnanny", "pyclbr", "readline", "rlcompleter", "msilib",
-        "timeit", "cgitb",
-    };
-
-    /// <summary>
-    /// Stdlib imports that run only once the imported module is in use anyway, or only in self-tests:
-    /// <c>PathFinder.find_distributions</c> is called by importlib.metadata itself, <c>get_resource_reader</c> by
-    /// importlib.resources; <c>random._test_generator</c>
-    /// imports statistics.
-    /// </summary>
-    public static readonly IReadOnlySet<(string Importer, string Imported)> SidePaths = new HashSet<(string, string)>
-    {
-        ("importlib._bootstrap_external", "importlib.metadata"),
-        ("importlib._bootstrap_external", "importlib.readers"),
-        ("random", "statistics"),
-    };
-
+    /// <summary>Whether an import is on a side path the analysis does not follow until the app reaches the imported
+    /// module: a developer tool of the standard library imported below top level (the built-in hooks marked
+    /// <c>developer_tool</c>: doctest, pdb, pydoc, unittest, …, which the stdlib imports only inside functions, branches
+    /// and ImportError guards; following them makes every app carry them, and readline, GPL), a module's listed
+    /// <c>side_imports</c> (importlib's bootstrap → importlib.metadata, random → statistics), and the stdlib's own
+    /// <c>test</c> package.</summary>
     private bool IsDeveloperToolImport(string importer, string name, ImportContext context)
     {
-        if (context != ImportContext.TopLevel && SidePaths.Contains((importer, name)))
+        if (context != ImportContext.TopLevel && _options.Hooks.IsSideImport(importer, name))
             return _graph.Find(name)?.Reached != true;
         var top = name.Split('.')[0];
         if (top == "test")
             return _graph.Find(name)?.Reached != true;
-        if (context == ImportContext.TopLevel || !DeveloperTools.Contains(top))
+        if (context == ImportContext.TopLevel || !_options.Hooks.IsDeveloperTool(top))
             return false;
         return _graph.Find(top)?.Reached != true;
     }

@@ -11,7 +11,7 @@ namespace PyFreeze.Analyze;
 public static class AppAnalysis
 {
     /// <summary>Probes the interpreter for an app: the entry must be a readable source file that compiles under that
-    /// interpreter; the nearest pyproject.toml above it is read for <c>[tool.pyfreeze]</c>.</summary>
+    /// interpreter.</summary>
     /// <param name="python">Interpreter path or name.</param>
     /// <param name="entry">The entry script.</param>
     /// <exception cref="PyFreezeException">Bad entry, bad interpreter, or a syntax error in the entry.</exception>
@@ -20,10 +20,31 @@ public static class AppAnalysis
         entry = Path.TrimEndingDirectorySeparator(Path.GetFullPath(entry));
         CheckEntry(entry);
         var script = Directory.Exists(entry) ? Path.Combine(entry, "__main__.py") : entry;
-        var info = InterpreterProbe.Run(python, FindPyproject(Path.GetDirectoryName(script)!), script);
+        var info = InterpreterProbe.Run(python, script);
         if (info.EntryError is not null)
             throw new PyFreezeException($"{info.EntryError}; fix the entry script (checked with CPython {info.VersionString})", 1);
         return info;
+    }
+
+    /// <summary>What hooks' <c>when</c> conditions are checked against for an app analyzed with
+    /// <paramref name="interpreter"/>: its platform and version, and the distributions installed on its search path
+    /// (<paramref name="paths"/> first; read on first use).</summary>
+    public static HookTarget HookTarget(InterpreterInfo interpreter, IReadOnlyList<string> paths)
+    {
+        Dictionary<string, string>? versions = null;
+        string? Version(string name)
+        {
+            if (versions is null)
+            {
+                versions = new Dictionary<string, string>(StringComparer.Ordinal);
+                var problems = new List<string>();
+                foreach (var root in paths.Concat(interpreter.SysPath).Where(p => !string.IsNullOrEmpty(p) && Directory.Exists(p)))
+                    foreach (var d in Distributions.In(root, problems))
+                        versions.TryAdd(Distribution.Normalize(d.Name), d.Version);
+            }
+            return versions.GetValueOrDefault(Distribution.Normalize(name));
+        }
+        return new HookTarget(interpreter.Platform, interpreter.VersionString, Version);
     }
 
     /// <summary>The entry as the app runs it: a package's <c>__main__.py</c> (a folder with <c>__init__.py</c>) stands for
@@ -34,18 +55,6 @@ public static class AppAnalysis
         var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(entry));
         var dir = Path.GetDirectoryName(full);
         return Path.GetFileName(full) == "__main__.py" && dir is not null && File.Exists(Path.Combine(dir, "__init__.py")) ? dir : full;
-    }
-
-    /// <summary>The nearest pyproject.toml in <paramref name="dir"/> or a folder above it, or null.</summary>
-    public static string? FindPyproject(string dir)
-    {
-        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
-        {
-            var p = Path.Combine(d.FullName, "pyproject.toml");
-            if (File.Exists(p))
-                return p;
-        }
-        return null;
     }
 
     /// <summary>Checks that the entry is an existing, readable, non-binary file, or a package folder with a
@@ -111,7 +120,7 @@ public static class AppAnalysis
             Excludes = excludes,
             RuntimeImports = runtimeImports,
             ModuleHiddenImports = BuiltinHiddenImports(interpreter),
-            Hooks = hooks ?? HookSet.Load([]),
+            Hooks = hooks ?? HookSet.Load([]).Applying(HookTarget(interpreter, paths)),
             Expanders = wholePackages
                 ? [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints)]
                 : [packages.OnlyForced(), entryPoints, new DistributionModulesExpander(entryPoints)],

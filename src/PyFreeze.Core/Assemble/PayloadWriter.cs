@@ -240,7 +240,7 @@ public static class PayloadWriter
     {
         using var f = File.OpenRead(path);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var xxh = new XxHash64();
+        var xxh = new System.IO.Hashing.XxHash64();
         var buf = new byte[1 << 20];
         int n;
         long total = 0;
@@ -250,6 +250,6 @@ public static class PayloadWriter
             xxh.Append(buf.AsSpan(0, n));
             total += n;
         }
-        return (Convert.ToHexStringLower(sha.GetHashAndReset()), xxh.Digest().ToString("x16"), total);
+        return (Convert.ToHexStringLower(sha.GetHashAndReset()), xxh.GetCurrentHashAsUInt64().ToString("x16"), total);
     }
 }

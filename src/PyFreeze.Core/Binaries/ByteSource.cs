@@ -64,6 +64,9 @@ internal sealed class ByteSource : IDisposable
         return new ByteSource(this, offset, length, Name);
     }
 
+    /// <summary>A read-only stream over the readable range (for readers that take a stream: PEHeaders).</summary>
+    public Stream AsStream() => new PyFreeze.Payload.RegionStream(_stream, _base, Length);
+
     /// <summary>Throws unless <c>[offset, offset+count)</c> lies inside the file.</summary>
     public void Check(long offset, long count, string what)
     {

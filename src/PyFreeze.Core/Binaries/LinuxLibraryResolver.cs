@@ -62,11 +62,10 @@ public sealed class LinuxLibraryResolver
 {
     private readonly ILoaderFileSystem _fs;
     private readonly LinuxLoaderOptions _options;
-    private readonly Dictionary<string, Candidate> _candidates = new(StringComparer.Ordinal);
+    private readonly BinaryProbes<ElfFile> _candidates;
     private LdSoCache? _cache;
     private bool _cacheLoaded;
 
-    private readonly record struct Candidate(bool Exists, ElfFile? Header, string? Error);
 
     /// <summary>Creates a resolver over <paramref name="fs"/>.</summary>
     /// <param name="fs">The file system to search (the real disk or an in-memory tree).</param>
@@ -74,6 +73,7 @@ public sealed class LinuxLibraryResolver
     public LinuxLibraryResolver(ILoaderFileSystem fs, LinuxLoaderOptions? options = null)
     {
         _fs = fs ?? throw new ArgumentNullException(nameof(fs));
+        _candidates = new BinaryProbes<ElfFile>(fs, ReadHeader);
         _options = options ?? new LinuxLoaderOptions();
     }
 
@@ -322,17 +322,13 @@ public sealed class LinuxLibraryResolver
     /// machine. Records the attempt.</summary>
     private bool Check(string path, ElfFile requester, string source, List<SearchAttempt> attempts)
     {
-        if (!_candidates.TryGetValue(path, out var c))
-        {
-            c = Probe(path);
-            _candidates[path] = c;
-        }
+        var c = _candidates.Get(path);
         if (!c.Exists)
         {
             attempts.Add(new SearchAttempt(path, source, SearchOutcome.NotFound));
             return false;
         }
-        if (c.Header is not { } h)
+        if (c.File is not { } h)
         {
             attempts.Add(new SearchAttempt(path, source, SearchOutcome.Invalid, c.Error));
             return false;
@@ -347,27 +343,10 @@ public sealed class LinuxLibraryResolver
         return true;
     }
 
-    private Candidate Probe(string path)
+    /// <summary>The ELF header only: ld.so's open_verify reads no more.</summary>
+    private static ElfFile ReadHeader(Stream s, string path)
     {
-        if (!_fs.FileExists(path))
-            return new Candidate(false, null, null);
-        try
-        {
-            using var s = _fs.OpenRead(path);
-            using var src = new ByteSource(s, path);
-            return new Candidate(true, ElfFile.ReadHeaderOnly(src), null);
-        }
-        catch (BinaryFormatException e)
-        {
-            return new Candidate(true, null, e.Problem);
-        }
-        catch (IOException e)
-        {
-            return new Candidate(true, null, e.Message);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return new Candidate(true, null, e.Message);
-        }
+        using var src = new ByteSource(s, path);
+        return ElfFile.ReadHeaderOnly(src);
     }
 }

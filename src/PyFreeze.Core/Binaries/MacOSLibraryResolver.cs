@@ -36,7 +36,7 @@ public sealed class MacOSLibraryResolver
 {
     private readonly ILoaderFileSystem _fs;
     private readonly MacOSLoaderOptions _options;
-    private readonly Dictionary<string, (MachOFile? File, string? Error)> _probes = new(StringComparer.Ordinal);
+    private readonly BinaryProbes<MachOFile> _probes;
 
     /// <summary>Creates a resolver.</summary>
     /// <param name="fs">The file system holding the macOS tree.</param>
@@ -44,6 +44,7 @@ public sealed class MacOSLibraryResolver
     public MacOSLibraryResolver(ILoaderFileSystem fs, MacOSLoaderOptions? options = null)
     {
         _fs = fs ?? throw new ArgumentNullException(nameof(fs));
+        _probes = new BinaryProbes<MachOFile>(fs, MachOFile.Read);
         _options = options ?? new MacOSLoaderOptions();
     }
 
@@ -146,24 +147,5 @@ public sealed class MacOSLibraryResolver
         return path.StartsWith('@') ? null : path;
     }
 
-    private (MachOFile? File, string? Error) Probe(string path)
-    {
-        if (_probes.TryGetValue(path, out var r))
-            return r;
-        try
-        {
-            using var s = _fs.OpenRead(path);
-            r = (MachOFile.Read(s, path), null);
-        }
-        catch (BinaryFormatException e)
-        {
-            r = (null, e.Problem);
-        }
-        catch (IOException e)
-        {
-            r = (null, e.Message);
-        }
-        _probes[path] = r;
-        return r;
-    }
+    private (MachOFile? File, string? Error) Probe(string path) => _probes.Get(path) is var p && p.Exists ? (p.File, p.Error) : (null, "no such file");
 }

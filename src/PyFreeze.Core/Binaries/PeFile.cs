@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection.PortableExecutable;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -59,7 +60,8 @@ public sealed record PeSection(string Name, uint VirtualAddress, uint VirtualSiz
 /// delay-load import directory (13) DLL names, the export name, and whether a CLR (.NET) header (14) is present.
 /// Pure managed code; works on any host.
 /// </summary>
-/// <remarks>Reads the DOS header, the PE headers, the section table and the import descriptors and names only.</remarks>
+/// <remarks>The headers and the section table are read by <see cref="PEHeaders"/> (System.Reflection.PortableExecutable);
+/// the import descriptors, delay-load descriptors, export name and resource tree are walked here.</remarks>
 public sealed class PeFile
 {
     /// <summary>IMAGE_FILE_DLL in <see cref="Characteristics"/>.</summary>
@@ -185,68 +187,50 @@ public sealed class PeFile
         src.Check(peOff, 24, "PE signature and COFF header");
         if (src.U32(peOff, false, "PE signature") != 0x00004550)
             throw src.Error("no PE\\0\\0 signature at e_lfanew (a DOS program, not a PE image)", peOff);
-        Span<byte> coff = stackalloc byte[20];
-        src.Read(peOff + 4, coff, "COFF file header");
-        pe.Machine = Endian.U16(coff, 0, false);
-        var nsections = Endian.U16(coff, 2, false);
-        var optSize = Endian.U16(coff, 16, false);
-        pe.Characteristics = Endian.U16(coff, 18, false);
-        var opt = peOff + 24;
-        if (optSize < 2)
-            throw src.Error($"optional header size {optSize} is too small for an image", peOff + 20);
-        var magic = src.U16(opt, false, "optional header magic");
-        if (magic is not (0x10b or 0x20b))
-            throw src.Error($"bad optional header magic 0x{magic:x} (expected 0x10b PE32 or 0x20b PE32+)", opt);
-        pe.IsPe32Plus = magic == 0x20b;
-        var minOpt = pe.IsPe32Plus ? 112 : 96;
-        if (optSize < minOpt)
-            throw src.Error($"optional header size {optSize} is smaller than the {minOpt} bytes a {(pe.IsPe32Plus ? "PE32+" : "PE32")} header needs", peOff + 20);
-        src.Check(opt, optSize, "optional header");
-        pe.ImageBase = pe.IsPe32Plus ? src.U64(opt + 24, false, "ImageBase") : src.U32(opt + 28, false, "ImageBase");
-        var sizeOfHeaders = src.U32(opt + 60, false, "SizeOfHeaders");
-        pe.Subsystem = (PeSubsystem)src.U16(opt + 68, false, "Subsystem");
-        pe.DllCharacteristics = src.U16(opt + 70, false, "DllCharacteristics");
-        var numDirs = src.U32(opt + (pe.IsPe32Plus ? 108 : 92), false, "NumberOfRvaAndSizes");
-        var dirBase = opt + minOpt;
-        numDirs = (uint)Math.Min(numDirs, (optSize - minOpt) / 8);
-
-        (uint Rva, uint Size) Dir(int index)
+        // The headers and section table through System.Reflection.PortableExecutable; the import, delay-load, export
+        // and resource walks below stay ours (PEReader reads those only for .NET metadata).
+        PEHeaders headers;
+        try
         {
-            if (index >= numDirs)
-                return (0, 0);
-            var at = dirBase + index * 8;
-            return (src.U32(at, false, "data directory"), src.U32(at + 4, false, "data directory"));
+            using var view = src.AsStream();
+            headers = new PEHeaders(view);
         }
-
-        var secTable = opt + optSize;
-        src.Check(secTable, nsections * 40L, $"section table ({nsections} × 40 bytes)");
-        var sections = new List<PeSection>(nsections);
-        Span<byte> sh = stackalloc byte[40];
-        for (var i = 0; i < nsections; i++)
+        catch (BadImageFormatException e)
         {
-            src.Read(secTable + i * 40L, sh, $"section header {i}");
-            var nameLen = sh[..8].IndexOf((byte)0);
-            var name = Encoding.ASCII.GetString(sh[..(nameLen < 0 ? 8 : nameLen)]);
-            sections.Add(new PeSection(name, Endian.U32(sh, 12, false), Endian.U32(sh, 8, false),
-                Endian.U32(sh, 20, false), Endian.U32(sh, 16, false), Endian.U32(sh, 36, false)));
+            throw src.Error($"not a valid PE image: {e.Message.TrimEnd('.')}", peOff);
         }
+        var opt = headers.PEHeader ?? throw src.Error("no optional header (a COFF object, not an image)", peOff + 20);
+        pe.Machine = (ushort)headers.CoffHeader.Machine;
+        pe.Characteristics = (ushort)headers.CoffHeader.Characteristics;
+        pe.IsPe32Plus = opt.Magic == PEMagic.PE32Plus;
+        pe.ImageBase = opt.ImageBase;
+        pe.Subsystem = (PeSubsystem)(ushort)opt.Subsystem;
+        pe.DllCharacteristics = (ushort)opt.DllCharacteristics;
+        var sizeOfHeaders = (uint)opt.SizeOfHeaders;
+        var directories = Math.Min(opt.NumberOfRvaAndSizes, 16);
+
+        (uint Rva, uint Size) Dir(DirectoryEntry entry, int index) =>
+            index < directories ? ((uint)entry.RelativeVirtualAddress, (uint)entry.Size) : (0, 0);
+
+        var sections = headers.SectionHeaders.Select(h => new PeSection(h.Name, (uint)h.VirtualAddress, (uint)h.VirtualSize,
+            (uint)h.PointerToRawData, (uint)h.SizeOfRawData, (uint)h.SectionCharacteristics)).ToList();
         pe.Sections = sections;
 
         var mapper = new RvaMapper(src, sections, sizeOfHeaders);
-        var (impRva, _) = Dir(1);
+        var (impRva, _) = Dir(opt.ImportTableDirectory, 1);
         if (impRva != 0)
             pe.Imports = ReadImports(src, mapper, impRva);
-        var (delayRva, _) = Dir(13);
+        var (delayRva, _) = Dir(opt.DelayImportTableDirectory, 13);
         if (delayRva != 0)
             pe.DelayImports = ReadDelayImports(src, mapper, delayRva, pe.ImageBase);
-        var (expRva, expSize) = Dir(0);
+        var (expRva, expSize) = Dir(opt.ExportTableDirectory, 0);
         if (expRva != 0 && expSize >= 40)
         {
             var nameRva = src.U32(mapper.Map(expRva + 12, 4, "export directory Name"), false, "export directory Name");
             if (nameRva != 0)
                 pe.ExportName = mapper.ReadString(nameRva, "export directory Name");
         }
-        var (rsrcRva, _) = Dir(2);
+        var (rsrcRva, _) = Dir(opt.ResourceTableDirectory, 2);
         if (rsrcRva != 0)
         {
             try
@@ -258,7 +242,7 @@ public sealed class PeFile
                 // Resources never decide a build's dependencies: a damaged tree leaves the list empty.
             }
         }
-        var (clrRva, clrSize) = Dir(14);
+        var (clrRva, clrSize) = Dir(opt.CorHeaderTableDirectory, 14);
         pe.IsDotNet = clrRva != 0 && clrSize != 0;
         pe.TargetMachine = pe.Machine;
         if (pe.IsDotNet && GetMachineName(pe.Machine).StartsWith("machine-", StringComparison.Ordinal))

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.FileSystemGlobbing;
+
 namespace PyFreeze.Binaries;
 
 /// <summary>The operating system a build targets: decides the binary format, the loader model and the system libraries.</summary>
@@ -248,35 +250,24 @@ public sealed class SystemLibraryPolicy
     /// <summary>True when <paramref name="name"/> is left to the target (see <see cref="Decide"/>).</summary>
     public bool IsSystem(string name) => Decide(name).IsSystem;
 
-    /// <summary>Glob match with '*' (any run, including '/') and '?' (one character).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, bool), Matcher> Matchers = new();
+
+    /// <summary>Glob match through Microsoft.Extensions.FileSystemGlobbing: <c>*</c> is any run of characters within
+    /// one path segment, <c>**</c> any number of segments; a pattern ending in <c>/*</c> (<c>/usr/lib/*</c>) takes
+    /// everything below that folder, as install names under it are all the system's.</summary>
     internal static bool Glob(string pattern, string text, bool ignoreCase)
     {
-        int p = 0, t = 0, starP = -1, starT = 0;
-        while (t < text.Length)
+        var matcher = Matchers.GetOrAdd((pattern, ignoreCase), static key =>
         {
-            if (p < pattern.Length && (pattern[p] == '?' || Eq(pattern[p], text[t], ignoreCase)))
-            {
-                p++;
-                t++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                starP = p++;
-                starT = t;
-            }
-            else if (starP >= 0)
-            {
-                p = starP + 1;
-                t = ++starT;
-            }
-            else
-                return false;
-        }
-        while (p < pattern.Length && pattern[p] == '*')
-            p++;
-        return p == pattern.Length;
+            var (p, ic) = key;
+            var m = new Matcher(ic ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+            p = p.TrimStart('/');
+            m.AddInclude(p.EndsWith("/*", StringComparison.Ordinal) ? p + "*/*" : p);
+            if (p.EndsWith("/*", StringComparison.Ordinal))
+                m.AddInclude(p);
+            return m;
+        });
+        text = text.TrimStart('/');
+        return text.Length > 0 ? matcher.Match(text).HasMatches : pattern.Trim('*').Length == 0;
     }
-
-    private static bool Eq(char a, char b, bool ignoreCase) =>
-        a == b || (ignoreCase && char.ToLowerInvariant(a) == char.ToLowerInvariant(b));
 }

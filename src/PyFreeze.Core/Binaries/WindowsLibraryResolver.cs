@@ -18,7 +18,7 @@ public sealed class WindowsLibraryResolver
     private readonly ILoaderFileSystem _fs;
     private readonly IReadOnlyList<string> _appDirs;
     private readonly Dictionary<string, Dictionary<string, string>> _listings = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (PeFile? Pe, string? Error)> _probes = new(StringComparer.Ordinal);
+    private readonly BinaryProbes<PeFile> _probes;
 
     /// <summary>Creates a resolver.</summary>
     /// <param name="fs">The file system holding the extracted Windows tree.</param>
@@ -26,6 +26,7 @@ public sealed class WindowsLibraryResolver
     public WindowsLibraryResolver(ILoaderFileSystem fs, IReadOnlyList<string> applicationDirectories)
     {
         _fs = fs ?? throw new ArgumentNullException(nameof(fs));
+        _probes = new BinaryProbes<PeFile>(fs, PeFile.Read);
         _appDirs = applicationDirectories ?? throw new ArgumentNullException(nameof(applicationDirectories));
     }
 
@@ -84,24 +85,5 @@ public sealed class WindowsLibraryResolver
         return map.TryGetValue(name, out var actual) && _fs.FileExists(PosixPath.Join(dir, actual)) ? PosixPath.Join(dir, actual) : null;
     }
 
-    private (PeFile? Pe, string? Error) Probe(string path)
-    {
-        if (_probes.TryGetValue(path, out var r))
-            return r;
-        try
-        {
-            using var s = _fs.OpenRead(path);
-            r = (PeFile.Read(s, path), null);
-        }
-        catch (BinaryFormatException e)
-        {
-            r = (null, e.Problem);
-        }
-        catch (IOException e)
-        {
-            r = (null, e.Message);
-        }
-        _probes[path] = r;
-        return r;
-    }
+    private (PeFile? Pe, string? Error) Probe(string path) => _probes.Get(path) is var p && p.Exists ? (p.File, p.Error) : (null, "no such file");
 }

@@ -1,14 +1,15 @@
-using System.Text.Json;
 using PyFreeze.Diagnostics;
-using PyFreeze.Probe;
+using Tomlyn;
+using Tomlyn.Model;
 
 namespace PyFreeze.Build;
 
 /// <summary>
-/// <c>[tool.pyfreeze]</c> in the app's pyproject.toml: the build options as settings, with the command line's names
-/// (<c>hidden-imports</c>, <c>add-data</c>, …; <c>_</c> works for <c>-</c>). Lists from the file come first and the
-/// command line's are added; a value given on the command line wins over the file's. Relative paths are taken from
-/// the pyproject.toml's folder.
+/// <c>[tool.pyfreeze]</c> in the app's pyproject.toml (the nearest one in the entry's folder or above it, as PEP 518
+/// tools look for it): the build options as settings, with the command line's names (<c>hidden-imports</c>,
+/// <c>add-data</c>, …; <c>_</c> works for <c>-</c>). Read here, in C#, with Tomlyn (TOML 1.0, the format PEP 518
+/// names), so it needs nothing of the target interpreter. How it stacks with the command line is
+/// <see cref="BuildOptions"/>' precedence.
 /// </summary>
 /// <example>
 /// <code>
@@ -22,83 +23,106 @@ namespace PyFreeze.Build;
 /// </example>
 public static class ProjectSettings
 {
-    private static readonly string[] ListKeys =
+    /// <summary>The list settings, by their pyproject.toml names.</summary>
+    public static IReadOnlyList<string> ListKeys { get; } =
     [
         "paths", "hidden-imports", "exclude-modules", "collect-submodules", "collect-data", "collect-binaries", "collect-all",
         "copy-metadata", "add-data", "add-binary", "runtime-hooks", "additional-hooks-dirs",
     ];
 
-    private static readonly string[] ScalarKeys = ["name", "optimize", "onedir", "windowed", "strict"];
+    /// <summary>The single-valued settings, by their pyproject.toml names.</summary>
+    public static IReadOnlyList<string> ScalarKeys { get; } = ["name", "optimize", "onedir", "windowed", "strict"];
 
-    /// <summary>Merges the pyproject settings (if any) under the command line's options.</summary>
-    /// <param name="cli">Options from the command line.</param>
-    /// <param name="pyproject">What the probe read, or null.</param>
-    /// <returns>The merged options.</returns>
-    /// <exception cref="PyFreezeException">The file does not parse, or a setting is unknown or of the wrong type.</exception>
-    public static BuildOptions Merge(BuildOptions cli, PyprojectInfo? pyproject)
+    /// <summary>The nearest pyproject.toml in <paramref name="dir"/> or a folder above it, or null.</summary>
+    public static string? Find(string dir)
     {
-        if (pyproject is null)
-            return cli;
-        if (pyproject.Error is not null)
-            throw new PyFreezeException($"{pyproject.Path}: {pyproject.Error}; fix the file or its [tool.pyfreeze] table");
-        if (pyproject.Tool is not { ValueKind: JsonValueKind.Object } tool)
-            return cli;
-        var file = pyproject.Path;
-        var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
-        var values = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var p in tool.EnumerateObject())
+        for (var d = new DirectoryInfo(dir); d is not null; d = d.Parent)
         {
-            var key = p.Name.Replace('_', '-');
+            var p = Path.Combine(d.FullName, "pyproject.toml");
+            if (File.Exists(p))
+                return p;
+        }
+        return null;
+    }
+
+    /// <summary>Reads <c>[tool.pyfreeze]</c> of <paramref name="file"/>.</summary>
+    /// <param name="file">A pyproject.toml.</param>
+    /// <returns>Its settings as a layer whose relative paths are taken from the file's folder (empty when the file
+    /// has no <c>[tool.pyfreeze]</c> table).</returns>
+    /// <exception cref="PyFreezeException">The file cannot be read or is not TOML (the message gives its line and
+    /// column), or a setting is unknown or of the wrong type.</exception>
+    public static BuildSettings Read(string file)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PyFreezeException($"{file}: cannot be read ({e.Message})", 1, e);
+        }
+        TomlTable doc;
+        try
+        {
+            doc = TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { SourceName = file })!;
+        }
+        catch (TomlException e)
+        {
+            var why = e.Diagnostics?.FirstOrDefault()?.Message ?? e.Message;
+            throw new PyFreezeException($"{file}:{e.Line}:{e.Column}: not valid TOML ({why}); fix the file or its [tool.pyfreeze] table", 1, e);
+        }
+        if (!doc.TryGetValue("tool", out var toolObj) || toolObj is not TomlTable tool || !tool.TryGetValue("pyfreeze", out var ours))
+            return new BuildSettings { BaseDirectory = dir };
+        if (ours is not TomlTable table)
+            throw new PyFreezeException($"{file}: tool.pyfreeze must be a table ([tool.pyfreeze])");
+        var values = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (name, value) in table)
+        {
+            var key = name.Replace('_', '-');
             if (!ListKeys.Contains(key) && !ScalarKeys.Contains(key))
-                throw new PyFreezeException($"{file}: [tool.pyfreeze] has an unknown setting \"{p.Name}\"; known: {string.Join(", ", ScalarKeys.Concat(ListKeys))}");
-            values[key] = p.Value;
+                throw new PyFreezeException($"{file}: [tool.pyfreeze] has an unknown setting \"{name}\"; known: {string.Join(", ", ScalarKeys.Concat(ListKeys))}");
+            values[key] = value;
         }
 
-        IReadOnlyList<string> List(string key, IReadOnlyList<string> fromCli, bool paths = false)
+        IReadOnlyList<string>? List(string key)
         {
             if (!values.TryGetValue(key, out var v))
-                return fromCli;
-            if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String))
+                return null;
+            if (v is not TomlArray items || items.Any(x => x is not string))
                 throw new PyFreezeException($"{file}: [tool.pyfreeze] {key} must be a list of strings");
-            var items = v.EnumerateArray().Select(x => x.GetString()!).Select(x => paths ? Path.GetFullPath(Path.Combine(dir, x)) : x);
-            return [.. items, .. fromCli];
+            return items.Cast<string>().ToList();
         }
 
-        // SRC:DEST entries: the source is relative to the pyproject folder.
-        IReadOnlyList<string> Added(string key, IReadOnlyList<string> fromCli)
+        T? Scalar<T>(string key, string expected) where T : struct
         {
-            var fromFile = List(key, []);
-            return [.. fromFile.Select(x => Path.IsPathRooted(x) ? x : Path.Combine(dir, x)), .. fromCli.Select(x => Path.IsPathRooted(x) ? x : Path.Combine(cli.BaseDirectory, x))];
+            if (!values.TryGetValue(key, out var v))
+                return null;
+            return v is T t ? t : throw new PyFreezeException($"{file}: [tool.pyfreeze] {key} has the wrong type (expected {expected})");
         }
 
-        T Scalar<T>(string key, T fromCli, JsonValueKind kind, Func<JsonElement, T> read, T unset)
+        var optimize = Scalar<long>("optimize", "number");
+        return new BuildSettings
         {
-            if (!EqualityComparer<T>.Default.Equals(fromCli, unset) || !values.TryGetValue(key, out var v))
-                return fromCli;
-            if (v.ValueKind != kind && !(kind == JsonValueKind.True && v.ValueKind == JsonValueKind.False))
-                throw new PyFreezeException($"{file}: [tool.pyfreeze] {key} has the wrong type (expected {(kind == JsonValueKind.True ? "true or false" : kind.ToString().ToLowerInvariant())})");
-            return read(v);
-        }
-
-        return cli with
-        {
-            Name = Scalar<string?>("name", cli.Name, JsonValueKind.String, e => e.GetString(), null),
-            Optimize = Scalar("optimize", cli.Optimize, JsonValueKind.Number, e => e.GetInt32(), 0),
-            OneDir = Scalar("onedir", cli.OneDir, JsonValueKind.True, e => e.GetBoolean(), false),
-            Windowed = Scalar("windowed", cli.Windowed, JsonValueKind.True, e => e.GetBoolean(), false),
-            Strict = Scalar("strict", cli.Strict, JsonValueKind.True, e => e.GetBoolean(), false),
-            Paths = List("paths", cli.Paths, paths: true),
-            HiddenImports = List("hidden-imports", cli.HiddenImports),
-            Excludes = List("exclude-modules", cli.Excludes),
-            CollectSubmodules = List("collect-submodules", cli.CollectSubmodules),
-            CollectData = List("collect-data", cli.CollectData),
-            CollectBinaries = List("collect-binaries", cli.CollectBinaries),
-            CollectAll = List("collect-all", cli.CollectAll),
-            CopyMetadata = List("copy-metadata", cli.CopyMetadata),
-            AddData = Added("add-data", cli.AddData),
-            AddBinary = Added("add-binary", cli.AddBinary),
-            RuntimeHooks = List("runtime-hooks", cli.RuntimeHooks, paths: true),
-            AdditionalHooksDirs = List("additional-hooks-dirs", cli.AdditionalHooksDirs, paths: true),
+            BaseDirectory = dir,
+            Name = values.TryGetValue("name", out var n) ? n as string ?? throw new PyFreezeException($"{file}: [tool.pyfreeze] name has the wrong type (expected string)") : null,
+            Optimize = optimize is { } o ? (int)Math.Clamp(o, int.MinValue, int.MaxValue) : null,
+            OneDir = Scalar<bool>("onedir", "true or false"),
+            Windowed = Scalar<bool>("windowed", "true or false"),
+            Strict = Scalar<bool>("strict", "true or false"),
+            Paths = List("paths"),
+            HiddenImports = List("hidden-imports"),
+            Excludes = List("exclude-modules"),
+            CollectSubmodules = List("collect-submodules"),
+            CollectData = List("collect-data"),
+            CollectBinaries = List("collect-binaries"),
+            CollectAll = List("collect-all"),
+            CopyMetadata = List("copy-metadata"),
+            AddData = List("add-data"),
+            AddBinary = List("add-binary"),
+            RuntimeHooks = List("runtime-hooks"),
+            AdditionalHooksDirs = List("additional-hooks-dirs"),
         };
     }
 }

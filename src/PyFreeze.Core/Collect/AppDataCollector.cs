@@ -19,7 +19,7 @@ public static partial class AppDataCollector
     public const int MaxFilesPerFolder = 5000;
 
     /// <summary>Adds the files the app's modules name.</summary>
-    public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout)
+    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout)
     {
         var root = analysis.AppRoot;
         foreach (var node in analysis.Graph.Modules.Where(m => m.Origin == ModuleOrigin.App && m.Path is not null && m.SearchRoot == root))
@@ -66,7 +66,7 @@ public static partial class AppDataCollector
         name.StartsWith('.') || name is "__pycache__" or "node_modules" or "venv" or ".venv" || name.EndsWith(".py", StringComparison.Ordinal)
         || name.EndsWith(".pyc", StringComparison.Ordinal) || name.EndsWith(".egg-info", StringComparison.Ordinal) || name.EndsWith(".dist-info", StringComparison.Ordinal);
 
-    private static void AddFile(CollectPlan plan, RuntimeLayout layout, string root, string file)
+    private static void AddFile(CollectPlanBuilder plan, RuntimeLayout layout, string root, string file)
     {
         if (Skipped(Path.GetFileName(file)))
             return;
@@ -76,7 +76,7 @@ public static partial class AppDataCollector
         plan.Add(new PayloadEntry { Dest = layout.App + rel, Kind = PayloadEntryKind.File, Source = file, Category = PayloadCategory.Data, Owner = "(app)" });
     }
 
-    private static void AddFolder(CollectPlan plan, RuntimeLayout layout, string root, string dir)
+    private static void AddFolder(CollectPlanBuilder plan, RuntimeLayout layout, string root, string dir)
     {
         if (File.Exists(Path.Combine(dir, "__init__.py")) || Skipped(Path.GetFileName(dir)))
             return; // a package: its data comes with it

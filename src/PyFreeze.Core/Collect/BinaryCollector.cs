@@ -1,7 +1,6 @@
 using PyFreeze.Analyze;
 using PyFreeze.Binaries;
 using PyFreeze.Diagnostics;
-using PyFreeze.Emit;
 
 namespace PyFreeze.Collect;
 
@@ -24,7 +23,7 @@ public static class BinaryCollector
     /// <param name="rid">The target.</param>
     /// <param name="log">Messages.</param>
     /// <exception cref="PyFreezeException">A bundled binary is corrupt.</exception>
-    public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, Rid rid, Log log)
+    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, Rid rid, Log log)
     {
         var platform = rid.IsWindows ? TargetPlatform.Windows : rid.IsMacOS ? TargetPlatform.MacOS : TargetPlatform.Linux;
         var interpreter = plan.Entries.First(e => e.Dest == layout.Interpreter);

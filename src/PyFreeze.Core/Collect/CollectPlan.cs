@@ -92,60 +92,52 @@ public sealed record ExcludedLibrary(string Name, string Reason,
 /// <param name="Files">How many files were collected.</param>
 public sealed record ScriptLibrary(string Name, string Source, string Dest, int Files);
 
-/// <summary>Everything the collect stage decided should go into the payload.</summary>
+/// <summary>Everything the collect stage decided should go into the payload: the collect stage's hand-off to compile
+/// and assemble, made once by <see cref="CollectPlanBuilder.Build"/> and never changed after.</summary>
 public sealed class CollectPlan
 {
-    /// <summary>Entries, unique by <see cref="PayloadEntry.Dest"/>.</summary>
-    public List<PayloadEntry> Entries { get; } = [];
+    /// <summary>Entries, unique by <see cref="PayloadEntry.Dest"/>, in the order they were collected.</summary>
+    public required IReadOnlyList<PayloadEntry> Entries { get; init; }
 
     /// <summary>Shared libraries bundled for binaries.</summary>
-    public List<BundledLibrary> Libraries { get; } = [];
+    public IReadOnlyList<BundledLibrary> Libraries { get; init; } = [];
 
     /// <summary>Libraries left to the target system.</summary>
-    public List<ExcludedLibrary> ExcludedLibraries { get; } = [];
+    public IReadOnlyList<ExcludedLibrary> ExcludedLibraries { get; init; } = [];
 
     /// <summary>Needed libraries that could not be found, with who needs them.</summary>
-    public List<(string Name, string NeededBy)> MissingLibraries { get; } = [];
+    public IReadOnlyList<(string Name, string NeededBy)> MissingLibraries { get; init; } = [];
 
     /// <summary>The newest glibc symbol version a bundled binary needs, and which binary: the oldest target glibc.</summary>
-    public (Version Version, string By)? RequiredGlibc { get; set; }
+    public (Version Version, string By)? RequiredGlibc { get; init; }
 
     /// <summary>Warnings to show (a hook naming an unknown module, a file that could not be read …).</summary>
-    public List<string> Warnings { get; } = [];
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Entries a later collector also wanted at a destination already taken (the first one is kept).</summary>
+    public IReadOnlyList<PayloadEntry> Conflicts { get; init; } = [];
 
     /// <summary>The entry module's name inside the payload (run as <c>__main__</c>).</summary>
-    public string EntryModule { get; set; } = "";
+    public required string EntryModule { get; init; }
 
-    /// <summary>Relative path of the interpreter inside the payload.</summary>
-    public string Interpreter { get; set; } = "";
+    /// <summary>Relative path of the interpreter inside the payload (the python DLL on Windows).</summary>
+    public required string Interpreter { get; init; }
 
     /// <summary>Relative folders of bundled shared libraries.</summary>
-    public List<string> LibraryDirs { get; } = [];
+    public IReadOnlyList<string> LibraryDirs { get; init; } = [];
 
     /// <summary>Environment settings for the frozen app (from hooks), values may use <c>{MEIPASS}</c>.</summary>
-    public SortedDictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Runtime hooks (payload-relative .pyc paths), run in order before the entry.</summary>
-    public List<string> RuntimeHooks { get; } = [];
+    public IReadOnlyList<string> RuntimeHooks { get; init; } = [];
 
     /// <summary>Facts of the build for runtime hooks (<c>__pyfreeze__[key]</c>), e.g. payload-relative folders.</summary>
-    public SortedDictionary<string, string> Facts { get; } = new(StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string> Facts { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>Script libraries of bundled native libraries (Tcl/Tk).</summary>
-    public List<ScriptLibrary> ScriptLibraries { get; } = [];
-
-    private readonly Dictionary<string, PayloadEntry> _byDest = new(StringComparer.Ordinal);
-
-    /// <summary>Adds an entry unless one with the same destination exists.</summary>
-    /// <returns>True when added; false when the destination was taken (the first one wins).</returns>
-    public bool Add(PayloadEntry entry)
-    {
-        if (!_byDest.TryAdd(entry.Dest, entry))
-            return false;
-        Entries.Add(entry);
-        return true;
-    }
+    public IReadOnlyList<ScriptLibrary> ScriptLibraries { get; init; } = [];
 
     /// <summary>True when an entry has this destination.</summary>
-    public bool Has(string dest) => _byDest.ContainsKey(dest);
+    public bool Has(string dest) => Entries.Any(e => e.Dest == dest);
 }

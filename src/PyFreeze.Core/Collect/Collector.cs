@@ -58,10 +58,10 @@ public static class Collector
     /// <param name="layout">Where runtime parts go.</param>
     /// <param name="options">Collect settings.</param>
     /// <returns>The plan (without shared-library dependencies; see <c>BinaryCollector</c>).</returns>
-    public static CollectPlan Collect(AnalysisResult analysis, RuntimeLayout layout, CollectOptions options)
+    public static CollectPlanBuilder Collect(AnalysisResult analysis, RuntimeLayout layout, CollectOptions options)
     {
         var interp = analysis.Interpreter;
-        var plan = new CollectPlan { Interpreter = layout.Interpreter };
+        var plan = new CollectPlanBuilder { Interpreter = layout.Interpreter };
         plan.LibraryDirs.Add(layout.Libraries.TrimEnd('/'));
 
         // The entry, as a module of the app folder.
@@ -113,7 +113,7 @@ public static class Collector
         return plan;
     }
 
-    private static void AddModule(CollectPlan plan, ModuleNode node, RuntimeLayout layout)
+    private static void AddModule(CollectPlanBuilder plan, ModuleNode node, RuntimeLayout layout)
     {
         if (node.Kind is ModuleKind.Builtin or ModuleKind.Frozen or ModuleKind.Missing or ModuleKind.Alias)
             return;

@@ -43,7 +43,7 @@ public static class DataCollector
     /// <param name="analysis">The analysis (packages and their folders).</param>
     /// <param name="layout">Where stdlib and app files go.</param>
     /// <exception cref="PyFreezeException">A data file cannot be read (the build could not be right without it).</exception>
-    public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout)
+    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout)
         => Collect(plan, analysis, layout, HookSet.Empty, [], []);
 
     /// <summary>Adds the data files of the graph's packages, and of the packages named by <c>--collect-data</c> and
@@ -55,7 +55,7 @@ public static class DataCollector
     /// <param name="collectData">Packages whose data is collected even when not imported.</param>
     /// <param name="collectBinaries">Packages whose shared libraries and extension modules are all collected.</param>
     /// <exception cref="PyFreezeException">A data file cannot be read, or a named package is not installed.</exception>
-    public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, HookSet hooks,
+    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, HookSet hooks,
         IReadOnlyList<string> collectData, IReadOnlyList<string> collectBinaries)
     {
         var suffixes = analysis.Interpreter.ExtensionSuffixes;
@@ -97,7 +97,7 @@ public static class DataCollector
         }
     }
 
-    private sealed record WalkContext(CollectPlan Plan, ModuleNode Owner, string BaseDest, PayloadCategory Category,
+    private sealed record WalkContext(CollectPlanBuilder Plan, ModuleNode Owner, string BaseDest, PayloadCategory Category,
         IReadOnlyList<string> Suffixes, HashSet<string> PackageDirs, Hook? Hook, bool AllBinaries);
 
     private static void Walk(WalkContext c, string packageDir, string dir, int depth, HashSet<string> visited)

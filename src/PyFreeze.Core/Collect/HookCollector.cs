@@ -90,7 +90,7 @@ public static class HookCollector
     /// <c>prefix_datas</c> are looked for.</param>
     /// <returns>Distribution names whose metadata must be copied (hooks' and the user's).</returns>
     /// <exception cref="PyFreezeException">An added source does not exist, or a runtime hook file is missing.</exception>
-    public static IReadOnlyList<string> Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, HookSet hooks, UserCollectOptions user,
+    public static IReadOnlyList<string> Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, HookSet hooks, UserCollectOptions user,
         IReadOnlyList<string>? prefixes = null)
     {
         var metadata = new List<string>(user.CopyMetadata);
@@ -126,7 +126,7 @@ public static class HookCollector
         return metadata;
     }
 
-    private static void AddRuntimeHook(CollectPlan plan, string name, string source, string origin)
+    private static void AddRuntimeHook(CollectPlanBuilder plan, string name, string source, string origin)
     {
         var dest = HooksDir + name + ".pyc";
         plan.Add(new PayloadEntry
@@ -140,7 +140,7 @@ public static class HookCollector
         plan.RuntimeHooks.Add(dest);
     }
 
-    private static void AddPrefixDatas(CollectPlan plan, ModuleNode package, IReadOnlyDictionary<string, string> folders,
+    private static void AddPrefixDatas(CollectPlanBuilder plan, ModuleNode package, IReadOnlyDictionary<string, string> folders,
         IReadOnlyList<string> prefixes, RuntimeLayout layout)
     {
         var packageDir = package.SearchLocations.FirstOrDefault();
@@ -166,7 +166,7 @@ public static class HookCollector
         }
     }
 
-    private static void AddGlobs(CollectPlan plan, ModuleNode owner, string dir, IReadOnlyList<string> globs, PayloadEntryKind kind,
+    private static void AddGlobs(CollectPlanBuilder plan, ModuleNode owner, string dir, IReadOnlyList<string> globs, PayloadEntryKind kind,
         PayloadCategory category, RuntimeLayout layout)
     {
         if (globs.Count == 0 || !Directory.Exists(dir))
@@ -193,7 +193,7 @@ public static class HookCollector
         return matcher.Match(packageDir, file).HasMatches;
     }
 
-    private static void AddUserFiles(CollectPlan plan, AddedFile added, string option, PayloadEntryKind kind, PayloadCategory category, RuntimeLayout layout)
+    private static void AddUserFiles(CollectPlanBuilder plan, AddedFile added, string option, PayloadEntryKind kind, PayloadCategory category, RuntimeLayout layout)
     {
         var destDir = added.Dest == "." ? layout.App : layout.App + added.Dest + "/";
         if (File.Exists(added.Source))

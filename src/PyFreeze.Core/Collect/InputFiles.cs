@@ -129,7 +129,7 @@ public static partial class InputFiles
 
     /// <summary>Checks the names of everything collected: a payload entry name must be storable.</summary>
     /// <exception cref="PyFreezeException">One is not, naming its source.</exception>
-    public static void CheckNames(CollectPlan plan)
+    public static void CheckNames(CollectPlanBuilder plan)
     {
         foreach (var e in plan.Entries)
             if (!IsStorableName(e.Dest))
@@ -137,9 +137,9 @@ public static partial class InputFiles
     }
 
     /// <summary>Drops entries whose source is a FIFO, socket or device, with a warning each.</summary>
-    public static void DropSpecialFiles(CollectPlan plan)
+    public static void DropSpecialFiles(CollectPlanBuilder plan)
     {
-        plan.Entries.RemoveAll(e =>
+        plan.RemoveAll(e =>
         {
             if (e.Source is null || KindOf(e.Source) is not InputKind.Special)
                 return false;

@@ -18,7 +18,7 @@ public static class MetadataCollector
     /// <param name="distributions">Reads the distributions of a search-path entry (shared with the entry-point expander).</param>
     /// <param name="extraNames">Distributions to copy by name although none of their modules is collected (<c>--copy-metadata</c>).</param>
     /// <exception cref="PyFreezeException">A distribution named in <paramref name="extraNames"/> is not installed.</exception>
-    public static void Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout,
+    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout,
         Func<string, IReadOnlyList<Distribution>> distributions, IReadOnlyCollection<string>? extraNames = null)
     {
         var wanted = new HashSet<string>((extraNames ?? []).Select(Distribution.Normalize), StringComparer.Ordinal);
@@ -44,7 +44,7 @@ public static class MetadataCollector
             throw new PyFreezeException($"--copy-metadata {name}: no installed distribution of that name on the search path");
     }
 
-    private static void Copy(CollectPlan plan, Distribution dist, RuntimeLayout layout)
+    private static void Copy(CollectPlanBuilder plan, Distribution dist, RuntimeLayout layout)
     {
         var baseName = Path.GetFileName(dist.MetadataPath);
         if (dist.IsFile)

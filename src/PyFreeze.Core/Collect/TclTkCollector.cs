@@ -1,17 +1,9 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using PyFreeze.Analyze;
 using PyFreeze.Diagnostics;
 using PyFreeze.Probe;
-using PyFreeze.Processes;
 
 namespace PyFreeze.Collect;
-
-/// <summary>What the build interpreter's Tcl says about itself (<c>tkinter.Tcl().eval('info library')</c>).</summary>
-/// <param name="Library">The folder of <c>init.tcl</c> the interpreter's Tcl uses, or null when Tcl could not start.</param>
-/// <param name="Version">Tcl's <c>info tclversion</c> (<c>8.6</c>), or null.</param>
-/// <param name="Error">Why Tcl could not start (the TclError or ImportError text), or null.</param>
-public sealed record TclQuery(string? Library, string? Version, string? Error);
 
 /// <summary>The Tcl and Tk script libraries to bundle.</summary>
 /// <param name="TclLibrary">The folder holding <c>init.tcl</c>.</param>
@@ -22,7 +14,7 @@ public sealed record TclTkLibraries(string TclLibrary, string? TkLibrary, string
 /// <summary>
 /// Tcl/Tk for tkinter (and any extension linked to libtcl/libtk): Tcl and Tk read their script libraries
 /// (<c>init.tcl</c>, <c>tk.tcl</c>, encodings, message catalogs, ttk themes) from folders at run time, which the
-/// dependency walk cannot see. This step asks the build interpreter's Tcl where its library is, finds Tk's beside it
+/// dependency walk cannot see. This step takes where the build interpreter's Tcl keeps its library (asked by the probe), finds Tk's beside it
 /// or beside libtk, copies both into the runtime's library folder (<c>python/lib/tcl8.6</c>, <c>python/lib/tk8.6</c>),
 /// and records them as facts for the <c>_tkinter</c> runtime hook, which points Tcl at them in the frozen app only.
 /// </summary>
@@ -39,25 +31,14 @@ public static class TclTkCollector
     private static readonly Regex FolderName = new(@"^tcl(\d+\.\d+)$", RegexOptions.CultureInvariant);
     private static readonly Regex TkName = new(@"^libtk(\d+\.\d+)?[^/]*\.so", RegexOptions.CultureInvariant);
 
-    private const string QueryScript = """
-        import json
-        try:
-            import tkinter
-            t = tkinter.Tcl()
-            out = {"library": t.eval("info library"), "version": t.eval("info tclversion")}
-        except BaseException as e:
-            out = {"error": "%s: %s" % (type(e).__name__, " ".join(str(e).split()))}
-        print(json.dumps(out))
-        """;
-
     /// <summary>Adds the Tcl/Tk script libraries when the app collects <c>_tkinter</c> or bundles libtcl/libtk.</summary>
     /// <param name="plan">The plan, after <see cref="BinaryCollector"/> (its bundled and missing libraries are read).</param>
-    /// <param name="analysis">The analysis (is <c>_tkinter</c> collected; the interpreter to ask).</param>
+    /// <param name="analysis">The analysis (is <c>_tkinter</c> collected; what the probe learned of the interpreter's Tcl).</param>
     /// <param name="layout">Where the runtime's library folder is.</param>
     /// <param name="log">Messages.</param>
     /// <returns>What was collected, or null when the app uses no Tcl.</returns>
     /// <exception cref="PyFreezeException">Tcl/Tk or their script libraries are not installed on the build machine.</exception>
-    public static TclTkLibraries? Collect(CollectPlan plan, AnalysisResult analysis, RuntimeLayout layout, Log log)
+    public static TclTkLibraries? Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, Log log)
     {
         var tkinter = analysis.Graph.Find("_tkinter");
         var usesTkinter = tkinter is not null && tkinter.Kind is not (ModuleKind.Missing or ModuleKind.Alias);
@@ -68,7 +49,8 @@ public static class TclTkCollector
         CheckLibrariesFound(plan.MissingLibraries);
         // A runtime for another platform (--runtime) cannot be run here: its own tree holds the script libraries.
         var cross = analysis.Interpreter.Platform != HostPlatform;
-        var query = cross ? QueryRuntimeTree(analysis.Interpreter.Prefix) : Query(analysis.Interpreter);
+        var query = cross ? QueryRuntimeTree(analysis.Interpreter.Prefix)
+            : analysis.Interpreter.Tcl ?? new TclQuery(null, null, $"{analysis.Interpreter.Executable} has no _tkinter");
         if (cross && query.Library is null)
             throw new PyFreezeException($"{query.Error}, so tkinter cannot be frozen for {analysis.Interpreter.Platform}: use a runtime that has Tcl/Tk (python-build-standalone's install_only archives do) or leave tkinter out with --exclude-module tkinter --exclude-module _tkinter");
         var found = Locate(query, libtcl?.Path, libtk?.Path, needTk: usesTkinter || libtk is not null);
@@ -116,30 +98,8 @@ public static class TclTkCollector
         }
     }
 
-    /// <summary>Asks <paramref name="interpreter"/>'s Tcl for its library folder and version.</summary>
-    public static TclQuery Query(InterpreterInfo interpreter)
-    {
-        var exe = string.IsNullOrEmpty(interpreter.Executable) ? interpreter.RealExecutable : interpreter.Executable;
-        ProcessResult r;
-        try
-        {
-            r = ProcessRunner.Run(exe, ["-I", "-S", "-c", QueryScript], timeout: TimeSpan.FromSeconds(60));
-        }
-        catch (PyFreezeException e)
-        {
-            return new TclQuery(null, null, e.Message);
-        }
-        var line = r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(l => l.StartsWith('{'));
-        if (line is null)
-            return new TclQuery(null, null, r.StdErr.Trim().Split('\n').LastOrDefault() is { Length: > 0 } last ? last : $"exit code {r.ExitCode}");
-        using var doc = JsonDocument.Parse(line);
-        var root = doc.RootElement;
-        string? Get(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        return new TclQuery(Get("library"), Get("version"), Get("error"));
-    }
-
     /// <summary>Decides the Tcl and Tk script library folders.</summary>
-    /// <param name="query">The interpreter's answer (<see cref="Query"/>).</param>
+    /// <param name="query">The interpreter's answer (<see cref="InterpreterInfo.Tcl"/>) or <see cref="QueryRuntimeTree"/>'s.</param>
     /// <param name="libtcl">The bundled libtcl, or null (a static Tcl, as in python-build-standalone).</param>
     /// <param name="libtk">The bundled libtk, or null.</param>
     /// <param name="needTk">Whether Tk's library is required (tkinter, or a bundled libtk).</param>
@@ -177,7 +137,7 @@ public static class TclTkCollector
 
     /// <summary>Adds the files of the script libraries to the plan under the runtime's library folder and records
     /// their payload folders as the facts <c>tcl_library</c> and <c>tk_library</c>.</summary>
-    public static void Add(CollectPlan plan, TclTkLibraries libraries, RuntimeLayout layout)
+    public static void Add(CollectPlanBuilder plan, TclTkLibraries libraries, RuntimeLayout layout)
     {
         AddTree(plan, "tcl" + libraries.Version, libraries.TclLibrary, layout, "tcl_library");
         // Tcl modules (*.tm: msgcat, http) in the upstream layout live in tcl8/ beside the library; Tcl looks there
@@ -189,7 +149,7 @@ public static class TclTkCollector
             AddTree(plan, "tk" + libraries.Version, libraries.TkLibrary, layout, "tk_library");
     }
 
-    private static void AddTree(CollectPlan plan, string name, string source, RuntimeLayout layout, string fact)
+    private static void AddTree(CollectPlanBuilder plan, string name, string source, RuntimeLayout layout, string fact)
     {
         var dest = layout.Libraries + name;
         var count = 0;

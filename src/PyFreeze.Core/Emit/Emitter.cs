@@ -16,14 +16,15 @@ public sealed record EmitResult(string Path, long Size, long PayloadOffset, long
 
 /// <summary>
 /// Bundles a bootloader kit with a payload into one executable through Microsoft.NET.HostModel's <see cref="Bundler"/>,
-/// which writes one bundle format for both kinds of kit (<see cref="BootloaderKit"/>):
+/// which writes one bundle format for both kinds of kit (<see cref="BootloaderKit"/>); the bundle is generated once.
 /// <list type="bullet">
-/// <item>NativeAOT: the bootloader is the bundle host (it carries the bundle-header slot); the bundle holds the payload
-/// (<see cref="PayloadLayout.PayloadEntry"/>) and the launch settings (<see cref="PayloadLayout.SettingsEntry"/>), which
-/// the bootloader finds through the manifest.</item>
+/// <item>NativeAOT: the bootloader is the bundle host (it carries the bundle-header slot that the bundler patches);
+/// the bundle holds the payload (<see cref="PayloadLayout.PayloadEntry"/>) and the launch settings
+/// (<see cref="PayloadLayout.SettingsEntry"/>), which the bootloader finds through the manifest.</item>
 /// <item>Single-file .NET host: the host is patched for the bootloader (<see cref="HostWriter.CreateAppHost"/>), then the
-/// bundle holds the payload wrapper assembly (first, so its offset is known before bundling), the kit's assemblies and
-/// a runtimeconfig that carries the launch settings.</item>
+/// bundle holds the payload wrapper assembly (first, so its offset is known before bundling:
+/// <see cref="PayloadAssemblyOffset"/>), the kit's assemblies and a runtimeconfig that carries the launch settings,
+/// read by the bootloader with <see cref="AppContext.GetData(string)"/>.</item>
 /// </list>
 /// </summary>
 public static class Emitter
@@ -32,7 +33,8 @@ public static class Emitter
     /// <param name="kit">The bootloader kit for the target RID.</param>
     /// <param name="rid">The target.</param>
     /// <param name="payload">The payload archive, or null for a <c>--onedir</c> executable (its payload lies beside it).</param>
-    /// <param name="settings">Launch settings (payload offset and length are filled in here).</param>
+    /// <param name="settings">Launch settings (the payload's offset and length are filled in here; its hashes must be
+    /// the archive's).</param>
     /// <param name="workDir">A private scratch folder (emptied).</param>
     /// <param name="outputPath">Where the executable goes; written to a temporary name beside it and renamed, so a
     /// failure never leaves a half-written file.</param>
@@ -60,60 +62,42 @@ public static class Emitter
 
         var payloadDll = Path.Combine(workDir, PayloadAssembly.FileName);
         var offsetInDll = payload is null ? 0 : PayloadAssembly.Write(payload.Path, payload.Sha256, payloadDll);
-        var alignment = new TargetInfo(rid.Os, rid.Architecture, new Version(10, 0)).AssemblyAlignment;
-        var hostLength = new FileInfo(host).Length;
-        var predicted = (hostLength + alignment - 1) / alignment * alignment + offsetInDll;
+        var offset = payload is null ? 0 : PayloadAssemblyOffset(host, rid) + offsetInDll;
+        var withOffset = settings with { PayloadOffset = offset, PayloadLength = payload?.Length ?? 0 };
+        var runtimeConfigName = kit.AssemblyName + ".runtimeconfig.json";
+        var runtimeConfig = Path.Combine(workDir, runtimeConfigName);
+        WriteRuntimeConfig(kit.FilePath(runtimeConfigName), runtimeConfig, withOffset);
 
         var outDir = Path.Combine(workDir, "out");
         Directory.CreateDirectory(outDir);
-        string bundle = "";
-        long actual = predicted;
-        for (int attempt = 0; attempt < 2; attempt++)
+        var specs = new List<FileSpec> { new(host, hostName) };
+        if (payload is not null)
+            specs.Add(new FileSpec(payloadDll, PayloadAssembly.FileName));
+        foreach (var f in kit.Files)
+            specs.Add(f == runtimeConfigName ? new FileSpec(runtimeConfig, f) : new FileSpec(kit.FilePath(f), f));
+        var options = compress ? BundleOptions.EnableCompression : BundleOptions.None;
+        var bundler = new Bundler(hostName, outDir, options, rid.Os, rid.Architecture, new Version(10, 0),
+            diagnosticOutput: false, appAssemblyName: kit.AssemblyName, macosCodesign: rid.IsMacOS);
+        var bundle = bundler.GenerateBundle(specs);
+        if (payload is not null)
         {
-            var withOffset = settings with
-            {
-                PayloadOffset = payload is null ? 0 : actual,
-                PayloadLength = payload?.Length ?? 0,
-                PayloadSha256 = payload?.Sha256 ?? settings.PayloadSha256,
-                PayloadXxh64 = payload?.Xxh64 ?? settings.PayloadXxh64,
-            };
-            var runtimeConfigName = kit.AssemblyName + ".runtimeconfig.json";
-            var runtimeConfig = Path.Combine(workDir, runtimeConfigName);
-            WriteRuntimeConfig(kit.FilePath(runtimeConfigName), runtimeConfig, withOffset);
-
-            var specs = new List<FileSpec> { new(host, hostName) };
-            if (payload is not null)
-                specs.Add(new FileSpec(payloadDll, PayloadAssembly.FileName));
-            foreach (var f in kit.Files)
-                specs.Add(f == runtimeConfigName ? new FileSpec(runtimeConfig, f) : new FileSpec(kit.FilePath(f), f));
-            var options = compress ? BundleOptions.EnableCompression : BundleOptions.None;
-            var bundler = new Bundler(hostName, outDir, options, rid.Os, rid.Architecture, new Version(10, 0),
-                diagnosticOutput: false, appAssemblyName: kit.AssemblyName, macosCodesign: rid.IsMacOS);
-            bundle = bundler.GenerateBundle(specs);
-            if (payload is null)
-                break;
             var entry = bundler.BundleManifest.Files.Single(f => f.RelativePath == PayloadAssembly.FileName);
             if (entry.CompressedSize != 0)
                 throw new InvalidOperationException("the bundler compressed the payload; it must stay readable in place");
-            var found = entry.Offset + offsetInDll;
-            if (found == actual)
-                break;
-            actual = found; // the bundler placed it elsewhere than predicted: write the real offset and bundle again
+            if (entry.Offset + offsetInDll != offset)
+                throw new InvalidOperationException($"the bundler placed the payload at {entry.Offset + offsetInDll}, not at {offset} where the launch settings say it is");
         }
         var size = Publish(bundle, outputPath);
-        return new EmitResult(outputPath, size, payload is null ? 0 : actual, size - (payload?.Length ?? 0));
+        return new EmitResult(outputPath, size, offset, size - (payload?.Length ?? 0));
     }
 
-    /// <summary>The NativeAOT kit's bundle: the bootloader, then the payload and the launch settings as bundle entries.</summary>
+    /// <summary>The NativeAOT kit's bundle: the bootloader, then the payload and the launch settings as bundle entries
+    /// (stored, so the bootloader reads the payload in place).</summary>
     private static EmitResult EmitAot(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir, string outputPath)
     {
         var hostName = Path.GetFileName(outputPath);
         var launch = Path.Combine(workDir, "launch");
-        File.WriteAllBytes(launch, (settings with
-        {
-            PayloadSha256 = payload?.Sha256 ?? settings.PayloadSha256,
-            PayloadXxh64 = payload?.Xxh64 ?? settings.PayloadXxh64,
-        }).ToBytes());
+        File.WriteAllBytes(launch, settings.ToBytes());
         var specs = new List<FileSpec> { new(kit.Host, hostName) };
         if (payload is not null)
             specs.Add(new FileSpec(payload.Path, PayloadLayout.PayloadEntry));
@@ -138,11 +122,13 @@ public static class Emitter
     /// <summary>Moves the finished bundle to <paramref name="outputPath"/> (mode 0755): written to a temporary name
     /// beside it and renamed, so a failure never leaves a half-written file.</summary>
     /// <returns>The executable's size in bytes.</returns>
+    /// <exception cref="Diagnostics.PyFreezeException">No space left on the device.</exception>
     private static long Publish(string bundle, string outputPath)
     {
+        var hostName = Path.GetFileName(outputPath);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(bundle, (UnixFileMode)0b111_101_101);
-        var hostName = Path.GetFileName(outputPath);
+
         var dir = Path.GetDirectoryName(Path.GetFullPath(outputPath))!;
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{hostName}.{Environment.ProcessId}.tmp");
@@ -161,6 +147,22 @@ public static class Emitter
             throw;
         }
         return new FileInfo(outputPath).Length;
+    }
+
+    /// <summary>Where <see cref="Bundler"/> puts the first bundled file, the payload assembly: at the end of the host
+    /// rounded up to the target's assembly alignment (<see cref="TargetInfo.AssemblyAlignment"/>), where a macOS host's
+    /// end is the start of its code signature, which the bundler removes before appending (and signs anew after).
+    /// Known before bundling, so the launch settings carry the payload's place and the bundle is made once.</summary>
+    /// <param name="host">The patched single-file host.</param>
+    /// <param name="rid">The target.</param>
+    /// <returns>The offset in bytes.</returns>
+    internal static long PayloadAssemblyOffset(string host, Rid rid)
+    {
+        var alignment = new TargetInfo(rid.Os, rid.Architecture, new Version(10, 0)).AssemblyAlignment;
+        var end = new FileInfo(host).Length;
+        if (rid.IsMacOS && Binaries.MachOFile.Read(host).Images is [{ CodeSignature: { } signature }])
+            end = signature.DataOffset;
+        return (end + alignment - 1) / alignment * alignment;
     }
 
     private static void WriteRuntimeConfig(string template, string output, LaunchSettings settings)

@@ -4,8 +4,8 @@ namespace PyFreeze.Emit;
 
 /// <summary>
 /// The .NET packs publishing the bootloader for another RID needs: its apphost pack (the single-file host) and its
-/// runtime pack. They restore from NuGet; for a build machine that cannot reach them (DESIGN.md §2 found osx-arm64's
-/// unreachable once) they are looked for in <c>--host-pack DIR</c> (.nupkg files, handed to the restore as a package source), the
+/// runtime pack. They restore from NuGet; for a build machine that cannot reach them (osx-arm64's were
+/// unreachable from here once) they are looked for in <c>--host-pack DIR</c> (.nupkg files, handed to the restore as a package source), the
 /// NuGet package cache (<c>$NUGET_PACKAGES</c>, else <c>~/.nuget/packages</c>) and the SDK's own <c>packs/</c> folder.
 /// </summary>
 public static class HostPacks

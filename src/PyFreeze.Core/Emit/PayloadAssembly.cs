@@ -9,7 +9,8 @@ namespace PyFreeze.Emit;
 /// <summary>
 /// Wraps the payload in a resource-only .NET assembly (ECMA-335 metadata with one manifest resource) so the .NET
 /// bundler types it "assembly" and the host leaves it inside the executable instead of extracting it at every
-/// start (DESIGN.md §2, way a′). The bootloader never loads the assembly: it reads the resource bytes in place at
+/// start (a non-assembly entry is extracted to <c>$DOTNET_BUNDLE_EXTRACT_BASE_DIR</c>; an assembly
+/// entry is not, and unlike an entry retyped after bundling it survives the bundler's macOS signing). The bootloader never loads the assembly: it reads the resource bytes in place at
 /// the offset recorded in its launch settings.
 /// </summary>
 public static class PayloadAssembly
@@ -18,7 +19,7 @@ public static class PayloadAssembly
     public const string FileName = PayloadLayout.AssemblyName + ".dll";
 
     /// <summary>Writes the wrapper assembly.</summary>
-    /// <param name="payloadPath">The payload zip.</param>
+    /// <param name="payloadPath">The payload file.</param>
     /// <param name="payloadSha256">The payload's hash (hex): seeds the module's MVID so the output is deterministic.</param>
     /// <param name="outputPath">The .dll to write.</param>
     /// <returns>Offset in bytes of the first payload byte from the start of the .dll file.</returns>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using PyFreeze.Analyze;
+using PyFreeze.Analyze.Scanning;
 using PyFreeze.Diagnostics;
 
 namespace PyFreeze.Emit;
@@ -63,22 +65,14 @@ public sealed record VersionStringTable(string Key, IReadOnlyList<KeyValuePair<s
 /// </summary>
 public static class PyiVersionFile
 {
-    /// <summary>True when <paramref name="text"/>, after comments and blank space, starts with <c>VSVersionInfo(</c>.</summary>
-    public static bool IsVsVersionInfo(string text)
-    {
-        int i = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
-        while (i < text.Length)
-        {
-            if (char.IsWhiteSpace(text[i]))
-                i++;
-            else if (text[i] == '#')
-                while (i < text.Length && text[i] != '\n')
-                    i++;
-            else
-                break;
-        }
-        return text.AsSpan(i).StartsWith("VSVersionInfo", StringComparison.Ordinal);
-    }
+    /// <summary>True when <paramref name="text"/>, after comments and blank space, starts with <c>VSVersionInfo</c>.</summary>
+    public static bool IsVsVersionInfo(string text) =>
+        Significant(PythonTokenizer.Tokenize(text)).FirstOrDefault() is { Kind: TokenKind.Name } first
+        && first.Text(text).SequenceEqual("VSVersionInfo");
+
+    /// <summary>The tokens an expression is made of: no comments, no line structure (the file is one expression).</summary>
+    private static IEnumerable<Token> Significant(List<Token> tokens) =>
+        tokens.Where(t => t.Kind is not (TokenKind.Comment or TokenKind.Nl or TokenKind.Newline or TokenKind.Indent or TokenKind.Dedent));
 
     /// <summary>Parses a version file.</summary>
     /// <param name="text">The file's text.</param>
@@ -111,187 +105,152 @@ public static class PyiVersionFile
     private static PyFreezeException Error(string path, int line, string what) =>
         new($"--version-file {path}: line {line}: {what}", 2);
 
-    private sealed class Parser(string text, string path)
+    /// <summary>A recursive-descent reader of the literal subset over <see cref="PythonTokenizer"/>'s tokens (the
+    /// scanner's tokenizer: comments, line continuations, brackets across lines and string extents as CPython has
+    /// them); string values are decoded by <see cref="PythonLiteral"/>.</summary>
+    private sealed class Parser
     {
-        private int _pos = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
-        private int _line = 1;
+        private readonly string _text;
+        private readonly string _path;
+        private readonly List<ScanProblem> _problems = [];
+        private readonly List<Token> _tokens;
+        private int _i;
 
-        private PyFreezeException Fail(string what) => Error(path, _line, what);
-
-        private void SkipBlank()
+        public Parser(string text, string path)
         {
-            while (_pos < text.Length)
-            {
-                char c = text[_pos];
-                if (c == '\n')
-                {
-                    _line++;
-                    _pos++;
-                }
-                else if (c is ' ' or '\t' or '\r' or '\f')
-                {
-                    _pos++;
-                }
-                else if (c == '\\' && _pos + 1 < text.Length && text[_pos + 1] is '\n' or '\r')
-                {
-                    _pos++; // an explicit line continuation
-                }
-                else if (c == '#')
-                {
-                    while (_pos < text.Length && text[_pos] != '\n')
-                        _pos++;
-                }
-                else
-                {
-                    break;
-                }
-            }
+            _text = text;
+            _path = path;
+            _tokens = [.. Significant(PythonTokenizer.Tokenize(text, _problems))];
         }
 
-        private char Peek()
-        {
-            SkipBlank();
-            return _pos < text.Length ? text[_pos] : '\0';
-        }
+        private Token Current => _tokens[_i];
 
-        private void Expect(char c)
-        {
-            if (Peek() != c)
-                throw Fail($"expected '{c}' but found {Describe()}");
-            _pos++;
-        }
+        private ReadOnlySpan<char> Text(Token t) => t.Text(_text);
 
-        private string Describe()
+        private bool IsOp(string op) => Current.Kind == TokenKind.Op && Text(Current).SequenceEqual(op);
+
+        private bool IsOpAt(int i, string op) => i < _tokens.Count && _tokens[i].Kind == TokenKind.Op && Text(_tokens[i]).SequenceEqual(op);
+
+        private PyFreezeException Fail(string what) => Error(_path, Current.Line, what);
+
+        private string Describe() => Current.Kind == TokenKind.EndMarker
+            ? "the end of the file"
+            : $"'{(Current.Length > 20 ? Text(Current)[..20] : Text(Current))}'";
+
+        private void Expect(string op)
         {
-            SkipBlank();
-            if (_pos >= text.Length)
-                return "the end of the file";
-            var end = _pos;
-            while (end < text.Length && end - _pos < 20 && !char.IsWhiteSpace(text[end]))
-                end++;
-            return $"'{text[_pos..Math.Max(end, _pos + 1)]}'";
+            if (!IsOp(op))
+                throw Fail($"expected '{op}' but found {Describe()}");
+            _i++;
         }
 
         public void ExpectEnd()
         {
-            if (Peek() != '\0')
+            if (Current.Kind != TokenKind.EndMarker)
                 throw Fail($"unexpected {Describe()} after the VSVersionInfo(...) expression");
         }
 
         public Node ParseExpression()
         {
-            char c = Peek();
-            int line = _line;
-            if (c == '(' || c == '[')
+            var t = Current;
+            if (IsOp("(") || IsOp("["))
                 return ParseSequence();
-            if (c == '-' || c == '+' || char.IsAsciiDigit(c))
+            if (IsOp("-") || IsOp("+") || t.Kind == TokenKind.Number)
                 return ParseInt();
-            if (c is '\'' or '"')
+            if (t.Kind == TokenKind.String)
                 return ParseStrings();
-            if (char.IsAsciiLetter(c) || c == '_')
+            if (t.Kind == TokenKind.Name)
             {
-                int start = _pos;
-                while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
-                    _pos++;
-                var name = text[start.._pos];
-                if (_pos < text.Length && text[_pos] is '\'' or '"' && name.ToLowerInvariant() is "u" or "r")
-                {
-                    _pos = start;
-                    return ParseStrings();
-                }
+                var name = Text(t).ToString();
+                _i++;
                 if (name == "None")
-                    return new NoneNode(line);
+                    return new NoneNode(t.Line);
                 if (name is "True" or "False")
-                    return new IntNode(line, name == "True" ? 1 : 0);
-                if (Peek() != '(')
-                    throw Error(path, line, $"'{name}' is not a literal (only calls, tuples, lists, numbers and strings are read; the file is not run)");
-                return ParseCall(name, line);
+                    return new IntNode(t.Line, name == "True" ? 1 : 0);
+                if (!IsOp("("))
+                    throw Error(_path, t.Line, $"'{name}' is not a literal (only calls, tuples, lists, numbers and strings are read; the file is not run)");
+                return ParseCall(name, t.Line);
             }
             throw Fail($"expected a value but found {Describe()}");
         }
 
         private Node ParseCall(string name, int line)
         {
-            Expect('(');
+            Expect("(");
             var args = new List<Node>();
             var keywords = new List<(string, Node, int)>();
-            while (Peek() != ')')
+            while (!IsOp(")"))
             {
-                Peek();
-                int argLine = _line;
-                int save = _pos;
-                int saveLine = _line;
-                if (char.IsAsciiLetter(Peek()) || Peek() == '_')
+                int argLine = Current.Line;
+                if (Current.Kind == TokenKind.Name && IsOpAt(_i + 1, "="))
                 {
-                    int start = _pos;
-                    while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
-                        _pos++;
-                    var key = text[start.._pos];
-                    if (Peek() == '=' && (_pos + 1 >= text.Length || text[_pos + 1] != '='))
-                    {
-                        _pos++;
-                        if (keywords.Any(k => k.Item1 == key))
-                            throw Error(path, argLine, $"{name}() has the keyword argument {key} twice");
-                        keywords.Add((key, ParseExpression(), argLine));
-                        goto next;
-                    }
-                    _pos = save;
-                    _line = saveLine;
+                    var key = Text(Current).ToString();
+                    _i += 2;
+                    if (keywords.Any(k => k.Item1 == key))
+                        throw Error(_path, argLine, $"{name}() has the keyword argument {key} twice");
+                    keywords.Add((key, ParseExpression(), argLine));
                 }
-                if (keywords.Count > 0)
-                    throw Error(path, argLine, $"{name}(): a positional argument follows keyword arguments");
-                args.Add(ParseExpression());
-            next:
-                if (Peek() == ',')
-                    _pos++;
-                else if (Peek() != ')')
+                else
+                {
+                    if (keywords.Count > 0)
+                        throw Error(_path, argLine, $"{name}(): a positional argument follows keyword arguments");
+                    args.Add(ParseExpression());
+                }
+                if (IsOp(","))
+                    _i++;
+                else if (!IsOp(")"))
                     throw Fail($"expected ',' or ')' in {name}(...) but found {Describe()}");
             }
-            _pos++;
+            _i++;
             return new CallNode(line, name, args, keywords);
         }
 
         private Node ParseSequence()
         {
-            int line = _line;
-            char open = text[_pos++];
-            char close = open == '(' ? ')' : ']';
+            int line = Current.Line;
+            var open = Text(Current)[0];
+            var close = open == '(' ? ")" : "]";
+            _i++;
             var items = new List<Node>();
             bool comma = false;
-            while (Peek() != close)
+            while (!IsOp(close))
             {
                 items.Add(ParseExpression());
                 comma = false;
-                if (Peek() == ',')
+                if (IsOp(","))
                 {
-                    _pos++;
+                    _i++;
                     comma = true;
                 }
-                else if (Peek() != close)
+                else if (!IsOp(close))
                 {
                     throw Fail($"expected ',' or '{close}' but found {Describe()}");
                 }
             }
-            _pos++;
+            _i++;
             if (open == '(' && items.Count == 1 && !comma)
                 return items[0]; // (x) is x, not a tuple
             return new SeqNode(line, items, open == '[');
         }
 
+        /// <summary>An integer with its signs: decimal, <c>0x</c>, <c>0o</c>, <c>0b</c>, underscores between digits
+        /// (Python 3's integer literal, "Integer literals" in the Python reference).</summary>
         private Node ParseInt()
         {
-            int line = _line;
+            int line = Current.Line;
             bool negative = false;
-            while (Peek() is '-' or '+')
+            while (IsOp("-") || IsOp("+"))
             {
-                negative ^= text[_pos] == '-';
-                _pos++;
+                negative ^= IsOp("-");
+                _i++;
             }
-            SkipBlank();
-            int start = _pos;
-            while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
-                _pos++;
-            var literal = text[start.._pos];
+            if (Current.Kind != TokenKind.Number)
+                throw Fail($"expected a number but found {Describe()}");
+            // the tokenizer ends 0xZZ's number at 0x: the letters that follow it belong to the bad literal
+            int start = Current.Start, end = Current.End;
+            for (_i++; Current.Start == end && Current.Kind is TokenKind.Name or TokenKind.Number; _i++)
+                end = Current.End;
+            var literal = _text[start..end];
             var digits = literal.Replace("_", "", StringComparison.Ordinal);
             int radix = 10;
             if (digits.Length > 1 && digits[0] == '0' && char.IsAsciiLetter(digits[1]))
@@ -316,117 +275,30 @@ public static class PyiVersionFile
                 value = value * radix + d;
             }
             if (!ok)
-                throw Error(path, line, $"'{literal}' is not an integer (decimal, 0x hex, 0o octal or 0b binary)");
+                throw Error(_path, line, $"'{literal}' is not an integer (decimal, 0x hex, 0o octal or 0b binary)");
             return new IntNode(line, negative ? -value : value);
         }
 
+        /// <summary>Adjacent string literals, joined (<c>u'a' 'b'</c>); <c>u</c> and <c>r</c> prefixes only.</summary>
         private Node ParseStrings()
         {
-            int line = _line;
+            int line = Current.Line;
             var sb = new StringBuilder();
-            do
+            while (Current.Kind == TokenKind.String)
             {
-                ParseString(sb);
+                var t = Current;
+                if (_problems.FirstOrDefault(p => p.Line == t.Line && p.Message.StartsWith("unterminated", StringComparison.Ordinal)) is { } open)
+                    throw Error(_path, t.Line, $"a string is not closed ({open.Message})");
+                var literal = Text(t);
+                if (literal[..literal.IndexOfAny('\'', '"')].ContainsAny("bB"))
+                    throw Error(_path, t.Line, $"{Describe()} is a bytes literal; the version file's values are strings");
+                var value = PythonLiteral.Decode(literal);
+                if (value.Error is not null)
+                    throw Error(_path, t.Line, value.Error == PythonLiteral.NeedsNameDatabase ? "\\N{...} escapes are not supported; write the character itself" : value.Error);
+                sb.Append(value.Text);
+                _i++;
             }
-            while (Peek() is '\'' or '"' || (_pos + 1 < text.Length && char.ToLowerInvariant(text[_pos]) is 'u' or 'r' && text[_pos + 1] is '\'' or '"'));
             return new StrNode(line, sb.ToString());
-        }
-
-        private void ParseString(StringBuilder sb)
-        {
-            SkipBlank();
-            bool raw = false;
-            while (_pos < text.Length && char.ToLowerInvariant(text[_pos]) is 'u' or 'r')
-            {
-                raw |= char.ToLowerInvariant(text[_pos]) == 'r';
-                _pos++;
-            }
-            char quote = text[_pos];
-            bool triple = _pos + 2 < text.Length && text[_pos + 1] == quote && text[_pos + 2] == quote;
-            int startLine = _line;
-            _pos += triple ? 3 : 1;
-            while (true)
-            {
-                if (_pos >= text.Length)
-                    throw Error(path, startLine, "a string is not closed");
-                char c = text[_pos];
-                if (c == quote && (!triple || (_pos + 2 < text.Length && text[_pos + 1] == quote && text[_pos + 2] == quote)))
-                {
-                    _pos += triple ? 3 : 1;
-                    return;
-                }
-                if (c == '\n')
-                {
-                    if (!triple)
-                        throw Error(path, startLine, "a string is not closed on its line");
-                    _line++;
-                }
-                if (c == '\\' && _pos + 1 < text.Length)
-                {
-                    if (raw)
-                    {
-                        sb.Append(c).Append(text[_pos + 1]); // a raw string keeps the backslash; the quote does not end it
-                        if (text[_pos + 1] == '\n')
-                            _line++;
-                        _pos += 2;
-                        continue;
-                    }
-                    _pos++;
-                    Escape(sb);
-                    continue;
-                }
-                sb.Append(c);
-                _pos++;
-            }
-        }
-
-        private void Escape(StringBuilder sb)
-        {
-            char e = text[_pos++];
-            switch (e)
-            {
-                case '\n': _line++; return; // line continuation inside a string
-                case '\r':
-                    if (_pos < text.Length && text[_pos] == '\n')
-                    {
-                        _pos++;
-                        _line++;
-                    }
-                    return;
-                case '\\': sb.Append('\\'); return;
-                case '\'': sb.Append('\''); return;
-                case '"': sb.Append('"'); return;
-                case 'a': sb.Append('\a'); return;
-                case 'b': sb.Append('\b'); return;
-                case 'f': sb.Append('\f'); return;
-                case 'n': sb.Append('\n'); return;
-                case 'r': sb.Append('\r'); return;
-                case 't': sb.Append('\t'); return;
-                case 'v': sb.Append('\v'); return;
-                case 'x': sb.Append(Hex(2)); return;
-                case 'u': sb.Append(Hex(4)); return;
-                case 'U': sb.Append(Hex(8)); return;
-                case 'N': throw Fail("\\N{...} escapes are not supported; write the character itself");
-            }
-            if (e is >= '0' and <= '7')
-            {
-                int value = e - '0';
-                for (int k = 0; k < 2 && _pos < text.Length && text[_pos] is >= '0' and <= '7'; k++)
-                    value = value * 8 + (text[_pos++] - '0');
-                sb.Append((char)value);
-                return;
-            }
-            sb.Append('\\').Append(e); // Python keeps an unknown escape as written
-        }
-
-        private string Hex(int count)
-        {
-            if (_pos + count > text.Length || !uint.TryParse(text.AsSpan(_pos, count), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var code))
-                throw Fail($"a \\{(count == 2 ? "x" : count == 4 ? "u" : "U")} escape needs {count} hex digits");
-            _pos += count;
-            if (code > 0x10FFFF)
-                throw Fail($"\\U{code:X8} is not a Unicode character");
-            return char.ConvertFromUtf32((int)code is >= 0xD800 and <= 0xDFFF ? 0xFFFD : (int)code);
         }
     }
 

@@ -6,10 +6,13 @@ namespace PyFreeze.Hooks;
 /// <summary>
 /// A declarative hook: what a package needs beyond what its imports show, as data (no code runs at build time).
 /// One JSON file per top-level package, named after it (<c>numpy.json</c>); comments and trailing commas are allowed.
+/// Its shape is <c>src/PyFreeze.Core/Hooks/hook.schema.json</c> (JSON Schema 2020-12), which the loader's messages
+/// quote; files are read with System.Text.Json source generation and an unknown member is refused with its file and line.
 /// </summary>
 /// <remarks>
 /// <code>
 /// {
+///   "when":                    {"platform": ["linux"], "python": ">=3.11", "distribution": {"pkg": "&lt;2"}}, // applies only then
 ///   "hidden_imports":          ["pkg.plugin"],        // modules to add when the package is collected
 ///   "optional_hidden_imports": ["tzdata"],            // the same, silently skipped when not installed
 ///   "excluded_imports":        ["tkinter", "pkg.tests"], // imports made by the package's modules that are not followed
@@ -23,7 +26,9 @@ namespace PyFreeze.Hooks;
 ///   "runtime_hooks":           ["pkg_rthook.py"],     // Python files beside the hook, run before the entry
 ///   "env":                     {"VAR": "{MEIPASS}/x"},// environment of the frozen app ({MEIPASS} = sys._MEIPASS)
 ///   "aliases":                 {"pkg.extern": "pkg._vendor"}, // names a meta-path importer maps at run time
-///   "modules":                 {"pkg.sub": {"hidden_imports": ["x"]}} // hidden imports when that module is collected
+///   "developer_tool":          true,                  // stdlib tool: side-path imports of it are not followed
+///   "modules":                 {"pkg.sub": {"hidden_imports": ["x"], // hidden imports when that module is collected
+///                                           "side_imports": ["y"]}}  // its imports of y only on side paths
 /// }
 /// </code>
 /// The model follows PyInstaller's hook attributes (hiddenimports, excludedimports, datas, binaries, copy_metadata,
@@ -81,11 +86,30 @@ public sealed class Hook
     /// <summary>Module → hidden imports added when that module is collected.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ModuleHiddenImports { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
-    private static readonly string[] Keys =
-    [
-        "hidden_imports", "optional_hidden_imports", "excluded_imports", "collect_submodules", "datas", "exclude_datas",
-        "binaries", "prefix_datas", "copy_metadata", "runtime_hooks", "env", "aliases", "modules",
-    ];
+    /// <summary>Module → modules it imports only on side paths that run once the imported module is in use anyway
+    /// (<c>importlib._bootstrap_external</c> → <c>importlib.metadata</c>): such an import that is not at top level is not
+    /// followed unless the app reaches the imported module.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ModuleSideImports { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>A standard-library developer tool (debugger, test runner, documentation browser, profiler): imports
+    /// of it from inside a function, a branch or an ImportError guard are not followed unless the app reaches it.</summary>
+    public bool DeveloperTool { get; init; }
+
+    /// <summary>When the hook applies, or null for always.</summary>
+    public HookCondition? When { get; init; }
+
+    /// <summary>The hook file's schema (<c>hook.schema.json</c>, embedded).</summary>
+    internal static JsonDocument Schema { get; } = LoadSchema();
+
+    private static JsonDocument LoadSchema()
+    {
+        using var s = typeof(Hook).Assembly.GetManifestResourceStream("PyFreeze.Hooks.schema")
+                      ?? throw new InvalidOperationException("hook.schema.json is missing from PyFreeze.Core");
+        return JsonDocument.Parse(s);
+    }
+
+    /// <summary>The top-level keys the schema allows.</summary>
+    internal static IReadOnlyList<string> Keys { get; } = [.. Schema.RootElement.GetProperty("properties").EnumerateObject().Select(p => p.Name)];
 
     /// <summary>Parses a hook.</summary>
     /// <param name="package">The top-level package it is for.</param>
@@ -96,43 +120,96 @@ public sealed class Hook
     /// the line, and what is expected.</exception>
     public static Hook Parse(string package, string text, string source, string? directory)
     {
-        JsonDocument doc;
+        HookDocument doc;
         try
         {
-            doc = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            doc = JsonSerializer.Deserialize(text, HookJsonContext.Default.HookDocument)
+                  ?? throw new PyFreezeException($"{source}:1: a hook must be a JSON object, found null");
         }
         catch (JsonException e)
         {
-            throw new PyFreezeException($"{source}:{(e.LineNumber ?? 0) + 1}: not valid JSON ({FirstSentence(e.Message)}); a hook is a JSON object such as {{\"hidden_imports\": [\"pkg.plugin\"]}}", 1, e);
+            throw new PyFreezeException($"{source}:{(e.LineNumber ?? 0) + 1}: {Explain(e)}", 1, e);
         }
-        using (doc)
+        IReadOnlyList<string> Names(List<string>? list, string key)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new PyFreezeException($"{source}:1: a hook must be a JSON object, found {root.ValueKind.ToString().ToLowerInvariant()}");
-            foreach (var prop in root.EnumerateObject())
-                if (!Keys.Contains(prop.Name))
-                    throw Error(source, text, prop.Name, $"unknown key \"{prop.Name}\"; expected one of {string.Join(", ", Keys)}");
-            return new Hook
-            {
-                Package = package,
-                Source = source,
-                Directory = directory,
-                HiddenImports = Strings(root, "hidden_imports", source, text),
-                OptionalHiddenImports = Strings(root, "optional_hidden_imports", source, text),
-                ExcludedImports = Strings(root, "excluded_imports", source, text),
-                CollectSubmodules = Bool(root, "collect_submodules", true, source, text),
-                Datas = Strings(root, "datas", source, text),
-                ExcludeDatas = Strings(root, "exclude_datas", source, text),
-                Binaries = Strings(root, "binaries", source, text),
-                PrefixDatas = Map(root, "prefix_datas", source, text),
-                CopyMetadata = Strings(root, "copy_metadata", source, text),
-                RuntimeHooks = Strings(root, "runtime_hooks", source, text),
-                Environment = Map(root, "env", source, text),
-                Aliases = Map(root, "aliases", source, text),
-                ModuleHiddenImports = Modules(root, source, text),
-            };
+            if (list is null)
+                return [];
+            if (list.Any(x => string.IsNullOrEmpty(x)))
+                throw Error(source, text, key, $"\"{key}\" must be a list of non-empty strings");
+            return list;
         }
+        if (doc.When is { } when)
+            CheckCondition(when, source, text);
+        var modules = doc.Modules ?? [];
+        return new Hook
+        {
+            Package = package,
+            Source = source,
+            Directory = directory,
+            When = doc.When,
+            HiddenImports = Names(doc.HiddenImports, "hidden_imports"),
+            OptionalHiddenImports = Names(doc.OptionalHiddenImports, "optional_hidden_imports"),
+            ExcludedImports = Names(doc.ExcludedImports, "excluded_imports"),
+            CollectSubmodules = doc.CollectSubmodules ?? true,
+            DeveloperTool = doc.DeveloperTool ?? false,
+            Datas = Names(doc.Datas, "datas"),
+            ExcludeDatas = Names(doc.ExcludeDatas, "exclude_datas"),
+            Binaries = Names(doc.Binaries, "binaries"),
+            PrefixDatas = doc.PrefixDatas ?? [],
+            CopyMetadata = Names(doc.CopyMetadata, "copy_metadata"),
+            RuntimeHooks = Names(doc.RuntimeHooks, "runtime_hooks"),
+            Environment = doc.Env ?? [],
+            Aliases = doc.Aliases ?? [],
+            ModuleHiddenImports = modules.Where(m => m.Value.HiddenImports is not null)
+                .ToDictionary(m => m.Key, m => Names(m.Value.HiddenImports, "hidden_imports"), StringComparer.Ordinal),
+            ModuleSideImports = modules.Where(m => m.Value.SideImports is not null)
+                .ToDictionary(m => m.Key, m => Names(m.Value.SideImports, "side_imports"), StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>True when the hook applies to a build for <paramref name="target"/> (see <see cref="When"/>).</summary>
+    public bool Applies(HookTarget target)
+    {
+        if (When is not { } w)
+            return true;
+        if (w.Platform is { } platforms && !platforms.Contains(target.Platform))
+            return false;
+        if (w.Python is { } py && !VersionSpecifiers.Matches(py, target.PythonVersion))
+            return false;
+        foreach (var (dist, spec) in w.Distribution ?? [])
+            if (target.DistributionVersion(dist) is not { } v || !VersionSpecifiers.Matches(spec, v))
+                return false;
+        return true;
+    }
+
+    /// <summary>One line saying what is wrong, from the serializer's error: an unknown key, or a value of the wrong
+    /// type (with what the schema expects there).</summary>
+    private static string Explain(JsonException e)
+    {
+        var path = e.Path ?? "$";
+        var key = path.TrimStart('$', '.').Split('.', '[')[0];
+        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            var unknown = System.Text.RegularExpressions.Regex.Match(e.Message, "property '([^']*)'").Groups[1].Value;
+            return key.Length == 0 || key == unknown
+                ? $"unknown key \"{unknown}\"; expected one of {string.Join(", ", Keys)} (see hook.schema.json)"
+                : $"unknown key \"{unknown}\" in \"{key}\" (see hook.schema.json)";
+        }
+        if (key.Length == 0)
+            return $"not a hook ({FirstSentence(e.Message)}); a hook is a JSON object such as {{\"hidden_imports\": [\"pkg.plugin\"]}}";
+        var expected = Schema.RootElement.GetProperty("properties").TryGetProperty(key, out var p) && p.TryGetProperty("description", out var d)
+            ? d.GetString() : null;
+        return $"\"{key}\" has the wrong type or is not valid JSON ({FirstSentence(e.Message)}){(expected is null ? "" : "; expected: " + expected)}";
+    }
+
+    private static void CheckCondition(HookCondition when, string source, string text)
+    {
+        foreach (var p in when.Platform ?? [])
+            if (p is not ("linux" or "win32" or "darwin"))
+                throw Error(source, text, "platform", $"\"when\".\"platform\": {p} is not linux, win32 or darwin");
+        foreach (var spec in new[] { when.Python }.Concat(when.Distribution?.Values ?? Enumerable.Empty<string?>()))
+            if (spec is not null && !VersionSpecifiers.IsValid(spec))
+                throw Error(source, text, "when", $"\"when\": {spec} is not a version specifier such as >=3.11,<3.13");
     }
 
     private static string FirstSentence(string message)
@@ -147,47 +224,10 @@ public sealed class Hook
         var line = index < 0 ? 1 : text.AsSpan(0, index).Count('\n') + 1;
         return new PyFreezeException($"{source}:{line}: {what}");
     }
-
-    private static IReadOnlyList<string> Strings(JsonElement root, string key, string source, string text)
-    {
-        if (!root.TryGetProperty(key, out var v))
-            return [];
-        if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.String || x.GetString()!.Length == 0))
-            throw Error(source, text, key, $"\"{key}\" must be a list of non-empty strings");
-        return v.EnumerateArray().Select(x => x.GetString()!).ToList();
-    }
-
-    private static bool Bool(JsonElement root, string key, bool fallback, string source, string text)
-    {
-        if (!root.TryGetProperty(key, out var v))
-            return fallback;
-        if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            throw Error(source, text, key, $"\"{key}\" must be true or false");
-        return v.GetBoolean();
-    }
-
-    private static IReadOnlyDictionary<string, string> Map(JsonElement root, string key, string source, string text)
-    {
-        if (!root.TryGetProperty(key, out var v))
-            return new Dictionary<string, string>();
-        if (v.ValueKind != JsonValueKind.Object || v.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
-            throw Error(source, text, key, $"\"{key}\" must be an object of string values");
-        return v.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
-    }
-
-    private static IReadOnlyDictionary<string, IReadOnlyList<string>> Modules(JsonElement root, string source, string text)
-    {
-        if (!root.TryGetProperty("modules", out var v))
-            return new Dictionary<string, IReadOnlyList<string>>();
-        if (v.ValueKind != JsonValueKind.Object)
-            throw Error(source, text, "modules", "\"modules\" must be an object: module name → {\"hidden_imports\": [...]}");
-        var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var p in v.EnumerateObject())
-        {
-            if (p.Value.ValueKind != JsonValueKind.Object || p.Value.EnumerateObject().Any(x => x.Name != "hidden_imports"))
-                throw Error(source, text, p.Name, $"\"modules\".\"{p.Name}\" must be an object with \"hidden_imports\" only");
-            map[p.Name] = Strings(p.Value, "hidden_imports", source, text);
-        }
-        return map;
-    }
 }
+
+/// <summary>What a hook's <c>when</c> is checked against: the target of the build.</summary>
+/// <param name="Platform">The target's <c>sys.platform</c>.</param>
+/// <param name="PythonVersion">The target CPython's version (<c>3.11.2</c>).</param>
+/// <param name="DistributionVersion">An installed distribution's version by name, or null when it is not installed.</param>
+public sealed record HookTarget(string Platform, string PythonVersion, Func<string, string?> DistributionVersion);

@@ -68,6 +68,24 @@ public sealed class HookSet
         _aliases.Sort((a, b) => b.Prefix.Length.CompareTo(a.Prefix.Length));
     }
 
+    /// <summary>The hooks whose <c>when</c> holds for <paramref name="target"/> (the others are left out).</summary>
+    public HookSet Applying(HookTarget target)
+    {
+        var set = new HookSet();
+        foreach (var hook in _hooks.Values.OrderBy(h => h.Package, StringComparer.Ordinal))
+            if (hook.Applies(target))
+                set.Add(hook);
+        return set;
+    }
+
+    /// <summary>True when <paramref name="topLevel"/>'s hook marks it a developer tool (<see cref="Hook.DeveloperTool"/>).</summary>
+    public bool IsDeveloperTool(string topLevel) => For(topLevel)?.DeveloperTool == true;
+
+    /// <summary>True when <paramref name="importer"/>'s hook lists <paramref name="imported"/> among its side imports
+    /// (<see cref="Hook.ModuleSideImports"/>).</summary>
+    public bool IsSideImport(string importer, string imported) =>
+        For(importer.Split('.')[0]) is { } hook && hook.ModuleSideImports.TryGetValue(importer, out var side) && side.Contains(imported);
+
     /// <summary>The hook of a top-level package, or null.</summary>
     public Hook? For(string topLevel) => _hooks.GetValueOrDefault(topLevel);
 

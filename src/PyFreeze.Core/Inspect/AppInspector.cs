@@ -138,12 +138,9 @@ public static class AppInspector
 
     private static string Xxh64(Stream s)
     {
-        var h = new XxHash64();
-        var buf = new byte[1 << 20];
-        int n;
-        while ((n = s.Read(buf, 0, buf.Length)) > 0)
-            h.Append(buf.AsSpan(0, n));
-        return h.Digest().ToString("x16");
+        var h = new System.IO.Hashing.XxHash64();
+        h.Append(s);
+        return h.GetCurrentHashAsUInt64().ToString("x16");
     }
 
     /// <summary>Extracts the payload to <paramref name="dir"/> (created), refusing unsafe entry names.</summary>

@@ -4,7 +4,9 @@ using System.Text.Json.Serialization;
 namespace PyFreeze.Probe;
 
 /// <summary>
-/// What one run of <c>probe.py</c> learned about a CPython interpreter (DESIGN.md §1 "probe"). Paths are
+/// What one run of <c>probe.py</c> learned about a CPython interpreter (version, magic number, <c>sys.path</c>
+/// after site processing, stdlib and lib-dynload folders, extension suffixes, builtin and frozen modules, the real
+/// executable behind a venv or pyenv shim, libpython, Tcl's script library). Paths are
 /// absolute paths of the build machine. Deserialized from the probe's JSON (snake_case names).
 /// </summary>
 public sealed class InterpreterInfo
@@ -121,8 +123,9 @@ public sealed class InterpreterInfo
     /// without ssl.</summary>
     public string[]? OpensslPaths { get; init; }
 
-    /// <summary>The <c>[tool.pyfreeze]</c> table of the app's pyproject.toml, when one was read.</summary>
-    public PyprojectInfo? Pyproject { get; init; }
+    /// <summary>What the interpreter's Tcl says about itself (<c>tkinter.Tcl().eval('info library')</c>), or null when
+    /// it has no <c>_tkinter</c>.</summary>
+    public TclQuery? Tcl { get; init; }
 
     /// <summary>The entry script's syntax error as the interpreter reports it (<c>app.py:3: SyntaxError: …</c>), or null.</summary>
     public string? EntryError { get; init; }
@@ -138,19 +141,9 @@ public sealed class InterpreterInfo
     };
 }
 
-/// <summary>What the probe read from pyproject.toml.</summary>
-public sealed class PyprojectInfo
-{
-    /// <summary>Path of the pyproject.toml file.</summary>
-    public string Path { get; init; } = "";
-
-    /// <summary>The bundled OpenSSL's default CA file and CA folder (<c>_ssl.get_default_verify_paths()</c>), or null
-    /// without ssl.</summary>
-    public string[]? OpensslPaths { get; init; }
-
-    /// <summary>The <c>[tool.pyfreeze]</c> table, or null when the file has none.</summary>
-    public JsonElement? Tool { get; init; }
-
-    /// <summary>A parse error (with line and column from tomllib), or null.</summary>
-    public string? Error { get; init; }
-}
+/// <summary>What the build interpreter's Tcl says about itself (<c>tkinter.Tcl().eval('info library')</c>), learned by
+/// the probe.</summary>
+/// <param name="Library">The folder of <c>init.tcl</c> the interpreter's Tcl uses, or null when Tcl could not start.</param>
+/// <param name="Version">Tcl's <c>info tclversion</c> (<c>8.6</c>), or null.</param>
+/// <param name="Error">Why Tcl could not start (the TclError or ImportError text), or null.</param>
+public sealed record TclQuery(string? Library, string? Version, string? Error);

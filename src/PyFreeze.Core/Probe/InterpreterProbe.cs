@@ -62,11 +62,10 @@ public static class InterpreterProbe
 
     /// <summary>Runs the probe in <paramref name="python"/>.</summary>
     /// <param name="python">Interpreter path or command name.</param>
-    /// <param name="pyproject">pyproject.toml whose <c>[tool.pyfreeze]</c> table is read, or null.</param>
     /// <param name="entry">An entry script to compile (not run) for syntax errors, or null.</param>
     /// <returns>The interpreter's facts.</returns>
     /// <exception cref="PyFreezeException">Not runnable, not CPython, or a version outside 3.9–3.14.</exception>
-    public static InterpreterInfo Run(string python, string? pyproject = null, string? entry = null)
+    public static InterpreterInfo Run(string python, string? entry = null)
     {
         var exe = Locate(python);
         var script = Path.Combine(Path.GetTempPath(), $"pyfreeze-probe-{Environment.ProcessId}-{Guid.NewGuid():N}.py");
@@ -76,7 +75,6 @@ public static class InterpreterProbe
         {
             // No -E/-s: PYTHONPATH and the user site count, as they do for a plain `python3 app.py`.
             var args = new List<string> { script }; // the probe prints ASCII-only JSON, so no -X utf8 (Python 2 would refuse it)
-            args.Add(pyproject ?? "");
             if (entry is not null)
                 args.Add(entry);
             result = ProcessRunner.Run(exe, args, timeout: TimeSpan.FromSeconds(60),

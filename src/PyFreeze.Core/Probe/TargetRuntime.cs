@@ -2,20 +2,20 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Formats.Tar;
 using ICSharpCode.SharpZipLib;
-using ICSharpCode.SharpZipLib.GZip;
-using ICSharpCode.SharpZipLib.Tar;
 using ICSharpCode.SharpZipLib.Zip;
 using PyFreeze.Binaries;
 using PyFreeze.Cache;
 using PyFreeze.Diagnostics;
-using PyFreeze.Emit;
 
 namespace PyFreeze.Probe;
 
 /// <summary>
 /// A CPython runtime for another RID, given as an archive (<c>--runtime</c>): python-build-standalone's
-/// <c>install_only</c> <c>.tar.gz</c> or python.org's Windows embeddable zip (DESIGN.md §6). The archive is unpacked once
+/// <c>install_only</c> <c>.tar.gz</c> or python.org's Windows embeddable zip (python-build-standalone keeps
+/// everything under <c>python/</c>; its <c>install_only</c> archives carry no PYTHON.json, so the version comes from the
+/// archive's name and its standard library). The archive is unpacked once
 /// into the build cache (keyed by its SHA-256) and read for its layout, version and bytecode magic; the build then
 /// analyzes against its standard library and bundles its binaries, while a host CPython of the same minor version
 /// compiles the bytecode (<see cref="FindCompiler"/>).
@@ -222,39 +222,41 @@ public sealed partial class TargetRuntime
             else
                 throw new PyFreezeException($"--runtime {shown}: neither a .tar.gz nor a .zip archive; give a python-build-standalone install_only .tar.gz or python.org's Windows embeddable .zip", 2);
         }
-        catch (Exception e) when (e is SharpZipBaseException or EndOfStreamException or InvalidDataException)
+        catch (Exception e) when (e is SharpZipBaseException or EndOfStreamException or InvalidDataException or FormatException)
         {
             throw new PyFreezeException($"--runtime {shown}: the archive is corrupted ({e.Message}); download it again", 1, e);
         }
     }
 
+    /// <summary>Unpacks a .tar.gz (ustar, GNU and pax headers) with System.Formats.Tar over a GZipStream.</summary>
     private static void ExtractTarGz(string path, string dest)
     {
         using var f = File.OpenRead(path);
-        using var gz = new GZipInputStream(f);
-        using var tar = new TarInputStream(gz, Encoding.UTF8);
+        using var gz = new System.IO.Compression.GZipStream(f, System.IO.Compression.CompressionMode.Decompress);
+        using var tar = new TarReader(gz);
         TarEntry? entry;
         while ((entry = tar.GetNextEntry()) is not null)
         {
-            var target = PrepareTarget(dest, entry.Name, entry.IsDirectory);
+            var target = PrepareTarget(dest, entry.Name, entry.EntryType == TarEntryType.Directory);
             if (target is null)
                 continue;
-            if (entry.TarHeader.TypeFlag is TarHeader.LF_SYMLINK or TarHeader.LF_LINK)
+            if (entry.EntryType is TarEntryType.SymbolicLink or TarEntryType.HardLink)
             {
                 // python-build-standalone's POSIX trees link bin/python3 to python3.X: keep links inside the tree.
-                var link = entry.TarHeader.LinkName;
-                var resolved = entry.TarHeader.TypeFlag == TarHeader.LF_LINK
+                var link = entry.LinkName;
+                var hard = entry.EntryType == TarEntryType.HardLink;
+                var resolved = hard
                     ? SafeTarget(dest, link)
                     : SafeTarget(dest, Path.GetRelativePath(dest, Path.Combine(Path.GetDirectoryName(target)!, link)));
                 if (resolved is not null && !OperatingSystem.IsWindows())
-                    File.CreateSymbolicLink(target, entry.TarHeader.TypeFlag == TarHeader.LF_LINK ? resolved : link);
+                    File.CreateSymbolicLink(target, hard ? resolved : link);
                 continue;
             }
-            if (entry.TarHeader.TypeFlag is not (TarHeader.LF_NORMAL or TarHeader.LF_OLDNORM))
+            if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
                 continue;
             using (var o = File.Create(target))
-                tar.CopyEntryContents(o);
-            if (!OperatingSystem.IsWindows() && (entry.TarHeader.Mode & 0b001_001_001) != 0)
+                entry.DataStream?.CopyTo(o);
+            if (!OperatingSystem.IsWindows() && (entry.Mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0)
                 File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
         }
     }
@@ -354,7 +356,7 @@ public sealed partial class TargetRuntime
         };
     }
 
-    /// <summary>Reads python-build-standalone's macOS tree (DESIGN.md §6): <c>bin/python3.X</c> (LC_RPATH
+    /// <summary>Reads python-build-standalone's macOS tree: <c>bin/python3.X</c> (LC_RPATH
     /// <c>@executable_path/../lib</c>), <c>lib/libpython3.X.dylib</c>, the standard library in <c>lib/python3.X/</c>
     /// with <c>lib-dynload/</c>. The library's Mach-O header must be for the RID's architecture.</summary>
     private static TargetRuntime ReadDarwin(string root, string path, string shown, string sha, Rid rid, string? what)
@@ -476,7 +478,7 @@ public sealed partial class TargetRuntime
             var head = new byte[4];
             return s.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 ? Convert.ToHexStringLower(head) : null;
         }
-        catch (Exception e) when (e is SharpZipBaseException or EndOfStreamException or InvalidDataException)
+        catch (Exception e) when (e is SharpZipBaseException or EndOfStreamException or InvalidDataException or FormatException)
         {
             throw new PyFreezeException($"--runtime {shown}: its {Path.GetFileName(zipPath)} is corrupted ({e.Message})", 1, e);
         }
@@ -565,7 +567,8 @@ public sealed partial class TargetRuntime
             stdlib = host.Stdlib;
             log.Info($"The runtime's standard library is compiled only; analyzing the sources of CPython {host.VersionString} ({stdlib}) instead");
         }
-        // Windows loads the DLL in process; macOS execs python-build-standalone's bin/python3.X (DESIGN.md §6).
+        // Windows loads the DLL in process; macOS execs python-build-standalone's bin/python3.X, whose rpath is
+        // @executable_path/../lib.
         var mac = Rid.IsMacOS;
         var own = Path.Combine(stdlib, "site-packages");
         if (mac && Directory.Exists(own) && !site.Contains(own))
@@ -606,7 +609,6 @@ public sealed partial class TargetRuntime
             Sysconfigdata = mac ? Directory.EnumerateFiles(stdlib, "_sysconfigdata_*.py").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).FirstOrDefault() : null,
             Glibc = null,
             OpensslPaths = null,
-            Pyproject = host.Pyproject,
             EntryError = host.EntryError,
         };
     }

@@ -26,8 +26,7 @@ def _main():
     import sysconfig
     import _imp
 
-    pyproject = sys.argv[1] if len(sys.argv) > 1 else ""
-    entry = sys.argv[2] if len(sys.argv) > 2 else ""
+    entry = sys.argv[1] if len(sys.argv) > 1 else ""
     out = {"implementation": impl, "version": version, "hexversion": sys.hexversion}
     out["magic"] = importlib.util.MAGIC_NUMBER.hex()
     out["cache_tag"] = sys.implementation.cache_tag
@@ -98,7 +97,7 @@ def _main():
         out["openssl_paths"] = [paths[1], paths[3]]
     except ImportError:
         out["openssl_paths"] = None
-    out["pyproject"] = _pyproject(pyproject) if pyproject else None
+    out["tcl"] = _tcl()
     out["entry_error"] = _check_entry(entry) if entry else None
     _out(out)
 
@@ -116,6 +115,23 @@ def _check_entry(path):
     except OSError as e:
         return "%s: %s" % (path, e.strerror or e)
     return None
+
+
+def _tcl():
+    """Where Tcl finds its script library (init.tcl), asked of the Tcl that tkinter starts, or None without _tkinter:
+    the dependency walk cannot see these folders, and the frozen app's Tcl must be pointed at copies of them."""
+    import importlib.util
+    try:
+        if importlib.util.find_spec("_tkinter") is None:
+            return None
+    except Exception:
+        return None
+    try:
+        import tkinter
+        t = tkinter.Tcl()
+        return {"library": t.eval("info library"), "version": t.eval("info tclversion")}
+    except BaseException as e:
+        return {"error": "%s: %s" % (type(e).__name__, " ".join(str(e).split()))}
 
 
 def _uses_frozen(name):
@@ -142,28 +158,6 @@ def _loaded_libpython():
     if libdir and name and os.path.isfile(os.path.join(libdir, name)):
         return os.path.join(libdir, name)
     return None
-
-
-def _pyproject(path):
-    """[tool.pyfreeze] of pyproject.toml, read with tomllib (3.11+) or tomli when present."""
-    if not os.path.isfile(path):
-        return None
-    try:
-        import tomllib as toml
-    except ImportError:
-        try:
-            import tomli as toml
-        except ImportError:
-            with open(path, "rb") as f:
-                if b"[tool.pyfreeze" in f.read():
-                    return {"path": path, "error": "reading [tool.pyfreeze] needs Python 3.11+ (tomllib) or the tomli package"}
-            return None
-    try:
-        with open(path, "rb") as f:
-            data = toml.load(f)
-    except Exception as e:  # tomllib.TOMLDecodeError carries line and column in its message
-        return {"path": path, "error": str(e)}
-    return {"path": path, "tool": data.get("tool", {}).get("pyfreeze")}
 
 
 try:

@@ -4,6 +4,7 @@ using PyFreeze.Tests.Infrastructure;
 namespace PyFreeze.Tests.Analyze;
 
 /// <summary>Distribution metadata: the unconditional requirements a mypyc-compiled distribution's helper imports from C.</summary>
+[Trait("Lane", "Fast")]
 public class DistributionsTests
 {
     [Fact]

@@ -7,6 +7,7 @@ namespace PyFreeze.Tests.Analyze;
 /// The module names an extension's compiled code imports, read from its strings: cffi-compiled modules (bcrypt,
 /// PyNaCl, zstandard) import the top-level <c>_cffi_backend</c> from C, which no import statement shows.
 /// </summary>
+[Trait("Lane", "Fast")]
 public class ExtensionImportsTests
 {
     private static readonly HashSet<string> Stdlib = new(StringComparer.Ordinal) { "uuid", "datetime", "_ctypes" };

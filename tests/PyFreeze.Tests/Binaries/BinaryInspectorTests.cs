@@ -1,7 +1,9 @@
 using PyFreeze.Binaries;
+using PyFreeze.Tests.Infrastructure;
 
 namespace PyFreeze.Tests.Binaries;
 
+[Trait("Lane", "Fast")]
 public class BinaryInspectorTests
 {
     [Fact]

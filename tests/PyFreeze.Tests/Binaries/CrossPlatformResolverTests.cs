@@ -3,6 +3,7 @@ using PyFreeze.Binaries;
 namespace PyFreeze.Tests.Binaries;
 
 /// <summary>Windows and macOS resolution as pure functions over in-memory trees (building for them from Linux).</summary>
+[Trait("Lane", "Fast")]
 public class CrossPlatformResolverTests
 {
     private static LoadedBinary Load(ILoaderFileSystem fs, string path, LoadedBinary? by = null, string? arch = null)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using PyFreeze.Binaries;
+using PyFreeze.Tests.Infrastructure;
 
 namespace PyFreeze.Tests.Binaries;
 

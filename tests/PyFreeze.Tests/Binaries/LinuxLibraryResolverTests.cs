@@ -3,6 +3,7 @@ using PyFreeze.Binaries;
 namespace PyFreeze.Tests.Binaries;
 
 /// <summary>The ld.so search order on in-memory trees (ld.so(8), glibc dl-load.c).</summary>
+[Trait("Lane", "Fast")]
 public class LinuxLibraryResolverTests
 {
     private static byte[] Elf(string? soname = null, string? rpath = null, string? runpath = null, ulong flags1 = 0,

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using PyFreeze.Binaries;
 using PyFreeze.Processes;
+using PyFreeze.Tests.Infrastructure;
 
 namespace PyFreeze.Tests.Binaries;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PyFreeze.Binaries;
+using PyFreeze.Tests.Infrastructure;
 
 namespace PyFreeze.Tests.Binaries;
 

@@ -14,7 +14,8 @@ internal static class Requirements
     public static string Expand(string path) => path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Home, path[2..]) : path;
 
     /// <summary>Null when met, else why not. "tool:NAME" = a command on PATH; "pefile" = /usr/bin/python3 with the
-    /// pefile module; "glob:DIR/PATTERN" = at least one match; anything else = a path.</summary>
+    /// pefile module; "pymodule:NAME" = a Python that imports NAME (<see cref="PythonWith"/>); "python:stdlib" = the system python3's stdlib folder;
+    /// "host" = not inside a tests/roots root; "glob:DIR/PATTERN" = at least one match; anything else = a path.</summary>
     public static string? Missing(string requirement)
     {
         lock (Cache)
@@ -37,6 +38,25 @@ internal static class Requirements
             var res = ProcessRunner.Run("/usr/bin/python3", ["-c", "import pefile"], timeout: TimeSpan.FromSeconds(30));
             return res.ExitCode == 0 ? null : "the pefile oracle is not installed (apt-get install python3-pefile)";
         }
+        if (r.StartsWith("pymodule:", StringComparison.Ordinal))
+        {
+            var module = r["pymodule:".Length..];
+            return PythonWith(module) is null
+                ? $"the Python module {module} is installed for neither /usr/bin/python3 nor pyenv's 3.11.7 (apt-get install python3-{module}; .ci/run installs it)"
+                : null;
+        }
+        if (r == "python:ast")
+            return Analyze.Scanning.PythonReference.SystemPython is null
+                ? "no /usr/bin/python3 (3.11+) to run the ast reference (apt-get install python3)" : null;
+        if (r == "host")
+            return Infrastructure.DebianRoots.Inside is { } root
+                ? $"runs on the host, not inside a Debian root (this run is inside {root}: PYFREEZE_IN_ROOT)" : null;
+        if (r == "python:stdlib")
+            return Analyze.Scanning.InstalledPythonFiles.Stdlib is { } stdlib && Directory.Exists(stdlib)
+                ? null : "no system python3 stdlib folder (/usr/bin/python3's sysconfig stdlib; apt-get install python3)";
+        if (r == "python:3.12+")
+            return Analyze.Scanning.PythonReference.Python312 is null
+                ? "no CPython 3.12+ (python3.12-3.14 on PATH or under pyenv) for the PEP 701 tokenizer reference" : null;
         if (r.StartsWith("glob:", StringComparison.Ordinal))
         {
             var pattern = Expand(r[5..]);
@@ -45,6 +65,20 @@ internal static class Requirements
         var p = Expand(r);
         return File.Exists(p) || Directory.Exists(p) ? null : $"{p} is not on this machine";
     }
+
+    /// <summary>The first of /usr/bin/python3 and pyenv's 3.11.7 that imports <paramref name="module"/>, or null.</summary>
+    public static string? PythonWith(string module)
+    {
+        lock (WithModule)
+        {
+            if (!WithModule.TryGetValue(module, out var found))
+                WithModule[module] = found = new[] { "/usr/bin/python3", Infrastructure.Pythons.Pyenv }.FirstOrDefault(py =>
+                    File.Exists(py) && ProcessRunner.Run(py, ["-c", "import " + module], timeout: TimeSpan.FromSeconds(30)).ExitCode == 0);
+            return found;
+        }
+    }
+
+    private static readonly Dictionary<string, string?> WithModule = new();
 
     public static string? FindTool(string name)
     {
@@ -91,25 +125,6 @@ internal sealed class FactRequiresAttribute : FactAttribute
         var why = requirements.Select(Requirements.Missing).FirstOrDefault(m => m is not null);
         if (why is not null)
             Skip = why;
-    }
-}
-
-/// <summary>A temporary directory removed on dispose.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pyfreeze-bin-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
 

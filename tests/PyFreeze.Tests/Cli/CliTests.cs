@@ -1,13 +1,43 @@
+using System.Diagnostics;
+using PyFreeze.Cli;
 using PyFreeze.Tests.Infrastructure;
 
 namespace PyFreeze.Tests.Cli;
 
-/// <summary>The <c>pyfreeze</c> command as users run it: help, version, and one clear line for every bad input.</summary>
+/// <summary>Tests that set the process's console and current folder (in-process runs of <c>pyfreeze</c>): they run
+/// alone, after the parallel ones.</summary>
+[CollectionDefinition(nameof(ConsoleAndCurrentFolder), DisableParallelization = true)]
+public sealed class ConsoleAndCurrentFolder;
+
+/// <summary>The <c>pyfreeze</c> command as users run it: help, version, and one clear line for every bad input.
+/// <see cref="Program.Main"/> runs in this process, its console captured, in the given folder; only what needs the
+/// command as a process of its own (a sandbox that hides files from it) starts <c>dotnet pyfreeze.dll</c>.</summary>
+[Collection(nameof(ConsoleAndCurrentFolder))]
 public class CliTests
 {
     private static readonly string Tool = Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll");
 
-    private static Run Pyfreeze(string cwd, params string[] args) => Proc.Exec("dotnet", [Tool, .. args], cwd: cwd, timeoutSeconds: 300);
+    /// <summary>Runs <c>pyfreeze ARGS</c> in process, in <paramref name="cwd"/>, with stdout and stderr captured.</summary>
+    internal static Run Pyfreeze(string cwd, params string[] args)
+    {
+        var (stdout, stderr, folder) = (Console.Out, Console.Error, Environment.CurrentDirectory);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        var clock = Stopwatch.StartNew();
+        Console.SetOut(o);
+        Console.SetError(e);
+        Environment.CurrentDirectory = cwd;
+        try
+        {
+            var code = Program.Main(args);
+            return new Run(code, o.ToString(), e.ToString(), clock.Elapsed);
+        }
+        finally
+        {
+            Environment.CurrentDirectory = folder;
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+    }
 
     private static void AssertOneLineError(Run run, string expected, int? exitCode = null)
     {
@@ -49,6 +79,7 @@ public class CliTests
     }
 
     [Fact]
+    [Trait("Lane", "Fast")]
     public void Version_and_help()
     {
         var v = Pyfreeze(Path.GetTempPath(), "--version");

@@ -4,6 +4,7 @@ using PyFreeze.Hooks;
 namespace PyFreeze.Tests.Collect;
 
 /// <summary>Hook parsing of <c>prefix_datas</c> and the built-in hooks that the real-package sweep added.</summary>
+[Trait("Lane", "Fast")]
 public class HookTests
 {
     [Fact]

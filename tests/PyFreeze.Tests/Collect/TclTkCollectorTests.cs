@@ -3,7 +3,6 @@ using PyFreeze.Diagnostics;
 using PyFreeze.Probe;
 using PyFreeze.Tests.Binaries;
 using PyFreeze.Tests.Infrastructure;
-using TempDir = PyFreeze.Tests.Infrastructure.TempDir;
 
 namespace PyFreeze.Tests.Collect;
 
@@ -21,7 +20,7 @@ public class TclTkCollectorTests
     [FactRequires(DebianTkinter)]
     public void Debian_python_names_its_Tcl_library_and_Tk_is_found_beside_it()
     {
-        var query = TclTkCollector.Query(Python(Pythons.Debian));
+        var query = InterpreterProbe.Run(Pythons.Debian).Tcl!;
         Assert.Null(query.Error);
         Assert.Equal("8.6", query.Version);
         Assert.True(File.Exists(Path.Combine(query.Library!, "init.tcl")), query.Library);
@@ -37,11 +36,11 @@ public class TclTkCollectorTests
         // The real interpreter and the real libtcl, with the Tcl/Tk script folder hidden as on a machine that has the
         // libraries but not their scripts.
         using var t = new TempDir("tcltk");
-        var info = TclTkCollector.Query(Python(Pythons.Debian));
+        var info = InterpreterProbe.Run(Pythons.Debian).Tcl!;
         var hidden = Path.GetDirectoryName(info.Library!)!;
         var wrapper = t.Write("python3", $"#!/bin/sh\nexec bwrap --dev-bind / / --tmpfs {hidden} -- {Pythons.Debian} \"$@\"\n");
         File.SetUnixFileMode(wrapper, (UnixFileMode)0b111_101_101);
-        var query = TclTkCollector.Query(Python(wrapper));
+        var query = InterpreterProbe.Run(wrapper).Tcl!;
         Assert.Null(query.Library);
         Assert.Contains("init.tcl", query.Error);
         var e = Assert.Throws<PyFreezeException>(() => TclTkCollector.Locate(query, null, null, needTk: true));
@@ -102,7 +101,7 @@ public class TclTkCollectorTests
         t.Write("share/tk8.6/tk.tcl", "");
         t.Write("share/tk8.6/ttk/clamTheme.tcl", "");
         t.Write("share/tk8.6/demos/widget", "");
-        var plan = new CollectPlan();
+        var plan = new CollectPlanBuilder();
         var layout = new RuntimeLayout { Interpreter = "python/bin/app", Stdlib = "python/lib/python3.11/", Dynload = "python/lib/python3.11/lib-dynload/", Libraries = "python/lib/" };
         TclTkCollector.Add(plan, new TclTkLibraries(t["share/tcl8.6"], t["share/tk8.6"], "8.6"), layout);
         Assert.Equal(

@@ -26,12 +26,12 @@ public class CrossMacBuildTests(MacRuntimeFixture mac, Xunit.Abstractions.ITestO
         print(json.dumps({"ok": True}))
         """;
 
-    private BuildResult Build(TempDir t, string runtime, Func<BuildOptions, BuildOptions>? more = null, string app = App)
+    private BuildResult Build(TempDir t, string runtime, Func<BuildSettings, BuildSettings>? more = null, string app = App)
     {
         var entry = t.Write("app/app.py", app);
         mac.WriteSitePackages(t["macsite"]);
         output.WriteLine($"bootloader: {mac.Kit()} — {mac.KitNote}");
-        var options = new BuildOptions
+        var options = new BuildSettings
         {
             Entry = entry,
             Python = Pythons.Debian,

@@ -14,9 +14,9 @@ namespace PyFreeze.Tests.Cross;
 /// </summary>
 public class CrossMacTests
 {
-    private static BuildOptions Options(TempDir t, Func<BuildOptions, BuildOptions>? more = null)
+    private static BuildSettings Options(TempDir t, Func<BuildSettings, BuildSettings>? more = null)
     {
-        var o = new BuildOptions
+        var o = new BuildSettings
         {
             Entry = t.Write("app/app.py", "print('hi')\n"),
             Python = Pythons.Debian,

@@ -125,6 +125,9 @@ public class CrossPyiVersionFileTests
     [InlineData("VSVersionInfo(kids=[VarFileInfo([\n  VarStruct(u'Translation', [1033])])])", 2, "Translation must hold language and code page pairs")]
     [InlineData("VSVersionInfo(kids=[]) + 1", 1, "unexpected '+' after the VSVersionInfo(...) expression")]
     [InlineData("VSVersionInfo(kids=[StringFileInfo([StringTable(u'040904B0', [\n  StringStruct(u'A', u'x'), StringStruct(u'A', u'y')])])])", 2, "StringStruct 'A' appears twice")]
+    [InlineData("VSVersionInfo(kids=[StringFileInfo([\n  StringTable(b'040904B0', [])])])", 2, "'b'040904B0'' is a bytes literal")]
+    [InlineData("VSVersionInfo(kids=[StringFileInfo([\n  StringTable(f'040904B0', [])])])", 2, "expected a value but found 'f''")]
+    [InlineData("VSVersionInfo(ffi=FixedFileInfo(filevers=(1, \\\n  2.5)))", 2, "'2.5' is not an integer")]
     public void Bad_input_is_one_line_naming_the_file_and_line(string text, int line, string what)
     {
         var e = Assert.Throws<PyFreezeException>(() => PyiVersionFile.Parse(text, "ver.txt"));

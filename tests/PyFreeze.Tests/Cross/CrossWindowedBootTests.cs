@@ -91,7 +91,7 @@ public class CrossWindowedBootTests
                 raise RuntimeError("boom")
             main()
             """);
-        var result = new BuildPipeline(new BuildOptions
+        var result = new BuildPipeline(new BuildSettings
         {
             Entry = entry, Python = Pythons.Debian, DistPath = t["dist"], WorkPath = t["build"], Windowed = true,
             Log = new Log(LogLevel.Warn, TextWriter.Null),

@@ -22,12 +22,12 @@ public class CrossWindowsBuildTests(WindowsRuntimeFixture runtimes) : IClassFixt
         print(json.dumps({"ok": True}))
         """;
 
-    private static BuildResult Build(TempDir t, string? runtime, Func<BuildOptions, BuildOptions>? more = null, string? python = Pythons.Debian)
+    private static BuildResult Build(TempDir t, string? runtime, Func<BuildSettings, BuildSettings>? more = null, string? python = Pythons.Debian)
     {
         var entry = t.Write("app/app.py", App);
         t.Write("winsite/winpkg/__init__.py", "import ntpath\n");
         File.WriteAllBytes(t["winsite/fastext.cp311-win_amd64.pyd"], []);
-        var options = new BuildOptions
+        var options = new BuildSettings
         {
             Entry = entry,
             Python = python,

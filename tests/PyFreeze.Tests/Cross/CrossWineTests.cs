@@ -107,7 +107,7 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
         using var t = new TempDir("xwine");
         var entry = t.Write("wapp/wapp.py", "import json\nprint(json.dumps([1]))\n");
         File.WriteAllBytes(t["wapp.ico"], CrossWindowsBuildTests.Ico()); // resources written into the host must not break it
-        var result = new BuildPipeline(new BuildOptions
+        var result = new BuildPipeline(new BuildSettings
         {
             Entry = entry,
             Python = Pythons.Debian,
@@ -161,7 +161,7 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
         Assert.Contains("ctrl-c", output);
 
         // --onedir: the same bootloader runs the files beside it, no cache.
-        var onedir = new BuildPipeline(new BuildOptions
+        var onedir = new BuildPipeline(new BuildSettings
         {
             Entry = entry, Python = Pythons.Debian, DistPath = t["dist"], WorkPath = t["build"], Target = "win-x64", OneDir = true,
             Runtime = runtimes.PbsArchive(), Log = new Log(LogLevel.Warn, TextWriter.Null),
@@ -177,7 +177,7 @@ public class CrossWineTests(WindowsRuntimeFixture runtimes) : IClassFixture<Wind
     {
         using var t = new TempDir("xwinerr");
         var entry = t.Write("wgui/wgui.py", "import json\n");
-        BuildResult Build(bool windowed, bool onedir = false) => new BuildPipeline(new BuildOptions
+        BuildResult Build(bool windowed, bool onedir = false) => new BuildPipeline(new BuildSettings
         {
             Entry = entry, Python = Pythons.Debian, DistPath = t[onedir ? "distdir" : windowed ? "distgui" : "distcon"], WorkPath = t["build"],
             Target = "win-x64", Runtime = runtimes.PbsArchive(), Windowed = windowed, OneDir = onedir,

@@ -108,7 +108,7 @@ public class OneFileTests
     {
         // Debian's numpy lives in dist-packages; the pyenv interpreter reaches it through --paths (same ABI).
         var app = Apps.Get("numpyapp", "numpy_app.py", python, configure: o => python == Pythons.Debian ? o
-            : new Build.BuildOptions { Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = o.Log, Paths = ["/usr/lib/python3/dist-packages"] });
+            : new PyFreeze.Build.BuildSettings { Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = o.Log, Paths = ["/usr/lib/python3/dist-packages"] });
         var (first, second, _) = RunTwice(app.Executable, []);
         foreach (var run in new[] { first, second })
         {

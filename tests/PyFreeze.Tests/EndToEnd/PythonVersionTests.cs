@@ -80,10 +80,7 @@ public partial class PythonVersionTests
     {
         using var t = new TempDir("ver");
         var log = new StringWriter();
-        var built = Freezer.Build(Fixture("versions_app.py"), python, t["dist"], o => new BuildOptions
-        {
-            Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = new Log(LogLevel.Warn, log),
-        });
+        var built = Freezer.Build(Fixture("versions_app.py"), python, t["dist"], o => o with { Log = new Log(LogLevel.Warn, log) });
         var interp = built.Analysis.Interpreter;
         var frozen = new Sandbox(t["cache"]).Run(built.Executable);
         var plain = Proc.Exec(python, ["-B", Fixture("versions_app.py")]);
@@ -131,10 +128,7 @@ public partial class PythonVersionTests
         File.Copy(Fixture("uses_tstrings.py"), t["uses_tstrings.py"]);
         var app = t.Write("app.py", "import uses_tstrings\nprint(uses_tstrings.render('Ada'))\n");
         var log = new StringWriter();
-        var built = Freezer.Build(app, python, t["dist"], o => new BuildOptions
-        {
-            Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = new Log(LogLevel.Warn, log),
-        });
+        var built = Freezer.Build(app, python, t["dist"], o => o with { Log = new Log(LogLevel.Warn, log) });
         var interp = built.Analysis.Interpreter;
         var plain = Proc.Exec(python, ["-B", app]);
         var frozen = new Sandbox(t["cache"]).Run(built.Executable);

@@ -218,7 +218,7 @@ public class RuntimeTests
     [MemberData(nameof(OneFileTests.Pythons_), MemberType = typeof(OneFileTests))]
     public void Onedir_build_runs_with_python_hidden(string python)
     {
-        var app = Apps.Get("pkgapp", "main.py", python, "onedir", o => new Build.BuildOptions
+        var app = Apps.Get("pkgapp", "main.py", python, "onedir", o => new PyFreeze.Build.BuildSettings
         {
             Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = o.Log, OneDir = true,
         });

@@ -4,7 +4,6 @@ using System.Text.Json;
 using PyFreeze.Tests.Binaries;
 using PyFreeze.Tests.Infrastructure;
 using Xunit.Abstractions;
-using TempDir = PyFreeze.Tests.Infrastructure.TempDir;
 
 namespace PyFreeze.Tests.EndToEnd;
 

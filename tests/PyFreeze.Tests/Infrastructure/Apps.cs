@@ -19,7 +19,7 @@ public static class Apps
     public static string Entry(string app, string script) => Repo.Path_("tests", "PyFreeze.Tests", "Fixtures", "apps", app, script);
 
     /// <summary>Builds (once) and returns the app.</summary>
-    public static Built Get(string app, string script, string python, string variant = "", Func<BuildOptions, BuildOptions>? configure = null)
+    public static Built Get(string app, string script, string python, string variant = "", Func<BuildSettings, BuildSettings>? configure = null)
     {
         var key = $"{app}|{script}|{python}|{variant}";
         return Builds.GetOrAdd(key, _ => new Lazy<Built>(() =>

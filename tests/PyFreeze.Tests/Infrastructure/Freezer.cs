@@ -7,10 +7,10 @@ namespace PyFreeze.Tests.Infrastructure;
 public static class Freezer
 {
     /// <summary>Builds <paramref name="entry"/> with <paramref name="python"/> into <paramref name="dist"/>.</summary>
-    public static BuildResult Build(string entry, string python, string dist, Func<BuildOptions, BuildOptions>? configure = null,
+    public static BuildResult Build(string entry, string python, string dist, Func<BuildSettings, BuildSettings>? configure = null,
         string? name = null)
     {
-        var options = new BuildOptions
+        var options = new BuildSettings
         {
             Entry = entry,
             Python = python,

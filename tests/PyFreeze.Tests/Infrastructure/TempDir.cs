@@ -16,12 +16,15 @@ public sealed class TempDir : IDisposable
     /// <summary>A path inside it.</summary>
     public string this[string relative] => System.IO.Path.Combine(Path, relative);
 
+    /// <summary>A path inside it (the same as the indexer).</summary>
+    public string File(string relative) => this[relative];
+
     /// <summary>Writes a file (creating folders).</summary>
     public string Write(string relative, string content)
     {
         var p = this[relative];
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(p)!);
-        File.WriteAllText(p, content);
+        System.IO.File.WriteAllText(p, content);
         return p;
     }
 
@@ -33,7 +36,7 @@ public sealed class TempDir : IDisposable
             if (Directory.Exists(Path))
             {
                 foreach (var f in Directory.EnumerateFileSystemEntries(Path, "*", SearchOption.AllDirectories))
-                    try { File.SetUnixFileMode(f, (UnixFileMode)0b111_000_000); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                    try { System.IO.File.SetUnixFileMode(f, (UnixFileMode)0b111_000_000); } catch (IOException) { } catch (UnauthorizedAccessException) { }
                 Directory.Delete(Path, true);
             }
         }

@@ -5,6 +5,7 @@ using static PyFreeze.Analyze.ImportContext;
 
 namespace PyFreeze.Tests.Analyze.Scanning;
 
+[Trait("Lane", "Fast")]
 public sealed class ImportScannerTests
 {
     private static ScanResult Scan(string source) => ImportScanner.Scan(Encoding.UTF8.GetBytes(source));

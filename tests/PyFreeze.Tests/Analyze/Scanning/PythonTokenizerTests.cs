@@ -4,6 +4,7 @@ using static PyFreeze.Analyze.Scanning.TokenKind;
 
 namespace PyFreeze.Tests.Analyze.Scanning;
 
+[Trait("Lane", "Fast")]
 public sealed class PythonTokenizerTests
 {
     private static List<(TokenKind Kind, string Text)> Tokens(string source, List<ScanProblem>? problems = null) =>

@@ -4,6 +4,7 @@ using PyFreeze.Analyze.Scanning;
 
 namespace PyFreeze.Tests.Analyze.Scanning;
 
+[Trait("Lane", "Fast")]
 public sealed class SourceDecodingTests
 {
     static SourceDecodingTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);

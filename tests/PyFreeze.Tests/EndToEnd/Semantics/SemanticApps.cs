@@ -32,7 +32,7 @@ public static class SemanticApps
             File.Copy(SystemZlib(), lib, true);
             extra.Add($"{lib}:vendor");
         }
-        return o => new BuildOptions
+        return o => new BuildSettings
         {
             Entry = o.Entry, Python = o.Python, DistPath = o.DistPath, WorkPath = o.WorkPath, Log = o.Log,
             Optimize = optimize, AddBinary = extra, Paths = [Fixture("tzpkg")],
@@ -45,7 +45,7 @@ public static class SemanticApps
     /// <summary>A sandbox whose cache is private to one test.</summary>
     public static Sandbox NewSandbox() => new(Path.Combine(Root, "caches", Guid.NewGuid().ToString("N")[..12]));
 
-    private static Apps.Built Get(string key, string entry, string python, Func<string, Func<BuildOptions, BuildOptions>> configure) =>
+    private static Apps.Built Get(string key, string entry, string python, Func<string, Func<BuildSettings, BuildSettings>> configure) =>
         Builds.GetOrAdd(key, _ => new Lazy<Apps.Built>(() =>
         {
             var dir = Path.Combine(Root, $"{Path.GetFileNameWithoutExtension(entry)}-{Math.Abs(key.GetHashCode()):x}");

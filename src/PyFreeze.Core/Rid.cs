@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
 using PyFreeze.Diagnostics;
 
-namespace PyFreeze.Emit;
+namespace PyFreeze;
 
-/// <summary>A .NET runtime identifier PyFreeze can build for, with what the bundler and loaders need to know.</summary>
+/// <summary>A .NET runtime identifier PyFreeze can build for, with what the bundler and loaders need to know. Shared by
+/// every stage (probe, collect, emit), so it lives beside them rather than in one.</summary>
 /// <param name="Name">The RID (<c>linux-x64</c>).</param>
 /// <param name="Os">Target OS for the bundler.</param>
 /// <param name="Architecture">Target CPU.</param>

@@ -1,0 +1,7 @@
+namespace PyFreeze.Emit;
+
+/// <summary>The emit stage's hand-off: what is in the dist folder now.</summary>
+/// <param name="Output">The executable (onefile), the folder (onedir) or the .app (osx-arm64 --windowed).</param>
+/// <param name="Executable">The executable itself.</param>
+/// <param name="Emit">The executable's sizes and payload offset.</param>
+public sealed record EmittedApp(string Output, string Executable, EmitResult Emit);
