@@ -16,7 +16,7 @@ public static class BuildReport
     {
         var files = r.Files;
         w.WriteLine($"Built {Rel(r.Executable)} ({Mb(r.Emit.Size)}, {r.Target.Name}, {(r.Payload is null ? "onedir" : "onefile")})");
-        w.WriteLine($"  bootloader and .NET host {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
+        w.WriteLine($"  bootloader ({(r.Emit.Bootloader == Emit.BootloaderKit.Aot ? "NativeAOT" : ".NET single-file host")}) {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
         foreach (var group in files.GroupBy(f => f.Category).OrderByDescending(g => g.Sum(f => f.Size)))
             w.WriteLine($"  {group.Key,-10} {group.Count(),6} files {Mb(group.Sum(f => f.Size)),10}");
         w.WriteLine("  largest packages: " + string.Join(", ", files.Where(f => f.Owner is not null)
@@ -91,6 +91,7 @@ public static class BuildReport
         j.WriteString("rid", r.Target.Name);
         j.WriteString("mode", r.Payload is null ? "onedir" : "onefile");
         j.WriteNumber("size", r.Emit.Size);
+        j.WriteString("bootloader", r.Emit.Bootloader);
         if (r.Payload is not null)
         {
             j.WriteStartObject("payload");

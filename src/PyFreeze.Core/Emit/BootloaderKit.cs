@@ -126,7 +126,7 @@ public sealed class BootloaderKit
     /// <summary>True when a NativeAOT kit for <paramref name="rid"/> can be compiled here: NativeAOT compiles only for the
     /// operating system and architecture it runs on (cross-architecture needs a sysroot and a cross linker, which the
     /// bootloader project does not set up).</summary>
-    public static bool CanCompileAot(Rid rid) => rid.Name == PyFreeze.Emit.Rid.HostName;
+    public static bool CanCompileAot(Rid rid) => rid.Name == PyFreeze.Rid.HostName;
 
     /// <summary>
     /// Finds the kit for a RID: next to the tool (<c>kits/RID</c>), then in the build cache; otherwise publishes

@@ -13,7 +13,7 @@ namespace PyFreeze.Emit;
 /// </summary>
 public static class EmitStamp
 {
-    private sealed record Saved(string Key, long Size, long MtimeTicks, long PayloadOffset, long BootloaderSize);
+    private sealed record Saved(string Key, long Size, long MtimeTicks, long PayloadOffset, long BootloaderSize, string Bootloader);
 
     /// <summary>The stamp key of an executable made from these inputs.</summary>
     /// <param name="kit">The bootloader kit (the size and time of its host and of every kit file stand for its contents:
@@ -53,7 +53,7 @@ public static class EmitStamp
             var info = new FileInfo(output);
             if (saved is null || saved.Key != key || saved.Size != info.Length || saved.MtimeTicks != info.LastWriteTimeUtc.Ticks)
                 return null;
-            return new EmitResult(output, saved.Size, saved.PayloadOffset, saved.BootloaderSize);
+            return new EmitResult(output, saved.Size, saved.PayloadOffset, saved.BootloaderSize, saved.Bootloader ?? BootloaderKit.SingleFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -67,7 +67,7 @@ public static class EmitStamp
         try
         {
             var info = new FileInfo(result.Path);
-            File.WriteAllText(stampPath, JsonSerializer.Serialize(new Saved(key, info.Length, info.LastWriteTimeUtc.Ticks, result.PayloadOffset, result.BootloaderSize)));
+            File.WriteAllText(stampPath, JsonSerializer.Serialize(new Saved(key, info.Length, info.LastWriteTimeUtc.Ticks, result.PayloadOffset, result.BootloaderSize, result.Bootloader)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -12,7 +12,9 @@ namespace PyFreeze.Emit;
 /// <param name="Size">Its size in bytes.</param>
 /// <param name="PayloadOffset">Where the payload starts inside it.</param>
 /// <param name="BootloaderSize">Bytes that are not payload (host, runtime, bootloader).</param>
-public sealed record EmitResult(string Path, long Size, long PayloadOffset, long BootloaderSize);
+/// <param name="Bootloader">The kind of bootloader the app got: <see cref="BootloaderKit.Aot"/> (NativeAOT) or
+/// <see cref="BootloaderKit.SingleFile"/> (the .NET single-file host).</param>
+public sealed record EmitResult(string Path, long Size, long PayloadOffset, long BootloaderSize, string Bootloader = BootloaderKit.SingleFile);
 
 /// <summary>
 /// Bundles a bootloader kit with a payload into one executable through Microsoft.NET.HostModel's <see cref="Bundler"/>,
@@ -116,7 +118,7 @@ public static class Emitter
             offset = entry.Offset;
         }
         var size = Publish(bundle, outputPath);
-        return new EmitResult(outputPath, size, offset, size - (payload?.Length ?? 0));
+        return new EmitResult(outputPath, size, offset, size - (payload?.Length ?? 0), BootloaderKit.Aot);
     }
 
     /// <summary>Moves the finished bundle to <paramref name="outputPath"/> (mode 0755): written to a temporary name
