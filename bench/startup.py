@@ -57,7 +57,7 @@ def build(tool, entry, python, d, env, kit=None):
         cmd += ["--bootloader-kit", kit]
     run(cmd, env=env)
     exe = os.path.join(d, "dist", os.path.splitext(os.path.basename(entry))[0])
-    info = json.loads(run(tool + ["inspect", exe, "--json"], env=env).stdout)
+    info = json.loads(run(tool + ["inspect", exe, "--json", "-"], env=env).stdout)
     return exe, info
 
 
