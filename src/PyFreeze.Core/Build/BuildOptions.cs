@@ -80,9 +80,10 @@ public sealed record BuildOptions
     /// Microsoft.NETCore.App.Runtime.RID) for a RID whose packs NuGet cannot supply here (osx-arm64).</summary>
     public string? HostPack { get; init; }
 
-    /// <summary><c>--bootloader-kit DIR</c>: a bootloader kit folder (<see cref="Emit.BootloaderKit"/> layout:
-    /// <c>kit.txt</c>, the single-file host, <c>files/</c>) to use instead of the one shipped with PyFreeze or one
-    /// published with the .NET SDK; for a RID whose kit this install lacks and whose .NET packs are not reachable.</summary>
+    /// <summary><c>--bootloader-kit DIR</c>: a bootloader kit folder (<see cref="Emit.BootloaderKit"/> layout) to use
+    /// instead of the one shipped with PyFreeze or one published with the .NET SDK: a NativeAOT kit made on the target
+    /// OS's own runner, or a kit for a RID whose kit this install lacks and whose .NET packs are not reachable. Checked by
+    /// <see cref="Emit.BootloaderKit.ReadGiven"/> before any work.</summary>
     public string? BootloaderKit { get; init; }
 
     /// <summary><c>--codesign-identity</c>: the identity osx-arm64 Mach-O files are signed with through Apple's

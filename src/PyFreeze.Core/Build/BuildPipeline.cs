@@ -224,7 +224,7 @@ public sealed class BuildPipeline
         var buildInfo = BuildInfo(target, plan);
         return _options.OneDir
             ? AssembledPayload.Write(plan, compiled, buildInfo, null, OneDirStaging, _cache, _macSigning, _log)
-            : AssembledPayload.Write(plan, compiled, buildInfo, Path.Combine(WorkDir, "payload.zip"), null, _cache, _macSigning, _log);
+            : AssembledPayload.Write(plan, compiled, buildInfo, Path.Combine(WorkDir, "payload.tar.zst"), null, _cache, _macSigning, _log);
     }
 
     /// <summary>The executable (bootloader kit + launch settings + payload) into the dist folder: onedir, onefile
@@ -298,8 +298,7 @@ public sealed class BuildPipeline
     private BootloaderKit LocateKit(Rid rid)
     {
         if (_options.BootloaderKit is { } dir)
-            return BootloaderKit.Read(dir) is { } given && given.Rid == rid.Name ? given
-                : throw new PyFreezeException($"{dir}: not a complete bootloader kit for {rid.Name} (kit.txt, its host and files/)", 2);
+            return BootloaderKit.ReadGiven(dir, rid);
         try
         {
             return BootloaderKit.Locate(rid, _cache, _log, _options.HostPack);

@@ -17,7 +17,7 @@ public static class BuildReport
         var files = r.Files;
         w.WriteLine($"Built {Rel(r.Executable)} ({Mb(r.Emit.Size)}, {r.Target.Name}, {(r.Payload is null ? "onedir" : "onefile")})");
         w.WriteLine($"  bootloader: {r.Bootloader}");
-        w.WriteLine($"  bootloader and .NET host {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
+        w.WriteLine($"  bootloader {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
         foreach (var group in files.GroupBy(f => f.Category).OrderByDescending(g => g.Sum(f => f.Size)))
             w.WriteLine($"  {group.Key,-10} {group.Count(),6} files {Mb(group.Sum(f => f.Size)),10}");
         w.WriteLine("  largest packages: " + string.Join(", ", files.Where(f => f.Owner is not null)
@@ -90,9 +90,10 @@ public static class BuildReport
         j.WriteString("output", r.Output);
         j.WriteString("executable", r.Executable);
         j.WriteString("rid", r.Target.Name);
-        j.WriteString("bootloader", r.Bootloader);
         j.WriteString("mode", r.Payload is null ? "onedir" : "onefile");
         j.WriteNumber("size", r.Emit.Size);
+        j.WriteString("bootloader", r.Emit.Bootloader); // "aot" or "singlefile"
+        j.WriteString("bootloaderDescription", r.Bootloader);
         if (r.Payload is not null)
         {
             j.WriteStartObject("payload");
