@@ -9,6 +9,27 @@ import tempfile
 def hyperfine(commands, runs, prepare=None, env=None):
     """Mean and stddev in ms of each command, run without a shell (-N); with `prepare` (a shell command run before
     each timing, e.g. clearing a cache) there is no warm-up."""
+    return [_mean_sd(r) for r in _run(commands, runs, prepare, env)]
+
+
+def hyperfine_stats(commands, runs, prepare=None, env=None):
+    """Like hyperfine(), but a dict per command: mean, median, min and stddev of the wall-clock time and the mean
+    user and system CPU time, all in ms (the CPU time is less sensitive to other load on the machine)."""
+    stats = []
+    for r in _run(commands, runs, prepare, env):
+        if "measurements" in r:
+            times = sorted(m["time_wall_clock"]["value"] * 1000 for m in r["measurements"])
+            user = sum(m["time_user"]["value"] for m in r["measurements"]) / len(times) * 1000
+            system = sum(m["time_system"]["value"] for m in r["measurements"]) / len(times) * 1000
+        else:
+            times = sorted(t * 1000 for t in r["times"])
+            user, system = r["user"] * 1000, r["system"] * 1000
+        mean, sd = _mean_sd(r)
+        stats.append({"mean": mean, "median": times[len(times) // 2], "min": times[0], "sd": sd, "user": user, "system": system})
+    return stats
+
+
+def _run(commands, runs, prepare, env):
     fd, out = tempfile.mkstemp(suffix=".json")
     os.close(fd)
     cmd = ["hyperfine", "-N", "--runs", str(runs), "--warmup", "0" if prepare else "3", "--export-json", out]
@@ -21,7 +42,7 @@ def hyperfine(commands, runs, prepare=None, env=None):
     with open(out) as f:
         data = json.load(f)
     os.unlink(out)
-    return [_mean_sd(r) for r in data["results"]]
+    return data["results"]
 
 
 def _mean_sd(result):

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.IO.Hashing;
 using PyFreeze.Payload;
 
@@ -204,32 +203,46 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
     {
         Verify();
         using var file = OpenPayload();
-        using var region = new RegionStream(file, settings.PayloadOffset, settings.PayloadLength);
-        using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
-        var a = new byte[1 << 16];
         var b = new byte[1 << 16];
-        foreach (var entry in zip.Entries)
+        try
         {
-            if (entry.FullName.EndsWith('/') || !PayloadLayout.IsSafeEntryName(entry.FullName))
-                continue;
-            try
+            foreach (var frame in ReadIndex(file))
             {
-                using var expected = entry.Open();
-                using var actual = new FileStream(Path.Combine(root, entry.FullName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0);
-                while (true)
+                using var region = FrameStream(file, frame);
+                string? problem = null;
+                PayloadFormat.ReadFrame(region, static _ => { }, (name, _, _, expected) =>
                 {
-                    int n = expected.ReadAtLeast(a, a.Length, throwOnEndOfStream: false);
-                    int m = actual.ReadAtLeast(b, b.Length, throwOnEndOfStream: false);
-                    if (n != m || !a.AsSpan(0, n).SequenceEqual(b.AsSpan(0, m)))
-                        return $"{entry.FullName} differs from the payload";
-                    if (n == 0)
-                        break;
-                }
+                    if (problem is not null)
+                        return;
+                    try
+                    {
+                        using var actual = new FileStream(Path.Combine(root, name), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 0);
+                        var a = new byte[1 << 16];
+                        while (true)
+                        {
+                            int n = expected.ReadAtLeast(a, a.Length, throwOnEndOfStream: false);
+                            int m = actual.ReadAtLeast(b, b.Length, throwOnEndOfStream: false);
+                            if (n != m || !a.AsSpan(0, n).SequenceEqual(b.AsSpan(0, m)))
+                            {
+                                problem = $"{name} differs from the payload";
+                                return;
+                            }
+                            if (n == 0)
+                                return;
+                        }
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        problem = $"{name}: {Describe(e)}";
+                    }
+                });
+                if (problem is not null)
+                    return problem;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return $"{entry.FullName}: {Describe(e)}";
-            }
+        }
+        catch (InvalidDataException)
+        {
+            throw new BootException("the executable is damaged (its payload is not a valid archive); build or download it again");
         }
         return null;
     }
@@ -407,17 +420,24 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             Directory.CreateDirectory(dir, PrivateDir);
     }
 
-    /// <summary>Opens the payload's file for an archive reader. The buffer is small on purpose: each entry starts
-    /// with a seek to its header, so a big buffer would mostly be refilled and thrown away.</summary>
+    /// <summary>Opens the payload's file for reading frames (each read sequentially).</summary>
     private FileStream OpenPayload() =>
-        new(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 14);
+        new(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+
+    /// <summary>The payload's frame index, read from <paramref name="file"/>.</summary>
+    private PayloadFrame[] ReadIndex(FileStream file) =>
+        PayloadFormat.ReadIndex((at, buffer) => RandomAccess.Read(file.SafeFileHandle, buffer, settings.PayloadOffset + at), settings.PayloadLength);
+
+    private RegionStream FrameStream(FileStream file, PayloadFrame frame) =>
+        new(file, settings.PayloadOffset + frame.Offset, frame.Length);
 
     /// <summary>
-    /// Checks the payload hash and extracts the payload into <paramref name="dest"/> at the same time: this thread
-    /// hashes while helper threads (one per processor, at most <see cref="MaxWorkers"/>) already extract, then this
-    /// thread extracts too. Returns only when every entry is written and the hash matched; on any failure every
-    /// worker has stopped before the exception leaves (so the caller can delete the folder), and a payload whose
-    /// hash does not match is always reported as damaged, whatever the extraction tripped over first.
+    /// Checks the payload hash and extracts the payload into <paramref name="dest"/> at the same time: frame 0 (every
+    /// folder) first, then helper threads (one per processor, at most <see cref="MaxWorkers"/>) extract the other frames,
+    /// largest first, while this thread hashes and then extracts too. Returns only when every entry is written and the
+    /// hash matched; on any failure every worker has stopped before the exception leaves (so the caller can delete the
+    /// folder), and a payload whose hash does not match is always reported as damaged, whatever the extraction tripped
+    /// over first.
     /// </summary>
     /// <returns>The manifest of what was written (<see cref="Manifest"/>).</returns>
     private byte[] VerifyAndExtract(string dest)
@@ -428,22 +448,24 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         bool verified = false;
         try
         {
-            using var region = new RegionStream(file, settings.PayloadOffset, settings.PayloadLength);
-            using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
-            var job = Plan(zip, dest);
-            int workers = Math.Min(Math.Clamp(Environment.ProcessorCount, 1, MaxWorkers), 1 + job.Order.Length / 64);
+            var frames = ReadIndex(file);
+            var job = new ExtractJob(Path.GetFullPath(dest));
+            using (var folders = FrameStream(file, frames[0]))
+                job.Folders(folders);
+            var order = Enumerable.Range(1, frames.Length - 1).OrderByDescending(i => frames[i].RawLength).Select(i => frames[i]).ToArray();
+            int workers = Math.Min(Math.Clamp(Environment.ProcessorCount, 1, MaxWorkers), Math.Max(1, order.Length));
             var helpers = new List<Thread>(workers - 1);
             try
             {
                 for (int t = 1; t < workers; t++)
                 {
-                    var helper = new Thread(() => job.RunHelper(OpenPayload, settings.PayloadOffset, settings.PayloadLength)) { IsBackground = true };
+                    var helper = new Thread(() => job.RunHelper(OpenPayload, order, settings.PayloadOffset)) { IsBackground = true };
                     helper.Start();
                     helpers.Add(helper);
                 }
                 Verify();
                 verified = true;
-                job.Run(zip);
+                job.Run(file, order, settings.PayloadOffset);
             }
             catch (Exception e)
             {
@@ -483,67 +505,37 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             throw new BootException("the executable is damaged (payload checksum mismatch); build or download it again");
     }
 
-    /// <summary>Checks every entry name before anything is written, creates every folder (0700), and lists the
-    /// files to write, largest first so that no worker is left with one big file at the end.</summary>
-    private static ExtractJob Plan(ZipArchive zip, string dest)
+    /// <summary>The shared state of one parallel extraction: the folders made, the next frame to take, what was
+    /// written, and the first failure (after which every worker stops taking entries).</summary>
+    private sealed class ExtractJob(string dest)
     {
-        var entries = zip.Entries;
-        var destFull = Path.GetFullPath(dest) + Path.DirectorySeparatorChar;
-        var names = new string[entries.Count];
-        var targets = new string?[entries.Count];
-        var files = new List<int>(entries.Count);
-        var created = new HashSet<string>(StringComparer.Ordinal);
-        var dirs = new SortedSet<string>(StringComparer.Ordinal); // folder entries of the payload
-        var sizes = new List<(string, long)>(entries.Count);
-        for (int i = 0; i < entries.Count; i++)
-        {
-            var name = names[i] = entries[i].FullName;
-            if (!PayloadLayout.IsSafeEntryName(name))
-                throw new InvalidDataException($"unsafe payload entry '{name}'");
-            if (name.EndsWith('/'))
-                dirs.Add(name[..^1]);
-            var target = Path.GetFullPath(Path.Combine(dest, name));
-            if (!target.StartsWith(destFull, StringComparison.Ordinal))
-                throw new InvalidDataException($"unsafe payload entry '{name}'");
-            if (name.EndsWith('/'))
-            {
-                EnsureDir(target, created);
-                continue;
-            }
-            EnsureDir(Path.GetDirectoryName(target)!, created);
-            targets[i] = target;
-            files.Add(i);
-            sizes.Add((name, entries[i].Length));
-        }
-        // A folder that holds a listed entry is checked through it (a missing folder makes its entries missing), so the
-        // manifest lists only the folders that hold none: one stat fewer per folder on every start.
-        var holders = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var name in names)
-        {
-            var trimmed = name.TrimEnd('/');
-            for (int slash = trimmed.IndexOf('/'); slash > 0; slash = trimmed.IndexOf('/', slash + 1))
-                holders.Add(trimmed[..slash]);
-        }
-        dirs.ExceptWith(holders);
-        var order = files.ToArray();
-        var bySize = new long[order.Length];
-        for (int k = 0; k < order.Length; k++)
-            bySize[k] = -entries[order[k]].Length;
-        Array.Sort(bySize, order); // equal sizes in any order: the order only balances the work
-        return new ExtractJob(names, targets, order, dirs, sizes);
-    }
-
-    /// <summary>The shared state of one parallel extraction: which entries to write where, the next one to take,
-    /// and the first failure (after which every worker stops taking entries).</summary>
-    private sealed class ExtractJob(string[] names, string?[] targets, int[] order, IEnumerable<string> dirs, List<(string, long)> sizes)
-    {
+        private readonly string _destPrefix = dest + Path.DirectorySeparatorChar;
+        private readonly SortedSet<string> _folders = new(StringComparer.Ordinal);
+        private readonly List<(string, long)> _files = [];
         private int _next = -1;
         private Exception? _error;
 
-        public int[] Order => order;
+        /// <summary>Makes every folder of frame 0 (0700), in order, parents first.</summary>
+        public void Folders(Stream frame)
+        {
+            PayloadFormat.ReadFrame(frame, name =>
+            {
+                _folders.Add(name);
+                MakePrivateDir(Target(name));
+            }, static (name, _, _, _) => throw new InvalidDataException($"payload entry '{name}' is a file in the folder frame"));
+        }
 
-        /// <summary>What the unpacked copy holds, as <see cref="Bootloader.Manifest"/> records it.</summary>
-        public byte[] Manifest(string origin) => Bootloader.Manifest.Build(origin, dirs, sizes);
+        /// <summary>What the unpacked copy holds, as <see cref="Bootloader.Manifest"/> records it: a folder only when it holds
+        /// no listed entry (a missing folder makes its entries missing), so one stat fewer per folder on every start.</summary>
+        public byte[] Manifest(string origin)
+        {
+            var holders = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in _folders.Concat(_files.Select(f => f.Item1)))
+                for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
+                    holders.Add(name[..slash]);
+            var files = _files.OrderBy(f => f.Item1, StringComparer.Ordinal);
+            return Bootloader.Manifest.Build(origin, _folders.Where(d => !holders.Contains(d)), files);
+        }
 
         public void Fail(Exception e)
         {
@@ -556,16 +548,13 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         }
 
-        /// <summary>A helper thread: its own file handle and archive over the same bytes, taking entries from the
-        /// shared list.</summary>
-        public void RunHelper(Func<FileStream> open, long offset, long length)
+        /// <summary>A helper thread: its own file handle over the same bytes, taking frames from the shared list.</summary>
+        public void RunHelper(Func<FileStream> open, PayloadFrame[] order, long payloadOffset)
         {
             try
             {
                 using var file = open();
-                using var region = new RegionStream(file, offset, length);
-                using var zip = new ZipArchive(region, ZipArchiveMode.Read, leaveOpen: true);
-                Run(zip);
+                Run(file, order, payloadOffset);
             }
             catch (Exception e)
             {
@@ -573,30 +562,50 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             }
         }
 
-        /// <summary>Writes entries until none is left or a worker failed.</summary>
-        public void Run(ZipArchive zip)
+        /// <summary>Extracts frames until none is left or a worker failed.</summary>
+        public void Run(FileStream file, PayloadFrame[] order, long payloadOffset)
         {
-            var entries = zip.Entries;
-            if (entries.Count != names.Length)
-                throw new InvalidDataException("the payload archive changed while unpacking");
             var buffer = new byte[1 << 18];
-            while (Volatile.Read(ref _error) is null)
+            var written = new List<(string, long)>();
+            try
             {
-                int k = Interlocked.Increment(ref _next);
-                if (k >= order.Length)
-                    return;
-                int i = order[k];
-                var entry = entries[i];
-                if (!string.Equals(entry.FullName, names[i], StringComparison.Ordinal))
-                    throw new InvalidDataException("the payload archive changed while unpacking");
-                Write(entry, targets[i]!, buffer);
+                while (Volatile.Read(ref _error) is null)
+                {
+                    int k = Interlocked.Increment(ref _next);
+                    if (k >= order.Length)
+                        return;
+                    using var region = new RegionStream(file, payloadOffset + order[k].Offset, order[k].Length);
+                    PayloadFormat.ReadFrame(region, name => throw new InvalidDataException($"payload entry '{name}' is a folder outside the folder frame"),
+                        (name, size, exec, data) =>
+                        {
+                            if (Volatile.Read(ref _error) is not null)
+                                throw new OperationCanceledException();
+                            Write(Target(name), size, exec, data, buffer);
+                            written.Add((name, size));
+                        });
+                }
+            }
+            finally
+            {
+                lock (_files)
+                    _files.AddRange(written);
             }
         }
 
-        private static void Write(ZipArchiveEntry entry, string target, byte[] buffer)
+        /// <summary>The path an entry is written to, refused when it would leave the destination.</summary>
+        private string Target(string name)
         {
-            int mode = (entry.ExternalAttributes >> 16) & 0xFFF;
-            bool exec = (mode & 0b001_001_001) != 0;
+            var target = Path.GetFullPath(Path.Combine(_destPrefix, name));
+            if (!target.StartsWith(_destPrefix, StringComparison.Ordinal))
+                throw new InvalidDataException($"unsafe payload entry '{name}'");
+            return target;
+        }
+
+        private static void Write(string target, long size, bool exec, Stream input, byte[] buffer)
+        {
+            var dir = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(dir))
+                MakePrivateDir(dir);
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew, // never follows or overwrites anything planted
@@ -605,11 +614,10 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
                 BufferSize = 0, // the copy below writes big blocks
                 // Reserving space costs a call and extent conversion per file; only big files gain from it (less
                 // fragmentation, an early "disk full").
-                PreallocationSize = entry.Length >= PreallocateFrom ? entry.Length : 0,
+                PreallocationSize = size >= PreallocateFrom ? size : 0,
             };
             if (!OperatingSystem.IsWindows())
                 options.UnixCreateMode = exec ? PrivateDir : UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var input = entry.Open();
             using var output = new FileStream(target, options);
             int n;
             while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
@@ -619,13 +627,6 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
 
     /// <summary>Files at least this big get their space reserved before they are written.</summary>
     private const long PreallocateFrom = 1 << 20;
-
-    private static void EnsureDir(string dir, HashSet<string> created)
-    {
-        if (!created.Add(dir) || Directory.Exists(dir))
-            return;
-        MakePrivateDir(dir);
-    }
 
     private static void TryDelete(string dir)
     {

@@ -4,10 +4,10 @@ using PyFreeze.Payload;
 namespace PyFreeze.Bootloader;
 
 /// <summary>
-/// The bootloader of a frozen app: read the launch settings the build put in the runtimeconfig, make sure the
-/// payload is unpacked in the cache, then replace this process with the bundled interpreter running the boot
-/// module (exit codes, signals, argv bytes and environment then behave exactly as under python3, and no .NET
-/// thread or handler stays inside Python); on
+/// The bootloader of a frozen app: read the launch settings the build put in the bundle (<see cref="SelfBundle"/>; for
+/// the single-file .NET host, in the runtimeconfig), make sure the payload is unpacked in the cache, then replace this
+/// process with the bundled interpreter running the boot module (exit codes, signals, argv bytes and environment then
+/// behave exactly as under python3, and no .NET thread or handler stays inside Python); on
 /// Windows, which has no exec, run the interpreter's DLL in this process instead.
 /// </summary>
 public static class Program
@@ -18,17 +18,20 @@ public static class Program
     /// <summary>Runs the frozen app; returns only on failure, or (in process) with the interpreter's exit code.</summary>
     public static int Main(string[] args)
     {
+        Timing.BootloaderMain();
         LaunchSettings? settings = null;
         try
         {
-            settings = LaunchSettings.FromProperties(static name => AppContext.GetData(name) as string);
+            var executable = Environment.ProcessPath ?? throw new BootException("cannot find the path of this executable");
+            settings = SelfBundle.Read(OperatingSystem.IsLinux() ? "/proc/self/exe" : executable)
+                ?? LaunchSettings.FromProperties(static name => AppContext.GetData(name) as string);
             if (settings is null)
                 throw new BootException("this executable carries no PyFreeze launch settings; build it with `pyfreeze build`");
             GlibcFloor.Check(settings);
-            var executable = Environment.ProcessPath ?? throw new BootException("cannot find the path of this executable");
             var root = settings.OneDir
                 ? Path.GetDirectoryName(executable)!
                 : new PayloadCache(settings, executable).Prepare();
+            Timing.CacheChecked();
             if (settings.LaunchMode == "inprocess")
                 return InProcessLauncher.Run(settings, root, executable);
             Launcher.Run(settings, root, executable);
@@ -95,8 +98,10 @@ internal static unsafe class Launcher
             Native.SetEnv(libVar, [.. bundled]);
         Native.SetEnv(ExecutableVar, Utf8(executable));
 
-        RuntimeLeftovers.Remove();
+        if (SelfBundle.HeaderOffset == 0)
+            RuntimeLeftovers.Remove(); // the single-file .NET host's diagnostics files (NativeAOT makes none)
         Native.ResetSignalsForExec();
+        Timing.BeforeExec();
         Exec(interpreter, list);
     }
 

@@ -20,8 +20,8 @@ internal static class BuildCommand
         var workpath = new Option<string?>("--workpath") { Description = "Where scratch files go (default: ./build).", HelpName = "DIR" };
         var onefile = new Option<bool>("--onefile", "-F") { Description = "One executable file (the default)." };
         var onedir = new Option<bool>("--onedir", "-D") { Description = "A folder holding the executable and its files, unpacked." };
-        var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
-        var runtime = new Option<string?>("--runtime") { Description = "The CPython for a --target other than this machine: a python-build-standalone install_only .tar.gz, or python.org's Windows embeddable zip.", HelpName = "ARCHIVE" };
+        var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, linux-arm64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
+        var runtime = new Option<string?>("--runtime") { Description = "The CPython for a --target other than this machine: a python-build-standalone install_only .tar.gz, python.org's Windows embeddable zip, or for linux-arm64 a folder (Debian's packages unpacked with dpkg -x, a root filesystem).", HelpName = "ARCHIVE|DIR" };
         var runtimeSha = new Option<string?>("--runtime-sha256") { Description = "The SHA-256 the --runtime archive must have.", HelpName = "HEX" };
         var targetSite = Many("--target-site-packages", "A folder of packages installed for the --target platform (repeatable).", "DIR");
         var icon = new Option<string?>("--icon", "-i") { Description = "The executable's icon: a .ico file (win-x64) or .icns file (osx-arm64 .app).", HelpName = "FILE" };
@@ -29,6 +29,7 @@ internal static class BuildCommand
         var company = new Option<string?>("--company") { Description = "The company name in the Windows version resource.", HelpName = "NAME" };
         var productVersion = new Option<string?>("--product-version") { Description = "The product (and file) version in the Windows version resource, e.g. 1.2.3.", HelpName = "VERSION" };
         var hostPack = new Option<string?>("--host-pack") { Description = "A folder of .NET pack .nupkg files (Microsoft.NETCore.App.Host.RID and .Runtime.RID) for a --target whose packs NuGet cannot supply here (osx-arm64).", HelpName = "DIR" };
+        var bootloaderKit = new Option<string?>("--bootloader-kit") { Description = "A bootloader kit folder for --target, instead of the one shipped with PyFreeze or one published with the .NET SDK (e.g. a NativeAOT kit from the target OS's own runner: `dotnet publish bootloader -r RID -p:PyFreezeAot=true -p:PyFreezeKitDir=DIR`); its RID, PyFreeze and .NET versions must match.", HelpName = "DIR" };
         var codesignIdentity = new Option<string?>("--codesign-identity") { Description = "osx-arm64: sign the payload's Mach-O files and the executable with this keychain identity through codesign (on macOS only); default: ad-hoc signatures written by PyFreeze on any host.", HelpName = "IDENTITY" };
         var entitlements = new Option<string?>("--osx-entitlements-file", "--entitlements") { Description = "osx-arm64: an entitlements .plist passed to codesign with --codesign-identity (on macOS only).", HelpName = "FILE" };
         var bundleId = new Option<string?>("--bundle-identifier") { Description = "The macOS .app's bundle identifier (osx-arm64 --windowed), e.g. com.example.myapp.", HelpName = "ID" };
@@ -65,7 +66,7 @@ internal static class BuildCommand
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, windowed, console, noConfirm, json, report,
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bootloaderKit, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, windowed, console, noConfirm, json, report,
                      collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
@@ -99,6 +100,7 @@ internal static class BuildCommand
                 Runtime = parse.GetValue(runtime),
                 Icon = parse.GetValue(icon),
                 HostPack = parse.GetValue(hostPack),
+                BootloaderKit = parse.GetValue(bootloaderKit),
                 BundleIdentifier = parse.GetValue(bundleId),
                 CodesignIdentity = parse.GetValue(codesignIdentity),
                 Entitlements = parse.GetValue(entitlements),

@@ -3,10 +3,11 @@ using System.Globalization;
 namespace PyFreeze.Payload;
 
 /// <summary>
-/// What the bootloader needs to find its payload and start the frozen app. The build writes these
-/// values as <c>configProperties</c> of the bundled <c>*.runtimeconfig.json</c>; the .NET host has
-/// parsed that file before <c>Main</c> runs, so the bootloader reads them with
-/// <see cref="AppContext.GetData(string)"/> for free on every start.
+/// What the bootloader needs to find its payload and start the frozen app. The build writes these values into the
+/// bundle: for the NativeAOT bootloader as the bundle entry <see cref="PayloadLayout.SettingsEntry"/>
+/// (<see cref="ToBytes"/>), found through the bundle manifest; for the single-file .NET host as
+/// <c>configProperties</c> of the bundled <c>*.runtimeconfig.json</c>, which the host has parsed before <c>Main</c>
+/// runs, so that bootloader reads them with <see cref="AppContext.GetData(string)"/>.
 /// </summary>
 /// <remarks>
 /// All relative paths use <c>/</c> and are relative to the unpacked root (the cache directory of one
@@ -21,7 +22,7 @@ public sealed record LaunchSettings
     public const char ListSeparator = '\u001f';
 
     /// <summary>Version of this contract; a bootloader refuses settings of a newer major version.</summary>
-    public const int CurrentFormat = 1;
+    public const int CurrentFormat = 2;
 
     /// <summary>Contract version the payload was built for.</summary>
     public int Format { get; init; } = CurrentFormat;
@@ -29,7 +30,8 @@ public sealed record LaunchSettings
     /// <summary>The app's name: the executable's base name without extension, and part of the cache directory name.</summary>
     public required string AppName { get; init; }
 
-    /// <summary>Offset in bytes of the payload (a zip archive) from the start of the executable file.</summary>
+    /// <summary>Offset in bytes of the payload (<see cref="PayloadFormat"/>) from the start of the executable file (for the
+    /// NativeAOT bootloader: taken from the payload's bundle entry, 0 in the settings entry).</summary>
     public long PayloadOffset { get; init; }
 
     /// <summary>Length in bytes of the payload.</summary>
@@ -99,6 +101,36 @@ public sealed record LaunchSettings
         [Prefix + nameof(GlibcFloor)] = GlibcFloor,
         [Prefix + nameof(GlibcFloorNeededBy)] = GlibcFloorNeededBy,
     };
+
+    /// <summary>The settings as the bundle entry <see cref="PayloadLayout.SettingsEntry"/> holds them: UTF-8 name, NUL,
+    /// value, NUL, for each of <see cref="ToProperties"/> (no name or value holds a NUL: they are paths, options and
+    /// versions).</summary>
+    /// <exception cref="ArgumentException">A value holds a NUL.</exception>
+    public byte[] ToBytes()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var (k, v) in ToProperties())
+        {
+            if (v.Contains('\0'))
+                throw new ArgumentException($"launch setting {k} holds a NUL");
+            text.Append(k).Append('\0').Append(v).Append('\0');
+        }
+        return System.Text.Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>Reads settings back from <see cref="ToBytes"/>'s form.</summary>
+    /// <returns>The settings, or null when they are not PyFreeze's.</returns>
+    /// <exception cref="FormatException">Malformed (an odd number of fields, a missing setting) or of a newer format.</exception>
+    public static LaunchSettings? FromBytes(ReadOnlySpan<byte> data)
+    {
+        var fields = System.Text.Encoding.UTF8.GetString(data).Split('\0');
+        if (fields.Length % 2 != 1 || fields[^1].Length != 0)
+            throw new FormatException("the launch settings are damaged");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i + 1 < fields.Length; i += 2)
+            values[fields[i]] = fields[i + 1];
+        return FromProperties(name => values.GetValueOrDefault(name));
+    }
 
     /// <summary>Reads settings back from property values.</summary>
     /// <param name="get">Returns the value of a property, or null when absent (e.g. <see cref="AppContext.GetData(string)"/>).</param>

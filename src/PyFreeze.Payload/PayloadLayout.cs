@@ -35,8 +35,14 @@ public static class PayloadLayout
     /// <summary>Completion marker in an unpacked directory; its content is the payload's SHA-256 in hex.</summary>
     public const string CompleteMarker = ".pyfreeze-complete";
 
+    /// <summary>The bundle entry that holds the payload next to the NativeAOT bootloader.</summary>
+    public const string PayloadEntry = "pyfreeze/payload";
+
+    /// <summary>The bundle entry that holds the launch settings next to the NativeAOT bootloader (<see cref="LaunchSettings.ToBytes"/>).</summary>
+    public const string SettingsEntry = "pyfreeze/launch";
+
     /// <summary>Name of the manifest resource that holds the payload inside the bundled payload assembly.</summary>
-    public const string ResourceName = "pyfreeze.payload.zip";
+    public const string ResourceName = "pyfreeze.payload";
 
     /// <summary>Simple name of the resource-only assembly that carries the payload through the .NET bundler.</summary>
     public const string AssemblyName = "PyFreeze.AppPayload";

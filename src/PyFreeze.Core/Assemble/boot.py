@@ -11,6 +11,10 @@ def _pyfreeze_boot(config):
     import os
 
     env = os.environ
+    timing = env.pop("_PYFREEZE_TIMING", None)  # PYFREEZE_DEBUG=timing: the bootloader's stamps (see _report_timing)
+    if timing is not None:
+        import time
+        timing = timing.split() + [str(time.monotonic_ns())]
     executable = env.pop("_PYFREEZE_EXECUTABLE", None)
     error_log = env.pop("_PYFREEZE_ERROR_LOG", None)  # a windowed app on Windows: no console to show errors on
     original = env.pop("_PYFREEZE_ORIGINAL_LIBRARY_PATH", None)
@@ -50,12 +54,46 @@ def _pyfreeze_boot(config):
 
     _trim_tracebacks()
     if error_log:
-        _windowed_errors(lambda: _run_app(config, root, app, mp_parent), error_log)
+        _windowed_errors(lambda: _run_app(config, root, app, mp_parent, timing), error_log)
     else:
-        _run_app(config, root, app, mp_parent)
+        _run_app(config, root, app, mp_parent, timing)
 
 
-def _run_app(config, root, app, mp_parent):
+def _report_timing(stamps):
+    """PYFREEZE_DEBUG=timing: one line on stderr saying where the start's time went, from CLOCK_MONOTONIC stamps in
+    nanoseconds (the bootloader's host start, main, cache check and exec; this interpreter's boot start; entry start)."""
+    import time
+    try:
+        t = [int(v) for v in stamps] + [time.monotonic_ns()]
+    except ValueError:
+        return
+    if len(t) != 6:
+        return
+    names = ("host start -> bootloader main", "-> cache checked", "-> exec", "-> interpreter ready", "-> entry start")
+    parts = ["%s %.1f ms" % (n, (b - a) / 1e6) for n, a, b in zip(names, t, t[1:])]
+    sys.stderr.write("pyfreeze timing: %s; total %.1f ms\n" % (", ".join(parts), (t[-1] - t[0]) / 1e6))
+    sys.stderr.flush()
+
+
+def _entry_code(name):
+    """The spec and code object of a top-level, non-package entry module, found through sys.meta_path as the import
+    system finds it (the frozen importlib's PathFinder: importlib/_bootstrap_external.py), without runpy or
+    importlib.util, which would import a dozen stdlib modules that `python3 app.py` never imports; None for a
+    dotted or package entry (runpy runs those, as `python3 -m` does)."""
+    if "." in name:
+        return None
+    for finder in sys.meta_path:
+        find = getattr(finder, "find_spec", None)
+        spec = find(name, None) if find is not None else None
+        if spec is not None:
+            if spec.submodule_search_locations is not None or spec.loader is None:
+                return None
+            code = spec.loader.get_code(name)
+            return (spec, code) if code is not None else None
+    return None
+
+
+def _run_app(config, root, app, mp_parent, timing=None):
     """Runs the runtime hooks, then multiprocessing's helper or the entry module as __main__."""
     import builtins
     import os
@@ -76,18 +114,26 @@ def _run_app(config, root, app, mp_parent):
         helper()
         return
 
-    import runpy
     main = type(sys)("__main__")
     main.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = main
-    _, spec, code = runpy._get_module_details(config["entry"])
-    if spec.parent:  # a package entry runs as `python3 -m PACKAGE` runs it
-        runpy._run_code(code, main.__dict__, None, "__main__", spec)
-        return
+    found = _entry_code(config["entry"])
+    if found is None:
+        import runpy
+        _, spec, code = runpy._get_module_details(config["entry"])
+        if spec.parent:  # a package entry runs as `python3 -m PACKAGE` runs it
+            if timing is not None:
+                _report_timing(timing)
+            runpy._run_code(code, main.__dict__, None, "__main__", spec)
+            return
+    else:
+        spec, code = found
     # A script runs as `python3 app.py` runs it: __package__ None (click and werkzeug name the program "app" by it, not
     # "python -m app"); __spec__ stays set, as multiprocessing's spawn needs it.
     main.__dict__.update(__name__="__main__", __file__=spec.origin, __cached__=None, __doc__=None,
                          __loader__=spec.loader, __package__=None, __spec__=spec)
+    if timing is not None:
+        _report_timing(timing)
     exec(code, main.__dict__)
 
 

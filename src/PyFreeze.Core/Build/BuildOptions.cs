@@ -80,9 +80,10 @@ public sealed record BuildOptions
     /// Microsoft.NETCore.App.Runtime.RID) for a RID whose packs NuGet cannot supply here (osx-arm64).</summary>
     public string? HostPack { get; init; }
 
-    /// <summary>A bootloader kit folder (<see cref="Emit.BootloaderKit"/> layout: <c>kit.txt</c>, the single-file host,
-    /// <c>files/</c>) to use instead of locating or publishing one; for embedders with kits made elsewhere, and for
-    /// tests of RIDs whose .NET packs are not reachable. Not a command-line option.</summary>
+    /// <summary><c>--bootloader-kit DIR</c>: a bootloader kit folder (<see cref="Emit.BootloaderKit"/> layout) to use
+    /// instead of the one shipped with PyFreeze or one published with the .NET SDK: a NativeAOT kit made on the target
+    /// OS's own runner, or a kit for a RID whose kit this install lacks and whose .NET packs are not reachable. Checked by
+    /// <see cref="Emit.BootloaderKit.ReadGiven"/> before any work.</summary>
     public string? BootloaderKit { get; init; }
 
     /// <summary><c>--codesign-identity</c>: the identity osx-arm64 Mach-O files are signed with through Apple's
@@ -262,7 +263,7 @@ public sealed record BuildOptions
         if (Cross && HostPack is not null)
             HostPacks.CheckFolder(rid, HostPack);
         if (Cross && Runtime is null)
-            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
+            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : rid.IsLinux ? " or a folder of Debian's python3.X packages for it unpacked with dpkg -x" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
         if (!Cross && Runtime is not null)
             throw new PyFreezeException($"--runtime: only for a --target other than this machine ({Rid.HostName}); a build for {Rid.HostName} bundles the --python interpreter", 2);
         if (!Cross && TargetSitePackages.Count > 0)

@@ -54,6 +54,9 @@ public sealed class BuildResult
     /// <summary>How many modules went into the app as bytecode.</summary>
     public int ModulesTotal { get; init; }
 
+    /// <summary>Which bootloader the executable starts with (<see cref="BootloaderKit.Description"/>).</summary>
+    public string Bootloader { get; init; } = "";
+
     /// <summary>The stage values the build report is made from (<see cref="Report.ReportBuilder.Create"/>).</summary>
     public required Report.BuildStages Stages { get; init; }
 }
@@ -144,7 +147,7 @@ public sealed class BuildPipeline
         {
             Output = app.Output, Executable = app.Executable, Analysis = analysis, Plan = plan, Payload = payload.Archive,
             Files = payload.Files, Emit = app.Emit, Target = target.Target, Timings = _timings, CompileErrors = compiled.Errors,
-            ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total,
+            ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total, Bootloader = app.Bootloader,
             Stages = new Report.BuildStages(target, analysis, plan, compiled, payload, app, _timings, _options.Name,
                 Report.ChainContext.Of(_options.HiddenImports, Collector.RuntimeImports(target.Interpreter)), _options.Excludes),
         };
@@ -207,6 +210,7 @@ public sealed class BuildPipeline
             AppName = o.Name,
             Target = target.Target,
             WindowsLibrary = target.Runtime is { } runtime && target.Target.IsWindows ? Path.GetFileName(runtime.Library) : null,
+            Sysroot = target.Runtime?.Linux?.Sysroot,
             Hooks = _hooks!,
             User = new UserCollectOptions
             {
@@ -227,7 +231,7 @@ public sealed class BuildPipeline
         var buildInfo = BuildInfo(target, plan);
         return _options.OneDir
             ? AssembledPayload.Write(plan, compiled, buildInfo, null, OneDirStaging, _cache, _macSigning, _log)
-            : AssembledPayload.Write(plan, compiled, buildInfo, Path.Combine(WorkDir, "payload.zip"), null, _cache, _macSigning, _log);
+            : AssembledPayload.Write(plan, compiled, buildInfo, Path.Combine(WorkDir, "payload.tar.zst"), null, _cache, _macSigning, _log);
     }
 
     /// <summary>The executable (bootloader kit + launch settings + payload) into the dist folder: onedir, onefile
@@ -255,6 +259,7 @@ public sealed class BuildPipeline
             GlibcFloorNeededBy = plan.RequiredGlibc?.By ?? "",
         };
         var kit = _kit ?? LocateKit(rid);
+        _log.Info($"Bootloader: {kit.Description}");
         var emitWork = Path.Combine(WorkDir, "emit");
         var exeName = name + rid.ExecutableSuffix;
         if (payload.Staging is { } staging)
@@ -263,7 +268,7 @@ public sealed class BuildPipeline
             SignWithIdentity(exe.Path);
             var final = Path.Combine(o.DistPath, name);
             ReplaceDirectory(staging, final);
-            return new EmittedApp(final, Path.Combine(final, exeName), exe with { Path = Path.Combine(final, exeName) });
+            return new EmittedApp(final, Path.Combine(final, exeName), exe with { Path = Path.Combine(final, exeName) }, kit.Description);
         }
         var archive = payload.Archive!;
         var appBundle = rid.IsMacOS && o.Windowed;
@@ -291,7 +296,7 @@ public sealed class BuildPipeline
             emitted = emitted with { Path = Path.Combine(output, "Contents", "MacOS", name) };
         }
         SignWithIdentity(output);
-        return new EmittedApp(output, emitted.Path, emitted);
+        return new EmittedApp(output, emitted.Path, emitted, kit.Description);
     }
 
     /// <summary>The bootloader kit for <paramref name="rid"/>: <see cref="BuildOptions.BootloaderKit"/> when given, else
@@ -300,8 +305,7 @@ public sealed class BuildPipeline
     private BootloaderKit LocateKit(Rid rid)
     {
         if (_options.BootloaderKit is { } dir)
-            return BootloaderKit.Read(dir) is { } given && given.Rid == rid.Name ? given
-                : throw new PyFreezeException($"{dir}: not a complete bootloader kit for {rid.Name} (kit.txt, its host and files/)", 2);
+            return BootloaderKit.ReadGiven(dir, rid);
         try
         {
             return BootloaderKit.Locate(rid, _cache, _log, _options.HostPack);

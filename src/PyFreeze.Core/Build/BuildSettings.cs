@@ -55,7 +55,7 @@ public sealed record BuildSettings
     /// <summary><c>--host-pack</c>.</summary>
     public string? HostPack { get; init; }
 
-    /// <summary>A bootloader kit folder to use instead of locating or publishing one (embedders and tests only).</summary>
+    /// <summary><c>--bootloader-kit</c>: a bootloader kit folder to use instead of locating or publishing one.</summary>
     public string? BootloaderKit { get; init; }
 
     /// <summary><c>--codesign-identity</c>.</summary>
@@ -124,6 +124,10 @@ public sealed record BuildSettings
     /// <summary><c>--additional-hooks-dir DIR</c>, <c>additional-hooks-dirs</c>.</summary>
     public IReadOnlyList<string>? AdditionalHooksDirs { get; init; }
 
+    /// <summary><c>smoke</c>: the arguments the CI smoke test runs the built app with (<c>pyfreeze ci init --smoke</c>);
+    /// not a build setting, so <see cref="BuildOptions"/> has no counterpart.</summary>
+    public string? Smoke { get; init; }
+
     /// <summary>The folder this layer's relative paths are taken from: the current folder for the command line
     /// (when null), the pyproject.toml's folder for its settings.</summary>
     public string? BaseDirectory { get; init; }
@@ -182,6 +186,7 @@ public sealed record BuildSettings
             AddBinary = Cat(low.AddBinary, top.AddBinary),
             RuntimeHooks = Cat(low.RuntimeHooks, top.RuntimeHooks),
             AdditionalHooksDirs = Cat(low.AdditionalHooksDirs, top.AdditionalHooksDirs),
+            Smoke = top.Smoke ?? low.Smoke,
             Log = top.Log ?? low.Log,
         };
     }

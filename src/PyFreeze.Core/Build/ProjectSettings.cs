@@ -33,6 +33,10 @@ public static class ProjectSettings
     /// <summary>The single-valued settings, by their pyproject.toml names.</summary>
     public static IReadOnlyList<string> ScalarKeys { get; } = ["name", "optimize", "onedir", "windowed", "strict"];
 
+    /// <summary>The settings that are not the build's but <c>pyfreeze ci init</c>'s: <c>smoke</c>, the arguments of the
+    /// CI smoke test (<see cref="BuildSettings.Smoke"/>).</summary>
+    public static IReadOnlyList<string> CiKeys { get; } = ["smoke"];
+
     /// <summary>The nearest pyproject.toml in <paramref name="dir"/> or a folder above it, or null.</summary>
     public static string? Find(string dir)
     {
@@ -81,8 +85,8 @@ public static class ProjectSettings
         foreach (var (name, value) in table)
         {
             var key = name.Replace('_', '-');
-            if (!ListKeys.Contains(key) && !ScalarKeys.Contains(key))
-                throw new PyFreezeException($"{file}: [tool.pyfreeze] has an unknown setting \"{name}\"; known: {string.Join(", ", ScalarKeys.Concat(ListKeys))}");
+            if (!ListKeys.Contains(key) && !ScalarKeys.Contains(key) && !CiKeys.Contains(key))
+                throw new PyFreezeException($"{file}: [tool.pyfreeze] has an unknown setting \"{name}\"; known: {string.Join(", ", ScalarKeys.Concat(ListKeys).Concat(CiKeys))}");
             values[key] = value;
         }
 
@@ -102,11 +106,15 @@ public static class ProjectSettings
             return v is T t ? t : throw new PyFreezeException($"{file}: [tool.pyfreeze] {key} has the wrong type (expected {expected})");
         }
 
+        string? Text(string key, string expected) =>
+            !values.TryGetValue(key, out var v) ? null
+            : v as string ?? throw new PyFreezeException($"{file}: [tool.pyfreeze] {key} has the wrong type (expected {expected})");
+
         var optimize = Scalar<long>("optimize", "number");
         return new BuildSettings
         {
             BaseDirectory = dir,
-            Name = values.TryGetValue("name", out var n) ? n as string ?? throw new PyFreezeException($"{file}: [tool.pyfreeze] name has the wrong type (expected string)") : null,
+            Name = Text("name", "string"),
             Optimize = optimize is { } o ? (int)Math.Clamp(o, int.MinValue, int.MaxValue) : null,
             OneDir = Scalar<bool>("onedir", "true or false"),
             Windowed = Scalar<bool>("windowed", "true or false"),
@@ -123,6 +131,7 @@ public static class ProjectSettings
             AddBinary = List("add-binary"),
             RuntimeHooks = List("runtime-hooks"),
             AdditionalHooksDirs = List("additional-hooks-dirs"),
+            Smoke = Text("smoke", "a string of arguments, e.g. smoke = \"--version\""),
         };
     }
 }

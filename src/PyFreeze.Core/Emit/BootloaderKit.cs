@@ -6,14 +6,37 @@ using PyFreeze.Processes;
 namespace PyFreeze.Emit;
 
 /// <summary>
-/// The bootloader published for one RID (self-contained, trimmed, ReadyToRun): the files the SDK would bundle and
-/// the pristine single-file host. Made once (with the tool's build for the host RID, or on first use into the
-/// build cache) so that building an app never runs the SDK. Layout: <c>kit.txt</c> (<c>rid=</c>, <c>framework=</c>,
-/// <c>assembly=</c>, <c>host=</c>, then one <c>file=RELATIVE</c> line per bundled file), <c>singlefilehost[.exe]</c>,
-/// <c>files/…</c>.
+/// The bootloader published for one RID. Made once (with the tool's build for the host RID, or on first use into the
+/// build cache, or on another OS's own runner and given with <c>--bootloader-kit</c>) so that building an app never
+/// runs the SDK. Two kinds (<c>bootloader/PyFreeze.Bootloader.csproj</c> writes both):
+/// <list type="bullet">
+/// <item><c>aot</c>: the bootloader compiled by NativeAOT, one native executable that is its own bundle host
+/// (<c>kit.txt</c>, <c>bootloader[.exe]</c>);</item>
+/// <item><c>singlefile</c>: self-contained, trimmed, ReadyToRun: the files the SDK would bundle and the pristine
+/// single-file .NET host (<c>kit.txt</c>, <c>singlefilehost[.exe]</c>, <c>files/…</c>).</item>
+/// </list>
+/// <c>kit.txt</c> holds <c>kind=</c>, <c>rid=</c>, <c>framework=</c> (the .NET runtime version), <c>pyfreeze=</c> (the
+/// PyFreeze version whose payload contract the bootloader speaks), <c>host=</c>, and for a single-file kit
+/// <c>assembly=</c> and one <c>file=RELATIVE</c> line per bundled file. A kit without <c>kind=</c> is a single-file kit.
+/// <para>Where a build's kit comes from, in this order (the one place this is decided; <see cref="Locate"/>):
+/// (1) <c>--bootloader-kit DIR</c>, checked by <see cref="ReadGiven"/> before any work;
+/// (2) the kit shipped in the installed package (<see cref="InstalledPackage"/>: the wheel's <c>share/pyfreeze/kits/RID</c>,
+/// the .NET tool's <c>kits/RID</c>), checked against the package's hashes: a missing or damaged one is an error naming the
+/// file and how to reinstall, never a silent fallback;
+/// (3) the checkout's <c>artifacts/kits/RID</c>, which building the solution publishes for the host;
+/// (4) a kit published earlier into the build cache;
+/// (5) published now with the .NET SDK from the bootloader's source (the checkout's, or the package's
+/// <c>bootloader-src/</c>) into the build cache, with <c>--host-pack</c> as an extra package source.
+/// A kit for another RID says on the log which of these it came from.</para>
 /// </summary>
 public sealed class BootloaderKit
 {
+    /// <summary>The <c>kind=</c> of a NativeAOT kit.</summary>
+    public const string Aot = "aot";
+
+    /// <summary>The <c>kind=</c> of a single-file .NET host kit.</summary>
+    public const string SingleFile = "singlefile";
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> PublishLocks = new(StringComparer.Ordinal);
 
     /// <summary>The kit's folder.</summary>
@@ -25,14 +48,29 @@ public sealed class BootloaderKit
     /// <summary>The .NET runtime version bundled (e.g. 10.0.12).</summary>
     public required string Framework { get; init; }
 
+    /// <summary><see cref="Aot"/> or <see cref="SingleFile"/>.</summary>
+    public string Kind { get; init; } = SingleFile;
+
+    /// <summary>True for a NativeAOT kit.</summary>
+    public bool IsAot => Kind == Aot;
+
+    /// <summary>The PyFreeze version the kit was made by (empty in kits older than the field).</summary>
+    public string PyFreezeVersion { get; init; } = "";
+
     /// <summary>The bootloader's assembly name (<c>PyFreeze.Bootloader</c>).</summary>
     public required string AssemblyName { get; init; }
 
-    /// <summary>The pristine single-file host (not yet patched with an app name).</summary>
-    public required string SingleFileHost { get; init; }
+    /// <summary>The bundle host: the NativeAOT bootloader, or the pristine single-file host (not yet patched with an app name).</summary>
+    public required string Host { get; init; }
 
-    /// <summary>Bundle-relative paths of the files to bundle (in <c>files/</c>).</summary>
+    /// <summary>Bundle-relative paths of the files to bundle (in <c>files/</c>; none for a NativeAOT kit).</summary>
     public required IReadOnlyList<string> Files { get; init; }
+
+    /// <summary>Which bootloader this is, for the build's output: "the NativeAOT bootloader for linux-x64 (.NET 10.0.12,
+    /// PyFreeze.Bootloader)" or "the .NET 10.0.12 single-file host for linux-arm64 (PyFreeze.Bootloader, ReadyToRun)".</summary>
+    public string Description => IsAot
+        ? $"the NativeAOT bootloader for {Rid} (.NET {(Framework.Length > 0 ? Framework : "?")}, {AssemblyName})"
+        : $"the .NET {(Framework.Length > 0 ? Framework + " " : "")}single-file host for {Rid} ({AssemblyName}, ReadyToRun)";
 
     /// <summary>Absolute path of a bundled file.</summary>
     public string FilePath(string relative) => Path.Combine(Directory, "files", relative);
@@ -57,21 +95,54 @@ public sealed class BootloaderKit
             else
                 values[k] = v;
         }
-        if (!values.TryGetValue("rid", out var rid) || !values.TryGetValue("host", out var host) || files.Count == 0)
+        var kind = values.GetValueOrDefault("kind", SingleFile);
+        if (!values.TryGetValue("rid", out var rid) || !values.TryGetValue("host", out var host) || kind is not (Aot or SingleFile)
+            || (kind == SingleFile && files.Count == 0))
             return null;
         var kit = new BootloaderKit
         {
             Directory = dir,
             Rid = rid,
+            Kind = kind,
             Framework = values.GetValueOrDefault("framework", ""),
+            PyFreezeVersion = values.GetValueOrDefault("pyfreeze", ""),
             AssemblyName = values.GetValueOrDefault("assembly", "PyFreeze.Bootloader"),
-            SingleFileHost = Path.Combine(dir, host),
+            Host = Path.Combine(dir, host),
             Files = files,
         };
-        if (!File.Exists(kit.SingleFileHost) || files.Any(f => !File.Exists(kit.FilePath(f))))
+        if (!File.Exists(kit.Host) || files.Any(f => !File.Exists(kit.FilePath(f))))
             return null;
         return kit;
     }
+
+    /// <summary>Reads a kit given with <c>--bootloader-kit</c> and checks that it fits this build.</summary>
+    /// <param name="dir">The kit's folder.</param>
+    /// <param name="rid">The target.</param>
+    /// <returns>The kit.</returns>
+    /// <exception cref="PyFreezeException">Not a complete kit, or one for another RID, another PyFreeze version or another
+    /// .NET major version (one line naming the folder, what it states and what this build needs).</exception>
+    public static BootloaderKit ReadGiven(string dir, Rid rid)
+    {
+        var kit = Read(dir) ?? throw new PyFreezeException($"{dir}: not a complete bootloader kit (kit.txt and the host it names); make one with `dotnet publish bootloader -r {rid.Name} -p:PyFreezeKitDir=DIR`", 2);
+        var version = ToolVersion;
+        var dotnet = Environment.Version.Major.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string? wrong = kit.Rid != rid.Name ? $"it is for {kit.Rid}, the target is {rid.Name}"
+            : kit.PyFreezeVersion != version ? $"it was made by PyFreeze {(kit.PyFreezeVersion.Length > 0 ? kit.PyFreezeVersion : "of an unknown version")}, this is PyFreeze {version}"
+            : kit.Framework.Split('.')[0] != dotnet ? $"it holds .NET {(kit.Framework.Length > 0 ? kit.Framework : "of an unknown version")}, this PyFreeze bundles .NET {dotnet}"
+            : null;
+        if (wrong is not null)
+            throw new PyFreezeException($"{dir}: this bootloader kit does not fit: {wrong}; make it with this PyFreeze for {rid.Name}", 2);
+        return kit;
+    }
+
+    /// <summary>This PyFreeze's version, as kits record it (<c>pyfreeze=</c>).</summary>
+    public static string ToolVersion =>
+        typeof(BootloaderKit).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>True when a NativeAOT kit for <paramref name="rid"/> can be compiled here: NativeAOT compiles only for the
+    /// operating system and architecture it runs on (cross-architecture needs a sysroot and a cross linker, which the
+    /// bootloader project does not set up).</summary>
+    public static bool CanCompileAot(Rid rid) => rid.Name == PyFreeze.Rid.HostName;
 
     /// <summary>
     /// Finds the kit for a RID: next to the tool (<c>kits/RID</c>), then in the build cache; otherwise publishes
@@ -80,46 +151,64 @@ public sealed class BootloaderKit
     /// <exception cref="PyFreezeException">No kit and no way to make one (the message says what is missing).</exception>
     public static BootloaderKit Locate(Rid rid, BuildCache cache, Log log, string? hostPackDir = null)
     {
-        var existing = FindExisting(rid, cache, out var dir);
+        var existing = Find(rid, cache, out var dir, out var source);
         if (existing is not null)
+        {
+            if (rid.Name != PyFreeze.Rid.HostName)
+                log.Info($"Bootloader for {rid.Name}: {source} ({existing.Directory})");
             return existing;
+        }
         var project = BootloaderProject();
+        var package = InstalledPackage.Current;
+        var shipped = package is null ? "" : $"this PyFreeze ships bootloader kits for {(package.Kits.Count == 0 ? "no RID" : string.Join(", ", package.Kits))}; ";
         if (project is null)
-            throw new PyFreezeException($"no bootloader for {rid.Name} is installed with PyFreeze (looked in {Path.Combine(AppContext.BaseDirectory, "kits")}); reinstall PyFreeze with that RID's kit");
+            throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}pass --bootloader-kit DIR with a kit published for {rid.Name}, or install the PyFreeze package built for it", 2);
+        if (!HostPacks.SdkInstalled())
+            throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}publishing one needs the .NET {Environment.Version.Major} SDK, which was not found (dotnet --list-sdks); install it, or pass --bootloader-kit DIR with a kit published for {rid.Name}", 2);
         // Builds running in parallel in one process (tests, an IDE host) publish a RID's kit once: the others wait for it.
         lock (PublishLocks.GetOrAdd(dir, _ => new object()))
         {
             if (Read(dir) is { } published)
                 return published;
-            log.Info($"Publishing the bootloader for {rid.Name} (once; cached in {dir})");
-            Publish(project, rid.Name, dir, hostPackDir);
+            log.Info($"Bootloader for {rid.Name}: publishing it with the .NET SDK{(hostPackDir is null ? "" : $" and --host-pack {hostPackDir}")} from {Path.GetDirectoryName(project)} (once; cached in {dir})");
+            Publish(project, rid.Name, dir, hostPackDir, CanCompileAot(rid));
             return Read(dir) ?? throw new PyFreezeException($"publishing the bootloader for {rid.Name} left no kit in {dir}");
         }
     }
 
     /// <summary>The kit for a RID when one exists already (next to the tool, in the checkout's artifacts, or in the
     /// build cache), without publishing; <paramref name="cacheDir"/> is where a published one would go.</summary>
-    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir)
+    /// <exception cref="PyFreezeException">The installed package's kit for the RID is missing or damaged.</exception>
+    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir) => Find(rid, cache, out cacheDir, out _);
+
+    private static BootloaderKit? Find(Rid rid, BuildCache cache, out string cacheDir, out string source)
     {
         cacheDir = "";
-        var shipped = Read(Path.Combine(AppContext.BaseDirectory, "kits", rid.Name));
-        if (shipped is not null)
-            return shipped;
+        source = "the kit shipped with PyFreeze";
+        if (InstalledPackage.Current is { } package && package.VerifiedKit(rid.Name) is { } shippedDir)
+            return Read(shippedDir) ?? throw new PyFreezeException($"{Path.Combine(shippedDir, "kit.txt")}: not a complete bootloader kit; {InstalledPackage.ReinstallAdvice(package.Channel, package.Version)}", 1);
+        source = "the kit built in this checkout";
         var checkoutKits = typeof(BootloaderKit).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "PyFreezeKitsDirectory")?.Value;
         var built = checkoutKits is null ? null : Read(Path.Combine(checkoutKits, rid.Name));
         if (built is not null)
             return built;
+        source = "published earlier, from the build cache";
         var project = BootloaderProject();
         var version = typeof(BootloaderKit).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
-        var key = BuildCache.Key("kit-1", rid.Name, version, project is null ? "" : SourceStamp(Path.GetDirectoryName(project)!));
+        var key = BuildCache.Key("kit-2", rid.Name, CanCompileAot(rid), version, project is null ? "" : SourceStamp(Path.GetDirectoryName(project)!));
         cacheDir = Path.Combine(cache.Root, "kits", $"{rid.Name}-{key[..16]}");
         return Read(cacheDir);
     }
 
     /// <summary>Publishes the bootloader project for <paramref name="rid"/> into <paramref name="kitDir"/> with <c>dotnet publish</c>.</summary>
     /// <exception cref="PyFreezeException">dotnet is missing or the publish fails (e.g. the RID's runtime pack cannot be restored).</exception>
-    public static void Publish(string project, string rid, string kitDir, string? hostPackDir = null)
+    /// <param name="project">The bootloader project.</param>
+    /// <param name="rid">The RID.</param>
+    /// <param name="kitDir">Where the kit goes (replaced).</param>
+    /// <param name="hostPackDir">A folder of .NET pack <c>.nupkg</c> files to restore from, or null.</param>
+    /// <param name="aot">Compile with NativeAOT (<see cref="CanCompileAot"/>).</param>
+    public static void Publish(string project, string rid, string kitDir, string? hostPackDir = null, bool aot = false)
     {
         var tmp = kitDir + $".{Environment.ProcessId}.tmp";
         var obj = Path.Combine(Path.GetTempPath(), $"pyfreeze-kit-obj-{rid}-{Environment.ProcessId}");
@@ -128,6 +217,8 @@ public sealed class BootloaderKit
             "publish", project, "-c", "Release", "-r", rid, "--nologo", "-v", "quiet",
             $"-p:PyFreezeKitDir={tmp}/", $"-p:PyFreezeObjRoot={obj}/", "-o", Path.Combine(obj, "out"),
         };
+        if (aot)
+            args.Add("-p:PyFreezeAot=true");
         if (hostPackDir is not null)
             args.Add($"-p:RestoreAdditionalProjectSources={hostPackDir}");
         var result = ProcessRunner.Run("dotnet", args, timeout: TimeSpan.FromMinutes(15));
@@ -150,13 +241,15 @@ public sealed class BootloaderKit
         }
     }
 
-    /// <summary>The bootloader project this build of PyFreeze came from, when it still exists (a source checkout).</summary>
+    /// <summary>The bootloader project this build of PyFreeze came from, when it still exists (a source checkout), else
+    /// the one shipped as source in the installed package.</summary>
     public static string? BootloaderProject()
     {
         var path = typeof(BootloaderKit).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "PyFreezeBootloaderProject")?.Value;
-        return path is not null && File.Exists(path) ? path : null;
+        return path is not null && File.Exists(path) ? path : InstalledPackage.Current?.BootloaderProject();
     }
+
 
     /// <summary>A hash of the bootloader's sources (and the payload contract it links), so edits make a new kit.</summary>
     private static string SourceStamp(string bootloaderDir)

@@ -13,7 +13,7 @@ namespace PyFreeze.Emit;
 /// </summary>
 public static class EmitStamp
 {
-    private sealed record Saved(string Key, long Size, long MtimeTicks, long PayloadOffset, long BootloaderSize);
+    private sealed record Saved(string Key, long Size, long MtimeTicks, long PayloadOffset, long BootloaderSize, string Bootloader);
 
     /// <summary>The stamp key of an executable made from these inputs.</summary>
     /// <param name="kit">The bootloader kit (the size and time of its host and of every kit file stand for its contents:
@@ -25,8 +25,8 @@ public static class EmitStamp
     /// <param name="compress">Compressed bundle.</param>
     public static string Key(BootloaderKit kit, Rid rid, PayloadArchive payload, LaunchSettings settings, bool windowed, bool compress)
     {
-        var host = new FileInfo(kit.SingleFileHost);
-        var parts = new List<object> { "emit-1", rid.Name, kit.Directory, host.Length, host.LastWriteTimeUtc.Ticks, payload.Sha256, windowed, compress };
+        var host = new FileInfo(kit.Host);
+        var parts = new List<object> { "emit-2", kit.Kind, rid.Name, kit.Directory, host.Length, host.LastWriteTimeUtc.Ticks, payload.Sha256, windowed, compress };
         foreach (var file in kit.Files)
         {
             var info = new FileInfo(kit.FilePath(file));
@@ -53,7 +53,7 @@ public static class EmitStamp
             var info = new FileInfo(output);
             if (saved is null || saved.Key != key || saved.Size != info.Length || saved.MtimeTicks != info.LastWriteTimeUtc.Ticks)
                 return null;
-            return new EmitResult(output, saved.Size, saved.PayloadOffset, saved.BootloaderSize);
+            return new EmitResult(output, saved.Size, saved.PayloadOffset, saved.BootloaderSize, saved.Bootloader ?? BootloaderKit.SingleFile);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
@@ -67,7 +67,7 @@ public static class EmitStamp
         try
         {
             var info = new FileInfo(result.Path);
-            File.WriteAllText(stampPath, JsonSerializer.Serialize(new Saved(key, info.Length, info.LastWriteTimeUtc.Ticks, result.PayloadOffset, result.BootloaderSize)));
+            File.WriteAllText(stampPath, JsonSerializer.Serialize(new Saved(key, info.Length, info.LastWriteTimeUtc.Ticks, result.PayloadOffset, result.BootloaderSize, result.Bootloader)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -12,14 +12,22 @@ namespace PyFreeze.Emit;
 /// <param name="Size">Its size in bytes.</param>
 /// <param name="PayloadOffset">Where the payload starts inside it.</param>
 /// <param name="BootloaderSize">Bytes that are not payload (host, runtime, bootloader).</param>
-public sealed record EmitResult(string Path, long Size, long PayloadOffset, long BootloaderSize);
+/// <param name="Bootloader">The kind of bootloader the app got: <see cref="BootloaderKit.Aot"/> (NativeAOT) or
+/// <see cref="BootloaderKit.SingleFile"/> (the .NET single-file host).</param>
+public sealed record EmitResult(string Path, long Size, long PayloadOffset, long BootloaderSize, string Bootloader = BootloaderKit.SingleFile);
 
 /// <summary>
-/// Bundles a bootloader kit with a payload into one executable through Microsoft.NET.HostModel: the single-file host
-/// is patched for the bootloader (<see cref="HostWriter.CreateAppHost"/>), then <see cref="Bundler"/> appends the payload
-/// wrapper assembly (first, so its offset is known before bundling: <see cref="PayloadAssemblyOffset"/>), the kit's
-/// assemblies and a runtimeconfig that carries the launch settings, read by the bootloader with
-/// <see cref="AppContext.GetData(string)"/>. The bundle is generated once.
+/// Bundles a bootloader kit with a payload into one executable through Microsoft.NET.HostModel's <see cref="Bundler"/>,
+/// which writes one bundle format for both kinds of kit (<see cref="BootloaderKit"/>); the bundle is generated once.
+/// <list type="bullet">
+/// <item>NativeAOT: the bootloader is the bundle host (it carries the bundle-header slot that the bundler patches);
+/// the bundle holds the payload (<see cref="PayloadLayout.PayloadEntry"/>) and the launch settings
+/// (<see cref="PayloadLayout.SettingsEntry"/>), which the bootloader finds through the manifest.</item>
+/// <item>Single-file .NET host: the host is patched for the bootloader (<see cref="HostWriter.CreateAppHost"/>), then the
+/// bundle holds the payload wrapper assembly (first, so its offset is known before bundling:
+/// <see cref="PayloadAssemblyOffset"/>), the kit's assemblies and a runtimeconfig that carries the launch settings,
+/// read by the bootloader with <see cref="AppContext.GetData(string)"/>.</item>
+/// </list>
 /// </summary>
 public static class Emitter
 {
@@ -43,9 +51,11 @@ public static class Emitter
         if (Directory.Exists(workDir))
             Directory.Delete(workDir, true);
         Directory.CreateDirectory(workDir);
+        if (kit.IsAot)
+            return EmitAot(kit, rid, payload, settings, workDir, outputPath);
         var hostName = Path.GetFileName(outputPath);
         var host = Path.Combine(workDir, hostName);
-        HostWriter.CreateAppHost(kit.SingleFileHost, host, kit.AssemblyName + ".dll",
+        HostWriter.CreateAppHost(kit.Host, host, kit.AssemblyName + ".dll",
             windowsGraphicalUserInterface: windowed && rid.IsWindows,
             assemblyToCopyResourcesFrom: rid.IsWindows ? resourcesFrom : null,
             enableMacOSCodeSign: rid.IsMacOS);
@@ -79,6 +89,45 @@ public static class Emitter
             if (entry.Offset + offsetInDll != offset)
                 throw new InvalidOperationException($"the bundler placed the payload at {entry.Offset + offsetInDll}, not at {offset} where the launch settings say it is");
         }
+        var size = Publish(bundle, outputPath);
+        return new EmitResult(outputPath, size, offset, size - (payload?.Length ?? 0));
+    }
+
+    /// <summary>The NativeAOT kit's bundle: the bootloader, then the payload and the launch settings as bundle entries
+    /// (stored, so the bootloader reads the payload in place).</summary>
+    private static EmitResult EmitAot(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir, string outputPath)
+    {
+        var hostName = Path.GetFileName(outputPath);
+        var launch = Path.Combine(workDir, "launch");
+        File.WriteAllBytes(launch, settings.ToBytes());
+        var specs = new List<FileSpec> { new(kit.Host, hostName) };
+        if (payload is not null)
+            specs.Add(new FileSpec(payload.Path, PayloadLayout.PayloadEntry));
+        specs.Add(new FileSpec(launch, PayloadLayout.SettingsEntry));
+        var outDir = Path.Combine(workDir, "out");
+        Directory.CreateDirectory(outDir);
+        var bundler = new Bundler(hostName, outDir, BundleOptions.BundleAllContent, rid.Os, rid.Architecture, new Version(10, 0),
+            diagnosticOutput: false, appAssemblyName: null, macosCodesign: rid.IsMacOS);
+        var bundle = bundler.GenerateBundle(specs);
+        long offset = 0;
+        if (payload is not null)
+        {
+            var entry = bundler.BundleManifest.Files.Single(f => f.RelativePath == PayloadLayout.PayloadEntry);
+            if (entry.CompressedSize != 0)
+                throw new InvalidOperationException("the bundler compressed the payload; it must stay readable in place");
+            offset = entry.Offset;
+        }
+        var size = Publish(bundle, outputPath);
+        return new EmitResult(outputPath, size, offset, size - (payload?.Length ?? 0), BootloaderKit.Aot);
+    }
+
+    /// <summary>Moves the finished bundle to <paramref name="outputPath"/> (mode 0755): written to a temporary name
+    /// beside it and renamed, so a failure never leaves a half-written file.</summary>
+    /// <returns>The executable's size in bytes.</returns>
+    /// <exception cref="Diagnostics.PyFreezeException">No space left on the device.</exception>
+    private static long Publish(string bundle, string outputPath)
+    {
+        var hostName = Path.GetFileName(outputPath);
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(bundle, (UnixFileMode)0b111_101_101);
 
@@ -99,8 +148,7 @@ public static class Emitter
                 throw new Diagnostics.PyFreezeException($"{outputPath}: cannot write the executable (no space left on device); free some space or choose another --distpath", 1, e);
             throw;
         }
-        var size = new FileInfo(outputPath).Length;
-        return new EmitResult(outputPath, size, offset, size - (payload?.Length ?? 0));
+        return new FileInfo(outputPath).Length;
     }
 
     /// <summary>Where <see cref="Bundler"/> puts the first bundled file, the payload assembly: at the end of the host

@@ -25,15 +25,52 @@ public static class HostPacks
     {
         if (hostPackDir is not null)
             CheckFolder(rid, hostPackDir);
+        if (dotnetRoot is null && !SdkInstalled())
+            return; // packs serve only an SDK's publish: with none, the missing SDK is what the caller reports
+
         nugetCache ??= Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } n ? n
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var corelib = typeof(object).Assembly.Location;
-        dotnetRoot ??= string.IsNullOrEmpty(corelib) ? AppContext.BaseDirectory : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(corelib)!, "..", "..", ".."));
+        dotnetRoot ??= SdkRoot();
         var missing = PackagesFor(rid).Where(p => !Available(p, hostPackDir, nugetCache, dotnetRoot)).ToList();
         if (missing.Count == 0)
             return;
         var where = hostPackDir is null ? $"not in the NuGet cache ({nugetCache}) and no --host-pack given" : $"not in --host-pack {hostPackDir} nor in the NuGet cache ({nugetCache})";
         throw new PyFreezeException($"--target {rid.Name}: the bootloader needs the .NET package{(missing.Count > 1 ? "s" : "")} {string.Join(" and ", missing)} (version {Environment.Version.Major}.{Environment.Version.Minor}.x), {where}; download the .nupkg file{(missing.Count > 1 ? "s" : "")} from nuget.org and pass their folder with --host-pack DIR", 2);
+    }
+
+    /// <summary>The .NET install whose SDK would publish a bootloader: <c>$DOTNET_ROOT</c>, else the folder of the
+    /// <c>dotnet</c> found on PATH (through its symlinks), else the running runtime's install. An installed PyFreeze
+    /// runs on its own runtime (self-contained), so the running runtime is the last guess, not the first.</summary>
+    public static string SdkRoot()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root)
+            return root;
+        var exe = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, exe);
+            if (!File.Exists(candidate))
+                continue;
+            var target = new FileInfo(candidate).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? candidate;
+            return Path.GetDirectoryName(Path.GetFullPath(target))!;
+        }
+        // shared/Microsoft.NETCore.App/VERSION/ holds the running runtime in a framework-dependent install
+        return Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+    }
+
+    /// <summary>Whether <c>dotnet</c> runs here with an SDK (<c>dotnet --list-sdks</c> lists one): a runtime-only
+    /// install, or none, cannot publish a bootloader.</summary>
+    public static bool SdkInstalled()
+    {
+        try
+        {
+            var r = Processes.ProcessRunner.Run("dotnet", ["--list-sdks"], timeout: TimeSpan.FromMinutes(1));
+            return r.ExitCode == 0 && r.StdOut.Trim().Length > 0;
+        }
+        catch (PyFreezeException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Checks that a <c>--host-pack</c> folder exists.</summary>

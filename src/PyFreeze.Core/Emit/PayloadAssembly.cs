@@ -19,7 +19,7 @@ public static class PayloadAssembly
     public const string FileName = PayloadLayout.AssemblyName + ".dll";
 
     /// <summary>Writes the wrapper assembly.</summary>
-    /// <param name="payloadPath">The payload zip.</param>
+    /// <param name="payloadPath">The payload file.</param>
     /// <param name="payloadSha256">The payload's hash (hex): seeds the module's MVID so the output is deterministic.</param>
     /// <param name="outputPath">The .dll to write.</param>
     /// <returns>Offset in bytes of the first payload byte from the start of the .dll file.</returns>

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using ICSharpCode.SharpZipLib.Zip;
 using PyFreeze.Diagnostics;
 using PyFreeze.Payload;
 
@@ -24,7 +23,7 @@ public sealed class InspectResult
     /// <summary>The .NET bundle's manifest.</summary>
     public required BundleReader Bundle { get; init; }
 
-    /// <summary>The launch settings from the bundled runtimeconfig.</summary>
+    /// <summary>The launch settings (from the bundle's settings entry or its runtimeconfig).</summary>
     public required LaunchSettings Settings { get; init; }
 
     /// <summary>The payload's <c>pyfreeze/build.json</c> (PyFreeze and Python versions, RID, entry, options), or null (onedir).</summary>
@@ -35,11 +34,15 @@ public sealed class InspectResult
 
     /// <summary>True when the payload's bytes hash to the recorded XXH64.</summary>
     public bool PayloadIntact { get; init; }
+
+    /// <summary>The app's bootloader: <c>aot</c> (NativeAOT, its own bundle host) or <c>singlefile</c> (the .NET single-file host).</summary>
+    public required string Bootloader { get; init; }
 }
 
 /// <summary>
-/// Reads a frozen app of any RID on any host: the .NET bundle manifest, the launch settings in the bundled
-/// runtimeconfig, and the payload zip at the offset those settings give.
+/// Reads a frozen app of any RID on any host, NativeAOT or single-file bootloader alike: the bundle manifest
+/// (<see cref="BundleReader"/>), the launch settings (a bundle entry, or the bundled runtimeconfig's properties), and
+/// the payload (<see cref="PayloadFormat"/>) at the place they give.
 /// </summary>
 public static class AppInspector
 {
@@ -57,23 +60,7 @@ public static class AppInspector
         if (!File.Exists(path))
             throw new PyFreezeException($"{path}: no such file");
         var bundle = BundleReader.Read(path);
-        var config = bundle.Entries.FirstOrDefault(e => e.Type == 4 || e.RelativePath.EndsWith(".runtimeconfig.json", StringComparison.Ordinal))
-                     ?? throw new PyFreezeException($"{path}: a .NET app without a runtimeconfig, not a PyFreeze app");
-        LaunchSettings? settings;
-        try
-        {
-            using var doc = JsonDocument.Parse(BundleReader.ReadEntry(path, config));
-            var props = doc.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var p) ? p : default;
-            settings = LaunchSettings.FromProperties(name =>
-                props.ValueKind == JsonValueKind.Object && props.TryGetProperty(name, out var v) ? v.ToString() : null);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException)
-        {
-            throw new PyFreezeException($"{path}: its runtimeconfig is damaged ({e.Message})", 1, e);
-        }
-        if (settings is null)
-            throw new PyFreezeException($"{path}: a .NET single-file app, but not a PyFreeze app (no PyFreeze launch settings)");
-
+        var settings = ReadSettings(path, bundle);
         var files = new List<InspectedFile>();
         JsonElement? buildInfo = null;
         bool intact = true;
@@ -83,26 +70,21 @@ public static class AppInspector
             if (bundle.FileLength < end)
                 throw new PyFreezeException($"{path}: is truncated ({bundle.FileLength} bytes; the payload ends at {end})");
             using var f = File.OpenRead(path);
-            using var region = new RegionStream(f, settings.PayloadOffset, settings.PayloadLength);
-            intact = Xxh64(region) == settings.PayloadXxh64;
-            region.Position = 0;
+            using (var region = new RegionStream(f, settings.PayloadOffset, settings.PayloadLength))
+                intact = Xxh64(region) == settings.PayloadXxh64;
             try
             {
-                using var zip = new ZipFile(region, leaveOpen: true);
-                foreach (ZipEntry e in zip)
+                ReadPayload(f, settings, (name, size, _, data) =>
                 {
-                    if (!e.IsFile)
-                        continue;
-                    files.Add(new InspectedFile(e.Name, e.Size, e.CompressedSize));
-                    if (e.Name == PayloadLayout.BuildInfo)
+                    files.Add(new InspectedFile(name, size, 0));
+                    if (name == PayloadLayout.BuildInfo)
                     {
-                        using var s = zip.GetInputStream(e);
-                        using var doc = JsonDocument.Parse(s);
+                        using var doc = JsonDocument.Parse(data);
                         buildInfo = doc.RootElement.Clone();
                     }
-                }
+                }, null);
             }
-            catch (ZipException e)
+            catch (Exception e) when (e is InvalidDataException or JsonException)
             {
                 throw new PyFreezeException($"{path}: its payload is damaged ({e.Message})", 1, e);
             }
@@ -111,7 +93,47 @@ public static class AppInspector
         {
             Path = path, Size = new FileInfo(path).Length, Bundle = bundle, Settings = settings, BuildInfo = buildInfo,
             Files = files.OrderBy(x => x.Path, StringComparer.Ordinal).ToList(), PayloadIntact = intact,
+            Bootloader = bundle.Entries.Any(e => e.RelativePath == PayloadLayout.SettingsEntry) ? "aot" : "singlefile",
         };
+    }
+
+    /// <summary>The launch settings: the NativeAOT bundle's <see cref="PayloadLayout.SettingsEntry"/> (with the payload's
+    /// place from its entry), else the <c>configProperties</c> of a single-file bundle's runtimeconfig.</summary>
+    private static LaunchSettings ReadSettings(string path, BundleReader bundle)
+    {
+        try
+        {
+            if (bundle.Entries.FirstOrDefault(e => e.RelativePath == PayloadLayout.SettingsEntry) is { } launch)
+            {
+                var settings = LaunchSettings.FromBytes(BundleReader.ReadEntry(path, launch))
+                    ?? throw new PyFreezeException($"{path}: a bundle without PyFreeze launch settings, not a PyFreeze app");
+                return bundle.Entries.FirstOrDefault(e => e.RelativePath == PayloadLayout.PayloadEntry) is { } payload
+                    ? settings with { PayloadOffset = payload.Offset, PayloadLength = payload.Size } : settings;
+            }
+            var config = bundle.Entries.FirstOrDefault(e => e.Type == 4 || e.RelativePath.EndsWith(".runtimeconfig.json", StringComparison.Ordinal))
+                         ?? throw new PyFreezeException($"{path}: a .NET app without PyFreeze launch settings or a runtimeconfig, not a PyFreeze app");
+            using var doc = JsonDocument.Parse(BundleReader.ReadEntry(path, config));
+            var props = doc.RootElement.GetProperty("runtimeOptions").TryGetProperty("configProperties", out var p) ? p : default;
+            return LaunchSettings.FromProperties(name =>
+                       props.ValueKind == JsonValueKind.Object && props.TryGetProperty(name, out var v) ? v.ToString() : null)
+                   ?? throw new PyFreezeException($"{path}: a .NET single-file app, but not a PyFreeze app (no PyFreeze launch settings)");
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException)
+        {
+            throw new PyFreezeException($"{path}: its launch settings are damaged ({e.Message})", 1, e);
+        }
+    }
+
+    /// <summary>Reads every frame of the payload in order: folders to <paramref name="folder"/> (when given), files to
+    /// <paramref name="file"/>.</summary>
+    private static void ReadPayload(FileStream f, LaunchSettings settings, Action<string, long, bool, Stream> file, Action<string>? folder)
+    {
+        var frames = PayloadFormat.ReadIndex((at, buffer) => RandomAccess.Read(f.SafeFileHandle, buffer, settings.PayloadOffset + at), settings.PayloadLength);
+        foreach (var frame in frames)
+        {
+            using var region = new RegionStream(f, settings.PayloadOffset + frame.Offset, frame.Length);
+            PayloadFormat.ReadFrame(region, folder ?? (static _ => { }), file);
+        }
     }
 
     private static string Xxh64(Stream s)
@@ -130,29 +152,31 @@ public static class AppInspector
             throw new PyFreezeException($"{app.Path}: an --onedir executable; its files are the folder beside it");
         Directory.CreateDirectory(dir);
         var root = System.IO.Path.GetFullPath(dir) + System.IO.Path.DirectorySeparatorChar;
-        using var f = File.OpenRead(app.Path);
-        using var region = new RegionStream(f, app.Settings.PayloadOffset, app.Settings.PayloadLength);
-        using var zip = new ZipFile(region, leaveOpen: true);
-        int count = 0;
-        foreach (ZipEntry e in zip)
+        string Target(string name)
         {
-            if (!PayloadLayout.IsSafeEntryName(e.Name))
-                throw new PyFreezeException($"{app.Path}: unsafe payload entry {e.Name}");
-            var target = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, e.Name));
+            var target = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir, name));
             if (!target.StartsWith(root, StringComparison.Ordinal))
-                throw new PyFreezeException($"{app.Path}: unsafe payload entry {e.Name}");
-            if (e.IsDirectory)
+                throw new PyFreezeException($"{app.Path}: unsafe payload entry {name}");
+            return target;
+        }
+        using var f = File.OpenRead(app.Path);
+        int count = 0;
+        try
+        {
+            ReadPayload(f, app.Settings, (name, _, exec, data) =>
             {
-                Directory.CreateDirectory(target);
-                continue;
-            }
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-            using (var input = zip.GetInputStream(e))
-            using (var output = File.Create(target))
-                input.CopyTo(output);
-            if (!OperatingSystem.IsWindows() && (e.ExternalFileAttributes >> 16 & 0b001_001_001) != 0)
-                File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
-            count++;
+                var target = Target(name);
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                using (var output = File.Create(target))
+                    data.CopyTo(output);
+                if (!OperatingSystem.IsWindows() && exec)
+                    File.SetUnixFileMode(target, (UnixFileMode)0b111_101_101);
+                count++;
+            }, name => Directory.CreateDirectory(Target(name)));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PyFreezeException($"{app.Path}: its payload is damaged ({e.Message})", 1, e);
         }
         return count;
     }
@@ -171,10 +195,11 @@ public static class AppInspector
             foreach (var f in app.Files.OrderByDescending(f => f.Size).Take(10))
                 w.WriteLine($"    {f.Size,12:N0}  {f.Path}");
         }
-        w.WriteLine($"  interpreter {app.Settings.Interpreter} {string.Join(' ', app.Settings.PythonOptions)}; bundle format {app.Bundle.MajorVersion}.{app.Bundle.MinorVersion}, {app.Bundle.Entries.Count} bundled .NET files");
+        w.WriteLine($"  interpreter {app.Settings.Interpreter} {string.Join(' ', app.Settings.PythonOptions)}; bundle format {app.Bundle.MajorVersion}.{app.Bundle.MinorVersion}, {app.Bundle.Entries.Count} bundled files");
+        w.WriteLine($"  bootloader {(app.Bootloader == "aot" ? "NativeAOT" : ".NET single-file host")}");
     }
 
-    /// <summary>Writes the JSON form: <c>{path, size, app, payload: {offset, length, sha256, intact}, build, settings, files: [{path, size, compressed}]}</c>.</summary>
+    /// <summary>Writes the JSON form: <c>{path, size, app, bootloader, payload: {offset, length, sha256, intact}, build, settings, files: [{path, size, compressed}]}</c>.</summary>
     public static void WriteJson(InspectResult app, Stream output)
     {
         using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
@@ -182,6 +207,7 @@ public static class AppInspector
         j.WriteString("path", app.Path);
         j.WriteNumber("size", app.Size);
         j.WriteString("app", app.Settings.AppName);
+        j.WriteString("bootloader", app.Bootloader);
         j.WriteStartObject("payload");
         j.WriteNumber("offset", app.Settings.PayloadOffset);
         j.WriteNumber("length", app.Settings.PayloadLength);

@@ -85,7 +85,7 @@ public static class ReportBuilder
                 p.Archive is null ? "onedir" : "onefile", emit.Size),
             new ReportPython(analysis.Interpreter.VersionString, analysis.Interpreter.Platform, s.Plan.Interpreter,
                 runtime is null ? analysis.Interpreter.RealExecutable : runtime.Source, s.Target.Compiler.RealExecutable),
-            new ReportBootloader(".NET single-file host", emit.BootloaderSize, emit.PayloadOffset),
+            new ReportBootloader(s.App.Bootloader is { Length: > 0 } described ? described : ".NET single-file host", emit.BootloaderSize, emit.PayloadOffset),
             new ReportPayload(p.Sha256, p.Xxh64, p.Archive?.Length ?? files.Sum(f => f.Size), files.Sum(f => f.Size), files.Count(f => !f.Path.EndsWith('/'))),
             s.Plan.RequiredGlibc is { } g ? new ReportGlibc(g.Version.ToString(), g.By) : null,
             s.Timings.Select(t => new ReportTiming(t.Stage, Math.Round(t.Elapsed.TotalMilliseconds, 1))).ToList(),

@@ -120,6 +120,7 @@ public class OptionPrecedenceTests
         ("--company", ["--company", "Acme"], (o, _) => o.Company ?? "", "Acme", ""),
         ("--product-version", ["--product-version", "1.2.3"], (o, _) => o.ProductVersion ?? "", "1.2.3", ""),
         ("--host-pack", ["--host-pack", "packs"], (o, _) => o.HostPack ?? "", "packs", ""),
+        ("--bootloader-kit", ["--bootloader-kit", "kit"], (o, _) => o.BootloaderKit ?? "", "kit", ""),
         ("--codesign-identity", ["--codesign-identity", "Dev"], (o, _) => o.CodesignIdentity ?? "", "Dev", ""),
         ("--osx-entitlements-file", ["--entitlements", "e.plist"], (o, _) => o.Entitlements ?? "", "e.plist", ""),
         ("--bundle-identifier", ["--bundle-identifier", "com.example.app"], (o, _) => o.BundleIdentifier ?? "", "com.example.app", ""),
@@ -189,6 +190,7 @@ public class OptionPrecedenceTests
     [InlineData("hidden-imports = \"a\"", "[tool.pyfreeze] hidden-imports must be a list of strings")]
     [InlineData("hidden-imports = [1]", "[tool.pyfreeze] hidden-imports must be a list of strings")]
     [InlineData("name = 3", "[tool.pyfreeze] name has the wrong type (expected string)")]
+    [InlineData("smoke = 1", "[tool.pyfreeze] smoke has the wrong type (expected a string of arguments")]
     [InlineData("colect-data = [\"a\"]", "[tool.pyfreeze] has an unknown setting \"colect-data\"")]
     [InlineData("optimize = 5", "--optimize 5: use 0, 1 or 2")]
     [InlineData("name = \"a/b\"", "--name a/b: not a usable file name")]
@@ -220,5 +222,19 @@ public class OptionPrecedenceTests
         var o = BuildOptions.Resolve(new BuildSettings { Entry = t["proj/app.py"], Log = Log.Silent }, _ => null);
         Assert.Equal("app", o.Name);
         Assert.Equal(t["proj/pyproject.toml"], o.Pyproject);
+    }
+
+    /// <summary><c>smoke</c> is <c>pyfreeze ci init</c>'s: read into the settings layer with the build's settings, and
+    /// changing nothing of the build.</summary>
+    [Fact]
+    public void The_smoke_setting_is_read_but_is_not_the_builds()
+    {
+        using var t = new TempDir("precedence");
+        var plain = Resolve(t, null, []);
+        var withSmoke = Resolve(t, "smoke = \"Ada --json\"", []);
+        Assert.Equal("Ada --json", ProjectSettings.Read(t["proj/pyproject.toml"]).Smoke);
+        static string Shown(object? v) => v is System.Collections.IEnumerable e and not string ? string.Join(",", e.Cast<object>()) : $"{v}";
+        foreach (var p in typeof(BuildOptions).GetProperties().Where(p => p.Name is not (nameof(BuildOptions.Pyproject) or nameof(BuildOptions.Log))))
+            Assert.Equal((p.Name, Shown(p.GetValue(plain))), (p.Name, Shown(p.GetValue(withSmoke))));
     }
 }

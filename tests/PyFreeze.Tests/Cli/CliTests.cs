@@ -209,22 +209,4 @@ public class CliTests
         AssertOneLineError(Pyfreeze(t.Path, "build", app, "--python", Pythons.Debian, "--strict", "--name", "strict", "--log-level", "ERROR"), "no_such_module_abc");
         Assert.False(File.Exists(t["dist/strict"]));
     }
-
-    [Fact]
-    public void Ci_init_writes_a_valid_github_workflow_once()
-    {
-        using var t = new TempDir("ci");
-        var run = Pyfreeze(t.Path, "ci", "init", "--github", "--entry", "src/tool.py", "--name", "tool");
-        Assert.True(run.ExitCode == 0, run.ToString());
-        var file = t[".github/workflows/pyfreeze.yml"];
-        var check = Proc.Exec(Pythons.Debian, ["-c",
-            "import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); m = d['jobs']['build']['strategy']['matrix']['include']; " +
-            "print(sorted(x['rid'] for x in m)); print([s.get('run','') for s in d['jobs']['build']['steps'] if 'build src/tool.py' in s.get('run','')])", file]);
-        Assert.True(check.ExitCode == 0, check.ToString());
-        Assert.Contains("['linux-x64', 'osx-arm64', 'win-x64']", check.StdOut);
-        Assert.Contains("--name tool", check.StdOut);
-        Assert.DoesNotMatch(@"\{\{[A-Z_]+\}\}", File.ReadAllText(file)); // every placeholder filled (GitHub's own ${{ }} stay)
-        var again = Pyfreeze(t.Path, "ci", "init", "--github");
-        AssertOneLineError(again, "already exists");
-    }
 }

@@ -30,14 +30,22 @@ public class RuntimeTests
     }
 
     [Fact]
-    public void Damaged_archive_directory_is_reported_as_damage_and_nothing_cached()
+    public void Damaged_frame_index_is_reported_as_damage_and_nothing_cached()
     {
-        // The zip's central directory is the last part of the payload: with it broken the archive cannot even be
-        // opened, which the unpack tries while the hash is still being checked. The checksum must still decide the
-        // message, and nothing may be left behind.
+        // The frame index leads the payload: with it broken the payload cannot even be cut into frames, which the
+        // unpack tries before the hash is checked. The checksum must still decide the message, and nothing may be
+        // left behind.
+        var app = Hello();
+        var start = app.Result.Emit.PayloadOffset;
+        AssertDamageRefused(app, start + 16, start + 44, 0x5a); // the frame count and the first frame's record
+    }
+
+    [Fact]
+    public void Damaged_last_frame_is_reported_as_damage_and_nothing_cached()
+    {
         var app = Hello();
         var end = app.Result.Emit.PayloadOffset + app.Result.Payload!.Length;
-        AssertDamageRefused(app, end - 22, end - 10, 0x5a); // the end-of-central-directory record
+        AssertDamageRefused(app, end - 22, end - 10, 0x5a); // the last frame's end and its checksum
     }
 
     /// <summary>Flips bytes [from, to) of a copy of the app, runs it in a fresh sandbox and checks the one-line refusal,
@@ -76,27 +84,31 @@ public class RuntimeTests
         var run = box.Run(app.Executable, ["ok"]);
         Assert.True(run.ExitCode == 3, run.ToString());
         var dir = box.Unpacked().Single();
-        using var zip = System.IO.Compression.ZipFile.OpenRead(app.Result.Payload!.Path);
+        // Read as standard tools read it (one zstd stream, the index a skippable frame, then one tar archive), not
+        // through the bootloader's frame reader.
+        using var payload = File.OpenRead(app.Result.Payload!.Path);
+        using var zstd = new ZstdSharp.DecompressionStream(payload);
+        using var tar = new System.Formats.Tar.TarReader(zstd);
         var files = 0;
         var deepest = 0;
-        foreach (var entry in zip.Entries)
+        while (tar.GetNextEntry() is { } entry)
         {
-            var path = Path.Combine(dir, entry.FullName);
-            deepest = Math.Max(deepest, entry.FullName.TrimEnd('/').Count(c => c == '/'));
-            if (entry.FullName.EndsWith('/'))
+            var name = entry.Name.TrimEnd('/');
+            var path = Path.Combine(dir, name);
+            deepest = Math.Max(deepest, name.Count(c => c == '/'));
+            if (entry.EntryType == System.Formats.Tar.TarEntryType.Directory)
             {
-                Assert.True(Directory.Exists(path), entry.FullName);
+                Assert.True(Directory.Exists(path), name);
                 Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(path));
                 continue;
             }
             files++;
-            var exec = ((entry.ExternalAttributes >> 16) & 0b001_001_001) != 0;
-            Assert.True(File.Exists(path), entry.FullName);
+            var exec = ((int)entry.Mode & 0b001_001_001) != 0;
+            Assert.True(File.Exists(path), name);
             Assert.Equal(exec ? (UnixFileMode)0b111_000_000 : (UnixFileMode)0b110_000_000, File.GetUnixFileMode(path));
             using var expected = new MemoryStream();
-            using (var s = entry.Open())
-                s.CopyTo(expected);
-            Assert.True(expected.ToArray().AsSpan().SequenceEqual(File.ReadAllBytes(path)), entry.FullName);
+            entry.DataStream?.CopyTo(expected);
+            Assert.True(expected.ToArray().AsSpan().SequenceEqual(File.ReadAllBytes(path)), name);
         }
         Assert.True(files > 200 && deepest >= 4, $"{files} files, {deepest} levels: too small a payload to tell");
         var marker = Path.Combine(dir, ".pyfreeze-complete");
@@ -120,9 +132,10 @@ public class RuntimeTests
         var run = box.Run(copy, ["x"]);
         Assert.NotEqual(0, run.ExitCode);
         Assert.NotEqual(3, run.ExitCode);
-        // Truncation cuts the .NET bundle manifest (it ends the file), so the .NET host refuses the file before the
-        // bootloader runs; its message names the problem.
-        Assert.Contains("possible file corruption", run.StdErr);
+        // Truncation cuts the bundle manifest (it ends the file): the NativeAOT bootloader, its own bundle host, finds
+        // the manifest's offset beyond the end and says so in one line.
+        var line = Assert.Single(run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("hello: error: the executable is truncated", line);
         Assert.Empty(box.Unpacked());
     }
 

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace PyFreeze.Bootloader;
+
+/// <summary>
+/// <c>PYFREEZE_DEBUG=timing</c>: where a start's time goes. The bootloader stamps its main, the cache check and the
+/// moment before exec (CLOCK_MONOTONIC nanoseconds, which is what <see cref="Stopwatch"/> reads on Linux and what
+/// Python's <c>time.monotonic_ns()</c> reads) and hands them, with the host's start, to the boot module in
+/// <c>_PYFREEZE_TIMING</c>; the boot module adds "interpreter ready" and "entry start" and prints one line on stderr.
+/// Unset, it costs one environment look-up.
+/// </summary>
+/// <remarks>
+/// The host's start (the exec of this process) is estimated as now minus the time the kernel has accounted to this
+/// thread, running and waiting to run (<c>/proc/self/schedstat</c>, nanoseconds; see the kernel's
+/// Documentation/scheduler/sched-stats.rst): before <c>main</c> the process runs without blocking on a warm start.
+/// </remarks>
+internal static class Timing
+{
+    /// <summary>The variable that carries the stamps to the boot module (which removes it).</summary>
+    internal const string Variable = "_PYFREEZE_TIMING";
+
+    private static readonly bool s_on = Environment.GetEnvironmentVariable("PYFREEZE_DEBUG") is { } v
+        && v.Split(',').Contains("timing", StringComparer.Ordinal);
+
+    private static long s_host, s_main, s_cache;
+
+    /// <summary>Stamps the bootloader's main (and estimates the host's start).</summary>
+    public static void BootloaderMain()
+    {
+        if (!s_on)
+            return;
+        s_main = Now();
+        s_host = s_main - SinceStart();
+    }
+
+    /// <summary>Stamps the end of the cache check (or unpack).</summary>
+    public static void CacheChecked()
+    {
+        if (s_on)
+            s_cache = Now();
+    }
+
+    /// <summary>Stamps the moment before exec and hands every stamp to the boot module.</summary>
+    public static void BeforeExec()
+    {
+        if (!s_on)
+            return;
+        var text = string.Join(' ', new[] { s_host, s_main, s_cache, Now() }.Select(t => t.ToString(CultureInfo.InvariantCulture)));
+        Native.SetEnv(Variable, System.Text.Encoding.ASCII.GetBytes(text));
+    }
+
+    private static long Now() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
+
+    /// <summary>Nanoseconds this thread has run and waited to run since the process began, or 0 when unknown.</summary>
+    private static long SinceStart()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/self/schedstat").Split(' ');
+            return long.Parse(fields[0], CultureInfo.InvariantCulture) + long.Parse(fields[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 0;
+        }
+    }
+}
