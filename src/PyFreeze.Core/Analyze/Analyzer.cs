@@ -122,6 +122,7 @@ public sealed class Analyzer
     private readonly Stack<ModuleNode> _reachWork = new();
     private bool _marking;
     private bool _reachAll; // following a plugin's optional import: what it imports is reached though the plugin is not
+    private readonly List<LeftOutModule> _leftOut = [];
 
     /// <summary>Creates an analyzer for one app and interpreter.</summary>
     public Analyzer(InterpreterInfo interpreter, AnalyzerOptions options)
@@ -211,6 +212,7 @@ public sealed class Analyzer
                         MarkLoadedByName(plugin);
                 Drain();
             }
+            FollowCollectedPending();
             if (_graph.Count == before)
                 break;
         }
@@ -223,6 +225,7 @@ public sealed class Analyzer
         }
         return new AnalysisResult
         {
+            LeftOut = LeftOutAtEnd(),
             Graph = _graph,
             SearchPath = _searchPath,
             Interpreter = _interp,
@@ -435,9 +438,11 @@ public sealed class Analyzer
         if (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking)
             return;
         bool pluginOptional = !importer.Reached && importer.LoadedByName && stmt.Context == ImportContext.Optional;
-        if (!importer.Reached && stmt.Context != ImportContext.TopLevel && !pluginOptional && !RunsOnImport(stmt))
+        if (!importer.Reached && stmt.Context != ImportContext.TopLevel && !pluginOptional && !RunsOnImport(stmt)
+            && !FollowsUnreached(importer, stmt))
         {
-            // Only an expander added this module: follow its other imports when (if) the app reaches it.
+            // Only an expander added this module, and the import leads into a distribution nothing else collects:
+            // followed when (if) the app reaches the module.
             (importer.PendingImports ??= []).Add(stmt);
             return;
         }
@@ -464,34 +469,102 @@ public sealed class Analyzer
     private static bool RunsOnImport(ImportStatement stmt) =>
         stmt.Context == ImportContext.Conditional && stmt.Condition?.Contains("__name__", StringComparison.Ordinal) != true;
 
+    /// <summary>The absolute module name an import statement names (relative ones resolved against the importer's package
+    /// as <c>importlib._bootstrap._resolve_name</c> does); null, with the reason, when it cannot be resolved.</summary>
+    private string? TargetName(ModuleNode importer, ImportStatement stmt, out string? problem)
+    {
+        problem = null;
+        if (stmt.Level == 0)
+            return stmt.Module.Length == 0 ? null : stmt.Module;
+        var pkg = importer.Name == "__main__" ? _mainPackage : importer.IsPackage ? importer.Name : importer.Parent;
+        if (pkg is null)
+        {
+            problem = "relative import with no known parent package (fails at run time)";
+            return null;
+        }
+        var parts = pkg.Split('.');
+        if (stmt.Level - 1 >= parts.Length)
+        {
+            problem = "relative import beyond the top-level package (fails at run time)";
+            return null;
+        }
+        var basePkg = string.Join('.', parts.Take(parts.Length - (stmt.Level - 1)));
+        return stmt.Module.Length == 0 ? basePkg : basePkg + "." + stmt.Module;
+    }
+
+    /// <summary>Whether a deferred, conditional or optional import of a module that only an expander added (a dialect
+    /// loaded by a computed name, a migration found by <c>pkgutil</c>) is followed before the app reaches that module: when
+    /// it leads into the module's own top-level package, or, for a module outside the standard library, into the standard
+    /// library (not its developer tools) or a top-level package the graph already holds. It may run as soon as anything loads the module by name, and costs
+    /// nothing a distribution brings on its own; an import into a distribution nothing else collects waits (the
+    /// <c>optional-unreached</c> rule of <see cref="AnalysisResult.LeftOut"/>).</summary>
+    private bool FollowsUnreached(ModuleNode importer, ImportStatement stmt)
+    {
+        var name = TargetName(importer, stmt, out _);
+        if (name is null)
+            return false;
+        var top = name.Split('.')[0];
+        if (top == importer.TopLevel)
+            return true;
+        if (importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None)
+            return false; // a stdlib submodule collected with its package (urllib.request, logging.handlers) stays lean
+        if (_stdlibNames.Contains(top))
+            return top != "test" && !_options.Hooks.IsDeveloperTool(top) && !_options.Hooks.IsSideImport(importer.Name, name);
+        return _graph.Find(top) is { Kind: not ModuleKind.Missing };
+    }
+
+    /// <summary>Follows the waiting imports of modules not reached that <see cref="FollowsUnreached"/> now allows (the
+    /// package they lead into was collected since), then the scans they start.</summary>
+    private void FollowCollectedPending()
+    {
+        foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null).ToList())
+        {
+            var pending = node.PendingImports!;
+            var now = pending.Where(s => FollowsUnreached(node, s)).ToList();
+            if (now.Count == 0)
+                continue;
+            node.PendingImports = pending.Except(now).ToList();
+            foreach (var stmt in now)
+                FollowImport(node, stmt);
+        }
+        Drain();
+    }
+
+    /// <summary>Records a module or file a rule left out (shared by the expanders); kept only if the graph does not end up
+    /// holding it after all.</summary>
+    public void LeaveOut(LeftOutModule leftOut) => _leftOut.Add(leftOut);
+
+    /// <summary>What the analysis left out, once it is over: the rules' records for names the graph does not hold, and each
+    /// waiting import of a module not reached whose target exists but nothing collects (<c>optional-unreached</c>); one
+    /// record per name, the first rule's.</summary>
+    private List<LeftOutModule> LeftOutAtEnd()
+    {
+        var all = new List<LeftOutModule>(_leftOut);
+        foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null))
+        {
+            foreach (var stmt in node.PendingImports!)
+            {
+                var name = TargetName(node, stmt, out _);
+                if (name is null || (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking) || !Exists(name))
+                    continue;
+                all.Add(new LeftOutModule(name, "optional-unreached",
+                    $"{ImportEdge.KindOf(stmt.Context)} import at line {stmt.Line} of {node.Name}, which is collected only as part of its package " +
+                    $"and never imported by the app's code; nothing else collects {name.Split('.')[0]} (add it with --hidden-import)", node.Name));
+            }
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return all.Where(l => _graph.Find(l.Module) is not { Kind: not ModuleKind.Missing } && seen.Add(l.Module)).ToList();
+    }
+
     private void FollowImport(ModuleNode importer, ImportStatement stmt)
     {
         var source = stmt.IsDynamic ? EdgeSource.Dynamic : EdgeSource.Statement;
-        string baseName;
-        if (stmt.Level > 0)
+        var baseName = TargetName(importer, stmt, out var problem);
+        if (baseName is null)
         {
-            var pkg = importer.Name == "__main__" ? _mainPackage : importer.IsPackage ? importer.Name : importer.Parent;
-            if (pkg is null)
-            {
-                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0,
-                    "relative import with no known parent package (fails at run time)"));
-                return;
-            }
-            var parts = pkg.Split('.');
-            if (stmt.Level - 1 >= parts.Length)
-            {
-                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0,
-                    "relative import beyond the top-level package (fails at run time)"));
-                return;
-            }
-            var basePkg = string.Join('.', parts.Take(parts.Length - (stmt.Level - 1)));
-            baseName = stmt.Module.Length == 0 ? basePkg : basePkg + "." + stmt.Module;
-        }
-        else
-        {
-            if (stmt.Module.Length == 0)
-                return;
-            baseName = stmt.Module;
+            if (problem is not null)
+                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0, problem));
+            return;
         }
 
         if (importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None

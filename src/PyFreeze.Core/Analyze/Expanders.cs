@@ -1,10 +1,12 @@
 namespace PyFreeze.Analyze;
 
 /// <summary>
-/// Collects imported packages whole: every submodule of a package the app reaches, except tests, so plugin
-/// discovery (<c>pkgutil.iter_modules</c>), computed <c>importlib.import_module</c> names and lazy loaders work
-/// frozen. Submodules are found like <c>pkgutil.iter_modules</c> finds them: files with a loader suffix and folders
-/// with an <c>__init__</c>.
+/// Collects imported packages whole: every submodule of a package the app reaches, whatever its name (a numbered
+/// migration <c>0001_initial.py</c>, a <c>test.py</c> management command), so plugin discovery
+/// (<c>pkgutil.iter_modules</c>), computed <c>importlib.import_module</c> names and lazy loaders work frozen.
+/// Submodules are found like <c>pkgutil.iter_modules</c> finds them (Lib/pkgutil.py, <c>_iter_file_finder_modules</c>):
+/// files with a loader suffix and folders with an <c>__init__</c>, any name without a dot. The test-folder rule leaves
+/// out subpackages named <c>tests</c> or <c>test</c> that nothing imports (recorded in <see cref="AnalysisResult.LeftOut"/>).
 /// </summary>
 public sealed class PackageExpander : IGraphExpander
 {
@@ -30,8 +32,8 @@ public sealed class PackageExpander : IGraphExpander
         return this;
     }
 
-    /// <summary>True for a submodule name expansion leaves out: test packages and test modules.</summary>
-    /// <remarks>Names like <c>_multiarray_tests</c> stay: numpy imports that one by a computed name at start-up.</remarks>
+    /// <summary>True for a file or folder beside the entry script that <see cref="AppModulesExpander"/> leaves out: the app's
+    /// own test packages and test modules (inside a collected package only <see cref="IsTestFolder"/> applies).</summary>
     public static bool IsTestName(string last) =>
         last is "tests" or "test" or "conftest" || last.StartsWith("test_", StringComparison.Ordinal);
 
@@ -60,6 +62,10 @@ public sealed class PackageExpander : IGraphExpander
                 if (!graph.Contains(full) && !analyzer.Excluded(full) && !Skipped(full) && !analyzer.Hooks.IsExcludedImport(node.Name, full))
                     result.Add((node.Name, full));
             }
+            foreach (var tests in TestFolders(node, analyzer.Finder))
+                analyzer.LeaveOut(new LeftOutModule(node.Name + "." + tests, "test-folder",
+                    $"a test package inside {node.Name} that nothing imports (folders named tests or test are left out; add it with --hidden-import)",
+                    node.Name));
         }
         return result;
     }
@@ -72,10 +78,21 @@ public sealed class PackageExpander : IGraphExpander
         return false;
     }
 
-    /// <summary>The importable names directly below a package (like <c>pkgutil.iter_modules(pkg.__path__)</c>), tests left out.</summary>
-    public static IEnumerable<string> Submodules(ModuleNode package, PathFinder finder)
+    /// <summary>The importable names directly below a package, as <c>pkgutil.iter_modules(pkg.__path__)</c> lists them
+    /// (any name without a dot: <c>0001_initial</c>, <c>test</c>), test folders (<see cref="IsTestFolder"/>) left out.</summary>
+    public static IEnumerable<string> Submodules(ModuleNode package, PathFinder finder) =>
+        Below(package, finder).Where(n => !n.Folder || !IsTestFolder(n.Name)).Select(n => n.Name).Distinct();
+
+    /// <summary>The subpackages below a package that the test-folder rule leaves out when nothing imports them.</summary>
+    public static IEnumerable<string> TestFolders(ModuleNode package, PathFinder finder) =>
+        Below(package, finder).Where(n => n.Folder && IsTestFolder(n.Name)).Select(n => n.Name).Distinct();
+
+    /// <summary>True for a folder the test-folder rule leaves out: <c>tests</c> or <c>test</c>.</summary>
+    public static bool IsTestFolder(string name) => name is "tests" or "test";
+
+    private static SortedSet<(string Name, bool Folder)> Below(ModuleNode package, PathFinder finder)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var names = new SortedSet<(string, bool)>();
         foreach (var dir in package.SearchLocations)
         {
             foreach (var file in finder.FilesIn(dir))
@@ -85,22 +102,27 @@ public sealed class PackageExpander : IGraphExpander
                     if (!file.EndsWith(suffix, StringComparison.Ordinal))
                         continue;
                     var stem = file[..^suffix.Length];
-                    if (stem != "__init__" && IsIdentifier(stem) && !IsTestName(stem))
-                        names.Add(stem);
+                    if (stem != "__init__" && IsModuleName(stem))
+                        names.Add((stem, false));
                     break;
                 }
             }
             foreach (var sub in finder.DirsIn(dir))
             {
-                if (!IsIdentifier(sub) || IsTestName(sub))
+                if (!IsModuleName(sub))
                     continue;
                 var subDir = Path.Combine(dir, sub);
                 if (finder.Loaders.Any(l => finder.HasFile(subDir, "__init__" + l.Suffix)))
-                    names.Add(sub);
+                    names.Add((sub, true));
             }
         }
         return names;
     }
+
+    /// <summary>True for a name <c>importlib.import_module</c> finds below a package: not empty, no dot, no path separator
+    /// (what pkgutil lists; an identifier is not needed).</summary>
+    public static bool IsModuleName(string s) =>
+        s.Length > 0 && !s.Contains('.') && !s.Contains('/') && !s.Contains('\\') && !char.IsWhiteSpace(s[0]);
 
     /// <summary>True for a Python identifier (what an importable module name part must be).</summary>
     public static bool IsIdentifier(string s) =>
