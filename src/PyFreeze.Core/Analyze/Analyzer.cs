@@ -123,6 +123,7 @@ public sealed class Analyzer
     private bool _marking;
     private bool _reachAll; // following a plugin's optional import: what it imports is reached though the plugin is not
     private readonly List<LeftOutModule> _leftOut = [];
+    private readonly HashSet<string> _pulled = new(StringComparer.Ordinal); // stdlib modules code outside the stdlib imports
 
     /// <summary>Creates an analyzer for one app and interpreter.</summary>
     public Analyzer(InterpreterInfo interpreter, AnalyzerOptions options)
@@ -256,6 +257,8 @@ public sealed class Analyzer
                 continue;
             }
             node.DunderAll = result!.DunderAll;
+            node.MetadataCalls = result.MetadataCalls.Where(c => c.Qualified || result.Imports.Any(i =>
+                i.Module is "importlib.metadata" or "importlib_metadata" && i.Names.Contains(c.Function.Split('(')[0]))).ToList();
             foreach (var assignment in result.ModuleAssignments)
                 Install(node, assignment, result.Imports);
             foreach (var p in result.Problems)
@@ -276,6 +279,9 @@ public sealed class Analyzer
 
     /// <summary>Which group a search-path entry belongs to.</summary>
     public ModuleOrigin OriginOf(string root) => _rootOrigin.GetValueOrDefault(root, ModuleOrigin.SitePackages);
+
+    /// <summary>True when a module of that name can be found (builtin, frozen, or on the search path); thread-safe.</summary>
+    public bool IsInstalled(string name) => Exists(name);
 
     /// <summary>True when <paramref name="name"/> or a parent package is excluded.</summary>
     public bool Excluded(string name) => IsExcluded(name);
@@ -494,8 +500,9 @@ public sealed class Analyzer
 
     /// <summary>Whether a deferred, conditional or optional import of a module that only an expander added (a dialect
     /// loaded by a computed name, a migration found by <c>pkgutil</c>) is followed before the app reaches that module: when
-    /// it leads into the module's own top-level package, or, for a module outside the standard library, into the standard
-    /// library (not its developer tools) or a top-level package the graph already holds. It may run as soon as anything loads the module by name, and costs
+    /// it leads into the module's own top-level package, or into the standard library (not its developer tools) or a
+    /// top-level package the graph already holds; the last two only for a stdlib module that code outside the stdlib
+    /// imports (<see cref="Pulled"/>), so collecting stdlib packages whole does not cascade. It may run as soon as anything loads the module by name, and costs
     /// nothing a distribution brings on its own; an import into a distribution nothing else collects waits (the
     /// <c>optional-unreached</c> rule of <see cref="AnalysisResult.LeftOut"/>).</summary>
     private bool FollowsUnreached(ModuleNode importer, ImportStatement stmt)
@@ -506,28 +513,58 @@ public sealed class Analyzer
         var top = name.Split('.')[0];
         if (top == importer.TopLevel)
             return true;
-        if (importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None)
-            return false; // a stdlib submodule collected with its package (urllib.request, logging.handlers) stays lean
+        if (IsStdlibNode(importer) && !Pulled(importer))
+            return false; // a stdlib submodule collected only with its package (urllib.request, logging.handlers) stays lean
         if (_stdlibNames.Contains(top))
             return top != "test" && !_options.Hooks.IsDeveloperTool(top) && !_options.Hooks.IsSideImport(importer.Name, name);
         return _graph.Find(top) is { Kind: not ModuleKind.Missing };
     }
 
+    private static bool IsStdlibNode(ModuleNode n) => n.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None;
+
+    /// <summary>True for a stdlib module that code outside the stdlib imports, directly or through other such stdlib modules
+    /// (by statements, not expansion; a dialect's <c>import sqlite3</c>, then sqlite3's <c>_sqlite3</c>): it runs when that code
+    /// does, so its own waiting imports are followed like the code's. The set is recomputed each expansion round
+    /// (<see cref="FollowCollectedPending"/>); between rounds an importer already in it counts.</summary>
+    private bool Pulled(ModuleNode stdlibModule) =>
+        _pulled.Contains(stdlibModule.Name) || _graph.Importers(stdlibModule.Name).Any(e => e.Source != EdgeSource.Expansion
+            && !NeverRuns(e.Context, e.Condition) && _graph.Find(e.From) is { } from && (!IsStdlibNode(from) || _pulled.Contains(from.Name)));
+
+    private void ComputePulled()
+    {
+        var work = new Stack<ModuleNode>(_graph.Modules.Where(n => !IsStdlibNode(n) && n.Kind != ModuleKind.Missing));
+        while (work.Count > 0)
+        {
+            var node = work.Pop();
+            foreach (var edge in _graph.Imports(node.Name))
+                if (edge.Source != EdgeSource.Expansion && !NeverRuns(edge.Context, edge.Condition)
+                    && _graph.Find(edge.To) is { } to && IsStdlibNode(to) && _pulled.Add(to.Name))
+                    work.Push(to);
+        }
+    }
+
     /// <summary>Follows the waiting imports of modules not reached that <see cref="FollowsUnreached"/> now allows (the
-    /// package they lead into was collected since), then the scans they start.</summary>
+    /// package they lead into was collected since, or the stdlib module is now <see cref="Pulled"/>), then the scans they
+    /// start, until none is left to follow.</summary>
     private void FollowCollectedPending()
     {
-        foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null).ToList())
+        for (bool more = true; more;)
         {
-            var pending = node.PendingImports!;
-            var now = pending.Where(s => FollowsUnreached(node, s)).ToList();
-            if (now.Count == 0)
-                continue;
-            node.PendingImports = pending.Except(now).ToList();
-            foreach (var stmt in now)
-                FollowImport(node, stmt);
+            more = false;
+            ComputePulled();
+            foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null).ToList())
+            {
+                var pending = node.PendingImports!;
+                var now = pending.Where(s => FollowsUnreached(node, s)).ToList();
+                if (now.Count == 0)
+                    continue;
+                more = true;
+                node.PendingImports = pending.Except(now).ToList();
+                foreach (var stmt in now)
+                    FollowImport(node, stmt);
+            }
+            Drain();
         }
-        Drain();
     }
 
     /// <summary>Records a module or file a rule left out (shared by the expanders); kept only if the graph does not end up

@@ -287,3 +287,83 @@ public sealed class DistributionModulesExpander(EntryPointExpander distributions
 
     private readonly HashSet<(string Helper, string Module)> _mypycRequired = [];
 }
+
+/// <summary>
+/// The modules of distributions that a collected module names through <c>importlib.metadata</c> with literal names
+/// (<see cref="MetadataCall"/>): <c>distribution("x").entry_points</c>, <c>entry_points(group="g", name="n")</c>, as pip's
+/// and Debian's console scripts load their program, and <c>version("x")</c>/<c>metadata("x")</c>/<c>distribution("x")</c>. The
+/// distribution's top-level modules (or the entry point's target module) are collected, so its metadata is too
+/// (<c>MetadataCollector</c>). One instance follows the look-ups that load code (<paramref name="loads"/>: entry points,
+/// imported at run time, so reached with their caller); the other the ones that only read metadata (collected, not
+/// reached). A look-up in a module the app reaches that no installed distribution answers is a warning naming it
+/// (<see cref="EntryPointExpander.Problems"/>). Source of the API: CPython's Lib/importlib/metadata/__init__.py.
+/// </summary>
+public sealed class MetadataCallExpander(EntryPointExpander distributions, bool loads) : IGraphExpander
+{
+    private readonly HashSet<(string Module, MetadataCall Call)> _done = [];
+
+    /// <inheritdoc />
+    public bool ImportsAtRunTime => loads;
+
+    /// <summary>True for a look-up that loads code: the distribution's entry points, or <c>entry_points(group=…)</c>.</summary>
+    public static bool Loads(MetadataCall call) => call.Function is "distribution().entry_points" or "entry_points";
+
+    /// <inheritdoc />
+    public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
+    {
+        var result = new List<(string, string)>();
+        List<Distribution>? installed = null;
+        foreach (var node in graph.Modules.Where(n => n.MetadataCalls.Count > 0).ToList())
+        {
+            foreach (var call in node.MetadataCalls.Where(c => Loads(c) == loads))
+            {
+                if (_done.Contains((node.Name, call)))
+                    continue;
+                installed ??= analyzer.SearchPath.SelectMany(distributions.In).ToList();
+                var modules = Resolve(call, installed);
+                if (modules is null && !node.Reached)
+                    continue; // asked again if the app reaches it
+                _done.Add((node.Name, call));
+                if (modules is null)
+                {
+                    distributions.Problems.Add($"{node.Path ?? node.Name}:{call.Line}: importlib.metadata.{Describe(call)} names no installed " +
+                        "distribution or entry point; the frozen app will not find it there (install it, or add its modules with --hidden-import and --copy-metadata)");
+                    continue;
+                }
+                foreach (var module in modules)
+                    if (!graph.Contains(module) && !analyzer.Excluded(module) && analyzer.IsInstalled(module))
+                        result.Add((node.Name, module));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The modules a look-up needs: the named distribution's top-level modules, or the target modules of the
+    /// matching entry points; null when nothing installed matches.</summary>
+    /// <param name="call">The look-up.</param>
+    /// <param name="installed">Distributions in search-path order (the first of a name wins, as importlib.metadata's does).</param>
+    public static IReadOnlyList<string>? Resolve(MetadataCall call, IReadOnlyList<Distribution> installed)
+    {
+        if (call.Function == "entry_points")
+        {
+            var targets = installed.SelectMany(d => d.EntryPoints)
+                .Where(e => e.Group == call.Group && (call.Name is null || e.Name == call.Name))
+                .Select(e => ConsoleScripts.TargetModule(e.Target)).Distinct().ToList();
+            return targets.Count > 0 || call.Name is null ? targets : null;
+        }
+        var wanted = Distribution.Normalize(call.Name!);
+        var dist = installed.FirstOrDefault(d => d.NormalizedName == wanted);
+        if (dist is null)
+            return null;
+        return call.Function == "distribution().entry_points"
+            ? [.. dist.TopLevel.Order(StringComparer.Ordinal), .. dist.EntryPoints.Select(e => ConsoleScripts.TargetModule(e.Target))]
+            : [.. dist.TopLevel.Order(StringComparer.Ordinal)];
+    }
+
+    private static string Describe(MetadataCall c) => c.Function switch
+    {
+        "entry_points" => $"entry_points(group=\"{c.Group}\"{(c.Name is null ? "" : $", name=\"{c.Name}\"")})",
+        "distribution().entry_points" => $"distribution(\"{c.Name}\").entry_points",
+        _ => $"{c.Function}(\"{c.Name}\")",
+    };
+}
