@@ -123,6 +123,7 @@ public sealed class Analyzer
     private bool _marking;
     private bool _reachAll; // following a plugin's optional import: what it imports is reached though the plugin is not
     private readonly List<LeftOutModule> _leftOut = [];
+    private readonly Dictionary<string, (ScanResult Result, string Tool)> _heldPlugins = new(StringComparer.Ordinal); // dev-tool plugins
     private readonly HashSet<string> _pulled = new(StringComparer.Ordinal); // stdlib modules code outside the stdlib imports
 
     /// <summary>Creates an analyzer for one app and interpreter.</summary>
@@ -213,11 +214,13 @@ public sealed class Analyzer
                         MarkLoadedByName(plugin);
                 Drain();
             }
+            ReleasePlugins();
             FollowCollectedPending();
             if (_graph.Count == before)
                 break;
         }
 
+        DropHeldPlugins();
         if (_readErrors.Count > 0)
         {
             var first = _readErrors.OrderBy(p => p.File, StringComparer.Ordinal).First();
@@ -256,18 +259,74 @@ public sealed class Analyzer
                 _readErrors.Add(error);
                 continue;
             }
-            node.DunderAll = result!.DunderAll;
-            node.MetadataCalls = result.MetadataCalls.Where(c => c.Qualified || result.Imports.Any(i =>
-                i.Module is "importlib.metadata" or "importlib_metadata" && i.Names.Contains(c.Function.Split('(')[0]))).ToList();
-            foreach (var assignment in result.ModuleAssignments)
-                Install(node, assignment, result.Imports);
-            foreach (var p in result.Problems)
+            foreach (var p in result!.Problems)
                 _problems.Enqueue(new AnalysisProblem(node.Path!, p.Line, p.Column, p.Message));
-            foreach (var stmt in result.Imports)
-                ProcessImport(node, stmt);
-            if (_options.ModuleHiddenImports.TryGetValue(node.Name, out var extra))
-                foreach (var name in extra)
-                    AddHidden(node.Name, name);
+            if (PluginOf(node, result) is { } tool)
+            {
+                _heldPlugins[node.Name] = (result, tool); // followed if the app reaches the tool or the module after all
+                continue;
+            }
+            Apply(node, result);
+        }
+    }
+
+    /// <summary>Takes in one module's scan: its <c>__all__</c>, metadata look-ups, <c>sys.modules</c> assignments and imports.</summary>
+    private void Apply(ModuleNode node, ScanResult result)
+    {
+        node.DunderAll = result.DunderAll;
+        node.MetadataCalls = result.MetadataCalls.Where(c => c.Qualified || result.Imports.Any(i =>
+            i.Module is "importlib.metadata" or "importlib_metadata" && i.Names.Contains(c.Function.Split('(')[0]))).ToList();
+        foreach (var assignment in result.ModuleAssignments)
+            Install(node, assignment, result.Imports);
+        foreach (var stmt in result.Imports)
+            ProcessImport(node, stmt);
+        if (_options.ModuleHiddenImports.TryGetValue(node.Name, out var extra))
+            foreach (var name in extra)
+                AddHidden(node.Name, name);
+    }
+
+    /// <summary>The developer tool (<see cref="HookSet.IsDeveloperTool"/>: mypy, pytest, Sphinx, IPython, setuptools,
+    /// unittest, …) that a module imports at top level when only whole-package collection brought the module in
+    /// (<c>sqlalchemy.ext.mypy.plugin</c>, a pytest plugin, a Sphinx extension, a <c>test_*.py</c>): the module is that
+    /// tool's plugin and is left out while the app does not reach the tool; null for any other module.</summary>
+    private string? PluginOf(ModuleNode node, ScanResult result)
+    {
+        if (node.Reached || node.LoadedByName || node.Name == "__main__" || IsStdlibNode(node))
+            return null;
+        foreach (var stmt in result.Imports)
+        {
+            if (stmt.Context != ImportContext.TopLevel || stmt.Level != 0 || stmt.Module.Length == 0)
+                continue;
+            var top = stmt.Module.Split('.')[0];
+            if (top != node.TopLevel && _options.Hooks.IsDeveloperTool(top) && _graph.Find(top)?.Reached != true)
+                return top;
+        }
+        return null;
+    }
+
+    /// <summary>Takes in the held plugins whose tool the app now reaches, or that the app reaches itself.</summary>
+    private void ReleasePlugins()
+    {
+        foreach (var (name, (result, tool)) in _heldPlugins.ToList())
+        {
+            if (_graph.Find(name) is not { } node || (!node.Reached && !node.LoadedByName && _graph.Find(tool)?.Reached != true))
+                continue;
+            _heldPlugins.Remove(name);
+            Apply(node, result);
+        }
+    }
+
+    /// <summary>Removes the plugins still held at the end (with their submodules) from the graph, recording each.</summary>
+    private void DropHeldPlugins()
+    {
+        foreach (var (name, (_, tool)) in _heldPlugins.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var importer = _graph.Importers(name).FirstOrDefault()?.From;
+            foreach (var sub in _graph.Modules.Where(m => m.Name == name || m.Name.StartsWith(name + ".", StringComparison.Ordinal)).Select(m => m.Name).ToList())
+                _graph.Remove(sub);
+            _leftOut.Add(new LeftOutModule(name, "dev-tool-plugin",
+                $"imports the developer tool {tool} at top level and only its package's collection brought it in: a plugin of {tool}, " +
+                $"left out because the app does not import {tool} (add it with --hidden-import {name})", importer));
         }
     }
 

@@ -58,7 +58,7 @@ public sealed class DeepRulesTests
             new(name, ModuleKind.Package) { SearchLocations = [Path.Combine([Vendor, .. name.Split('.')])] };
         Assert.Equal(["0001_initial", "0002_add_ratio"], PackageExpander.Submodules(Package("dbkit.migrations"), finder));
         var dbkit = Package("dbkit");
-        Assert.Equal(["commands", "dialects", "migrations"], PackageExpander.Submodules(dbkit, finder));
+        Assert.Equal(["commands", "dialects", "ext", "migrations"], PackageExpander.Submodules(dbkit, finder));
         Assert.Equal(["tests"], PackageExpander.TestFolders(dbkit, finder));
         Assert.False(PackageExpander.IsModuleName("a.b"));
         Assert.True(PackageExpander.IsModuleName("0001_initial"));

@@ -89,6 +89,43 @@ public class DeepAppAnalysisTests
     }
 
     [Fact]
+    public void A_mypy_plugin_the_app_does_not_load_is_left_out_by_the_dev_tool_plugin_rule()
+    {
+        var result = Analyze();
+        Assert.Null(result.Graph.Find("dbkit.ext.mypy_plugin"));
+        Assert.True(result.Graph.Find("dbkit.ext") is { Kind: ModuleKind.Package }); // the rest of the package stays
+        var left = Assert.Single(result.LeftOut, l => l.Module == "dbkit.ext.mypy_plugin");
+        Assert.Equal("dev-tool-plugin", left.Rule);
+        Assert.Contains("mypy", left.Detail, StringComparison.Ordinal);
+        Assert.Null(result.Graph.Find("mypy"));
+    }
+
+    [Fact]
+    public void A_plugin_of_a_tool_the_app_imports_is_kept()
+    {
+        // Debian's python3-mypy, installed by .ci/run
+        using var tmp = new TempDir("devtool");
+        var entry = tmp["uses_mypy.py"];
+        File.WriteAllText(entry, "import dbkit\nimport mypy.plugin\n");
+        var interp = InterpreterProbe.Run(Pythons.Debian);
+        var result = AppAnalysis.Run(interp, entry, [Apps.Entry("deepapp", "vendor")], [], [], Collector.RuntimeImports(interp)).Result;
+        Assert.True(result.Graph.Find("dbkit.ext.mypy_plugin") is { Kind: ModuleKind.Source });
+        Assert.DoesNotContain(result.LeftOut, l => l.Module == "dbkit.ext.mypy_plugin");
+    }
+
+    [Fact]
+    public void A_metadata_look_up_no_installed_distribution_answers_is_a_warning_naming_it()
+    {
+        using var tmp = new TempDir("metawarn");
+        var entry = tmp["meta.py"];
+        File.WriteAllText(entry, "from importlib.metadata import version\nprint(version('pyfreeze-no-such-dist'))\n");
+        var interp = InterpreterProbe.Run(Pythons.Debian);
+        var (_, distributions) = AppAnalysis.Run(interp, entry, [], [], [], Collector.RuntimeImports(interp));
+        var warning = Assert.Single(distributions.Problems, p => p.Contains("pyfreeze-no-such-dist", StringComparison.Ordinal));
+        Assert.StartsWith(entry + ":2: importlib.metadata.version(\"pyfreeze-no-such-dist\")", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Modules_whatever_their_names_are_in_the_graph_and_their_imports_followed()
     {
         var graph = Analyze().Graph;
