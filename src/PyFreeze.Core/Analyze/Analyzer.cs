@@ -291,8 +291,9 @@ public sealed class Analyzer
     /// tool's plugin and is left out while the app does not reach the tool; null for any other module.</summary>
     private string? PluginOf(ModuleNode node, ScanResult result)
     {
-        if (node.Reached || node.LoadedByName || node.Name == "__main__" || IsStdlibNode(node))
-            return null;
+        if (node.Reached || node.LoadedByName || node.Name == "__main__" || IsStdlibNode(node)
+            || _options.HiddenImports.Any(h => node.Name == h || node.Name.StartsWith(h + ".", StringComparison.Ordinal)))
+            return null; // --hidden-import, --collect-submodules and --collect-all of the module or its package restore it
         foreach (var stmt in result.Imports)
         {
             if (stmt.Context != ImportContext.TopLevel || stmt.Level != 0 || stmt.Module.Length == 0)
@@ -326,7 +327,7 @@ public sealed class Analyzer
                 _graph.Remove(sub);
             _leftOut.Add(new LeftOutModule(name, "dev-tool-plugin",
                 $"imports the developer tool {tool} at top level and only its package's collection brought it in: a plugin of {tool}, " +
-                $"left out because the app does not import {tool} (add it with --hidden-import {name})", importer));
+                $"left out because the app does not import {tool} (add it with --hidden-import {name} or --collect-all)", importer));
         }
     }
 

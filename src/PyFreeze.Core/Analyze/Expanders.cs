@@ -56,15 +56,17 @@ public sealed class PackageExpander : IGraphExpander
                 _done.Remove(node.Name); // it may be reached later
                 continue;
             }
-            foreach (var sub in Submodules(node, analyzer.Finder))
+            // --collect-submodules/--collect-all restore anything: test folders too
+            var tests = TestFolders(node, analyzer.Finder).ToList();
+            foreach (var sub in Forced(node.Name) ? Submodules(node, analyzer.Finder).Concat(tests) : Submodules(node, analyzer.Finder))
             {
                 var full = node.Name + "." + sub;
                 if (!graph.Contains(full) && !analyzer.Excluded(full) && !Skipped(full) && !analyzer.Hooks.IsExcludedImport(node.Name, full))
                     result.Add((node.Name, full));
             }
-            foreach (var tests in TestFolders(node, analyzer.Finder))
-                analyzer.LeaveOut(new LeftOutModule(node.Name + "." + tests, "test-folder",
-                    $"a test package inside {node.Name} that nothing imports (folders named tests or test are left out; add it with --hidden-import)",
+            foreach (var test in Forced(node.Name) ? [] : tests)
+                analyzer.LeaveOut(new LeftOutModule(node.Name + "." + test, "test-folder",
+                    $"a test package inside {node.Name} that nothing imports (folders named tests or test are left out; add it with --hidden-import or --collect-submodules)",
                     node.Name));
         }
         return result;

@@ -114,6 +114,17 @@ public class DeepAppAnalysisTests
     }
 
     [Fact]
+    public void Collect_submodules_restores_the_test_folder_and_the_plugin()
+    {
+        var interp = InterpreterProbe.Run(Pythons.Debian);
+        var result = AppAnalysis.Run(interp, Apps.Entry("deepapp", "deepapp.py"), [], [], [], Collector.RuntimeImports(interp),
+            collectSubmodules: ["dbkit"]).Result;
+        Assert.True(result.Graph.Find("dbkit.tests.test_dialects") is { Kind: ModuleKind.Source });
+        Assert.True(result.Graph.Find("dbkit.ext.mypy_plugin") is { Kind: ModuleKind.Source });
+        Assert.DoesNotContain(result.LeftOut, l => l.Module.StartsWith("dbkit.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_metadata_look_up_no_installed_distribution_answers_is_a_warning_naming_it()
     {
         using var tmp = new TempDir("metawarn");
