@@ -157,8 +157,26 @@ internal static unsafe partial class Posix
             CloseRaw(fd);
     }
 
-    /// <summary>True when a process with this id exists (kill(pid, 0): EPERM means it exists but is not ours).</summary>
-    public static bool ProcessExists(int pid) => pid > 0 && (KillRaw(pid, 0) == 0 || Errno != 3 /* ESRCH */);
+    /// <summary>True when a process with this id exists: kill(pid, 0) on POSIX (EPERM means it exists but is not ours);
+    /// on Windows, where there is no libc to call, whether the process table has the id.</summary>
+    public static bool ProcessExists(int pid)
+    {
+        if (pid <= 0)
+            return false;
+        if (OperatingSystem.IsWindows())
+        {
+            try
+            {
+                using var _ = System.Diagnostics.Process.GetProcessById(pid);
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false; // no such process
+            }
+        }
+        return KillRaw(pid, 0) == 0 || Errno != 3 /* ESRCH */;
+    }
 
     /// <summary>Makes a fresh folder from <paramref name="template"/> (ending in XXXXXX), mode 0700; null on failure.</summary>
     public static string? Mkdtemp(string template)

@@ -19,8 +19,8 @@ internal static class BuildCommand
         var workpath = new Option<string?>("--workpath") { Description = "Where scratch files go (default: ./build).", HelpName = "DIR" };
         var onefile = new Option<bool>("--onefile", "-F") { Description = "One executable file (the default)." };
         var onedir = new Option<bool>("--onedir", "-D") { Description = "A folder holding the executable and its files, unpacked." };
-        var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
-        var runtime = new Option<string?>("--runtime") { Description = "The CPython for a --target other than this machine: a python-build-standalone install_only .tar.gz, or python.org's Windows embeddable zip.", HelpName = "ARCHIVE" };
+        var target = new Option<string?>("--target") { Description = "The RID to build for: linux-x64, linux-arm64, win-x64, osx-arm64 (default: this machine's).", HelpName = "RID" };
+        var runtime = new Option<string?>("--runtime") { Description = "The CPython for a --target other than this machine: a python-build-standalone install_only .tar.gz, python.org's Windows embeddable zip, or for linux-arm64 a folder (Debian's packages unpacked with dpkg -x, a root filesystem).", HelpName = "ARCHIVE|DIR" };
         var runtimeSha = new Option<string?>("--runtime-sha256") { Description = "The SHA-256 the --runtime archive must have.", HelpName = "HEX" };
         var targetSite = Many("--target-site-packages", "A folder of packages installed for the --target platform (repeatable).", "DIR");
         var icon = new Option<string?>("--icon", "-i") { Description = "The executable's icon: a .ico file (win-x64) or .icns file (osx-arm64 .app).", HelpName = "FILE" };

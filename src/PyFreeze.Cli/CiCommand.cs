@@ -31,7 +31,7 @@ internal static class CiCommand
                 .Replace("{{PYFREEZE_REPOSITORY}}", parse.GetValue(repository)!);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.WriteAllText(target, text);
-            Console.WriteLine($"wrote {target}: builds linux-x64, win-x64 and osx-arm64 binaries of {entryValue} on tags v* and uploads them as artifacts");
+            Console.WriteLine($"wrote {target}: builds linux-x64, linux-arm64, win-x64 and osx-arm64 binaries of {entryValue} on tags v* and uploads them as artifacts");
             return 0;
         });
         return new Command("ci", "Set up continuous integration for release binaries.") { init };

@@ -18,6 +18,7 @@ public sealed record Rid(string Name, OSPlatform Os, Architecture Architecture, 
         new("linux-x64", OSPlatform.Linux, Architecture.X64, "linux", ""),
         new("win-x64", OSPlatform.Windows, Architecture.X64, "win32", ".exe"),
         new("osx-arm64", OSPlatform.OSX, Architecture.Arm64, "darwin", ""),
+        new("linux-arm64", OSPlatform.Linux, Architecture.Arm64, "linux", ""),
     ];
 
     /// <summary>True for Windows targets.</summary>
@@ -25,6 +26,9 @@ public sealed record Rid(string Name, OSPlatform Os, Architecture Architecture, 
 
     /// <summary>True for macOS targets.</summary>
     public bool IsMacOS => Os == OSPlatform.OSX;
+
+    /// <summary>True for Linux (glibc) targets.</summary>
+    public bool IsLinux => Os == OSPlatform.Linux;
 
     /// <summary>The RID of the machine running PyFreeze (for the default <c>--target</c>).</summary>
     public static string HostName => RuntimeInformation.RuntimeIdentifier switch

@@ -9,7 +9,9 @@ namespace PyFreeze.Assemble;
 /// Makes a native binary ready for the payload, cached by content:
 /// <list type="number">
 /// <item>Debug information is removed with binutils' <c>strip --strip-debug</c> when it is on PATH (pyenv's libpython is
-/// 23 MB with it, 6 MB without; symbols stay, so ctypes keeps working).</item>
+/// 23 MB with it, 6 MB without; symbols stay, so ctypes keeps working). A binary of another CPU (a linux-arm64 build's)
+/// needs a strip that knows it: the cross binutils' (<c>aarch64-linux-gnu-strip</c>) or LLVM's <c>llvm-strip</c>; without
+/// one it is bundled as it is.</item>
 /// <item>ELF search paths that name the build machine (<c>RUNPATH=/root/.pyenv/versions/3.11.7/lib</c>) are rewritten:
 /// <c>$ORIGIN</c>-relative entries are kept, absolute ones dropped; the interpreter gets <c>$ORIGIN/../lib</c>; a
 /// <c>DT_RPATH</c> becomes <c>DT_RUNPATH</c> so the loader path the bootloader sets wins over it (ld.so(8)).</item>
@@ -23,15 +25,20 @@ namespace PyFreeze.Assemble;
 /// <param name="macSigning">How Mach-O files are signed; null when the target is not macOS.</param>
 public sealed class BinaryPreparer(BuildCache cache, Log log, MacSigning? macSigning = null)
 {
-    private static readonly Lazy<string?> StripTool = new(() =>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<ushort, string?> StripTools = new();
+
+    /// <summary>The strip for ELF files of <paramref name="elf"/>'s machine: binutils' own <c>strip</c> for this machine's
+    /// CPU, else <c>TUPLE-strip</c> or <c>llvm-strip</c> (any version) on PATH; null when none is.</summary>
+    private static string? StripToolFor(ElfFile elf) => StripTools.GetOrAdd(elf.Machine, _ =>
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var p = Path.Combine(dir, "strip");
-            if (File.Exists(p))
-                return p;
-        }
-        return null;
+        var host = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture;
+        var names = elf.Architecture == host ? new List<string> { "strip" } : [];
+        if (elf.Architecture != host && LinuxLibraryResolver.MultiarchTuple(elf) is { } tuple)
+            names.Add(tuple + "-strip");
+        names.Add("llvm-strip");
+        names.AddRange(Enumerable.Range(14, 12).Reverse().Select(v => $"llvm-strip-{v}"));
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        return names.SelectMany(n => path.Select(d => Path.Combine(d, n))).FirstOrDefault(File.Exists);
     });
 
     private int _warned;
@@ -48,10 +55,19 @@ public sealed class BinaryPreparer(BuildCache cache, Log log, MacSigning? macSig
             return Sign(path, macSigning);
         if (!IsElf(path))
             return path;
-        var tool = StripTool.Value;
+        ElfFile header;
+        try
+        {
+            header = ElfFile.Read(path);
+        }
+        catch (BinaryFormatException)
+        {
+            return path;
+        }
+        var tool = StripToolFor(header);
         if (tool is null && Interlocked.Exchange(ref _warned, 1) == 0)
-            log.Debug("strip (binutils) not found: binaries are bundled with their debug information");
-        var key = BuildCache.Key("prepare-2", isInterpreter, tool is not null, File.ReadAllBytes(path));
+            log.Debug($"no strip for {header.MachineName} ELF files (binutils' strip, {LinuxLibraryResolver.MultiarchTuple(header) ?? header.MachineName}-strip or llvm-strip) found: binaries are bundled with their debug information");
+        var key = BuildCache.Key("prepare-3", isInterpreter, tool is null ? "" : Path.GetFileName(tool), File.ReadAllBytes(path));
         var hit = cache.TryGet("binary", key);
         if (hit is not null)
             return hit;

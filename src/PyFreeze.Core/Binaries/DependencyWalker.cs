@@ -18,6 +18,11 @@ public sealed class DependencyWalkerOptions
     /// <summary>macOS: the slice of universal files to follow (<c>arm64</c>, <c>x86_64</c>). Null: the first slice of
     /// the first root.</summary>
     public string? Architecture { get; init; }
+
+    /// <summary>Linux and Windows: the CPU every root must be built for (a cross build's target), or null to take the
+    /// roots as they come. A root of another machine (an x86-64 extension module in an arm64 build) fails the walk;
+    /// the libraries found for the roots already match them (the loader skips other machines' files).</summary>
+    public System.Runtime.InteropServices.Architecture? RequiredArchitecture { get; init; }
 }
 
 /// <summary>A binary in the dependency closure.</summary>
@@ -340,6 +345,8 @@ public sealed class DependencyWalker
         };
         if (!ok)
             throw new BinaryFormatException(path, $"is {info.Format}, but a {_policy.Platform} build needs {Expected()} files");
+        if (_options.RequiredArchitecture is { } arch && _policy.Platform != TargetPlatform.MacOS && info.Architecture != arch)
+            throw new BinaryFormatException(path, $"is {info.Format} {info.MachineName}, but the build targets {arch.ToString().ToLowerInvariant()}");
         if (_policy.Platform == TargetPlatform.MacOS)
             architecture ??= info.MachineName;
         return info;

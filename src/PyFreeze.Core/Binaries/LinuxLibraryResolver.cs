@@ -36,6 +36,14 @@ public sealed class LinuxLoaderOptions
     /// <summary>The directory relative names and empty search path elements are taken against (ld.so uses the
     /// process's working directory). Null: <see cref="Environment.CurrentDirectory"/>.</summary>
     public string? WorkingDirectory { get; init; }
+
+    /// <summary>The target machine's root on the build machine (a cross build's runtime folder), or null for this
+    /// machine. When set, every absolute path the loader would search names a file of the target and is taken inside
+    /// it: absolute DT_NEEDED names, the literal absolute elements of DT_RPATH, DT_RUNPATH and
+    /// <see cref="LibraryPath"/>, <see cref="CachePath"/> and the cache's entries, and the default directories.
+    /// <c>$ORIGIN</c> still expands to the requester's own folder. Use it with a <see cref="SysrootFileSystem"/> of
+    /// the same root, so the target's absolute symbolic links stay inside it too.</summary>
+    public string? Sysroot { get; init; }
 }
 
 /// <summary>
@@ -87,7 +95,7 @@ public sealed class LinuxLibraryResolver
                 return _cache;
             _cacheLoaded = true;
             _cache = _options.Cache;
-            if (_cache is null && _options.CachePath is { } p && _fs.FileExists(p))
+            if (_cache is null && _options.CachePath is { } cachePath && Rooted(cachePath) is var p && _fs.FileExists(p))
             {
                 using var s = _fs.OpenRead(p);
                 _cache = LdSoCache.Read(s, p);
@@ -114,7 +122,7 @@ public sealed class LinuxLibraryResolver
 
         if (name.Contains('/'))
         {
-            var path = name.StartsWith('/') ? name : PosixPath.Join(WorkingDirectory, name);
+            var path = name.StartsWith('/') ? Rooted(name) : PosixPath.Join(WorkingDirectory, name);
             var outcome = Check(path, elf, "name contains '/'", attempts);
             return new LibraryResolution(name, requester.Path, outcome ? path : null, attempts);
         }
@@ -155,14 +163,15 @@ public sealed class LinuxLibraryResolver
         if (elf.RunPathString is not null && Search(ExpandSearchPath(elf.RunPath, requester), $"RUNPATH of {requester.Path}") is { } f4)
             return Done(f4);
 
-        var defaults = _options.DefaultDirectories ?? DefaultDirectoriesFor(elf);
+        var defaults = (_options.DefaultDirectories ?? DefaultDirectoriesFor(elf)).Select(Rooted).ToList();
         if (Cache?.Lookup(name, LdSoCache.FlagsFor(elf), _options.IncludeHwcapCacheEntries) is { } entry)
         {
-            if (elf.NoDefaultLib && defaults.Any(d => entry.Path.StartsWith(d.TrimEnd('/') + "/", StringComparison.Ordinal)))
-                attempts.Add(new SearchAttempt(entry.Path, "ld.so.cache", SearchOutcome.Skipped,
+            var entryPath = Rooted(entry.Path);
+            if (elf.NoDefaultLib && defaults.Any(d => entryPath.StartsWith(d.TrimEnd('/') + "/", StringComparison.Ordinal)))
+                attempts.Add(new SearchAttempt(entryPath, "ld.so.cache", SearchOutcome.Skipped,
                     $"in a default directory and {requester.Path} has DF_1_NODEFLIB"));
-            else if (Check(entry.Path, elf, "ld.so.cache", attempts))
-                return Done(entry.Path);
+            else if (Check(entryPath, elf, "ld.so.cache", attempts))
+                return Done(entryPath);
         }
 
         if (elf.NoDefaultLib)
@@ -171,6 +180,11 @@ public sealed class LinuxLibraryResolver
     }
 
     private string WorkingDirectory => _options.WorkingDirectory ?? Environment.CurrentDirectory;
+
+    /// <summary>An absolute path of the target machine as a path on the build machine: inside
+    /// <see cref="LinuxLoaderOptions.Sysroot"/> when one is set, else unchanged.</summary>
+    private string Rooted(string path) =>
+        _options.Sysroot is { Length: > 0 } root && path.StartsWith('/') ? root.TrimEnd('/') + PosixPath.Normalize(path) : path;
 
     /// <summary>Expands the dynamic string tokens of each element and makes the list ld.so searches: empty elements
     /// mean the working directory, relative elements are taken against it, elements that expand to nothing are
@@ -189,7 +203,8 @@ public sealed class LinuxLibraryResolver
                 dir = WorkingDirectory;
             else
             {
-                dir = ExpandTokens(element, owner);
+                // a literal absolute element names the target's folder; $ORIGIN expands to the owner's own (host) folder
+                dir = ExpandTokens(Rooted(element), owner);
                 if (dir.Length == 0)
                     continue;
                 if (!dir.StartsWith('/'))
@@ -255,7 +270,7 @@ public sealed class LinuxLibraryResolver
 
     private string LibFor(ElfFile elf)
     {
-        if (MultiarchTuple(elf) is { } tuple && (_fs.DirectoryExists("/lib/" + tuple) || _fs.DirectoryExists("/usr/lib/" + tuple)))
+        if (MultiarchTuple(elf) is { } tuple && (_fs.DirectoryExists(Rooted("/lib/" + tuple)) || _fs.DirectoryExists(Rooted("/usr/lib/" + tuple))))
             return "lib/" + tuple;
         return elf.Class == ElfClass.Elf64 ? "lib64" : "lib";
     }

@@ -255,7 +255,7 @@ public sealed record BuildOptions
         if (Cross && HostPack is not null)
             HostPacks.CheckFolder(rid, HostPack);
         if (Cross && Runtime is null)
-            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
+            throw new PyFreezeException($"--target {rid.Name}: building for another RID needs its CPython: pass --runtime with a python-build-standalone install_only .tar.gz{(rid.IsWindows ? " or python.org's Windows embeddable zip" : rid.IsLinux ? " or a folder of Debian's python3.X packages for it unpacked with dpkg -x" : "")} for {rid.Name}; this host builds {Rid.HostName} without one", 2);
         if (!Cross && Runtime is not null)
             throw new PyFreezeException($"--runtime: only for a --target other than this machine ({Rid.HostName}); a build for {Rid.HostName} bundles the --python interpreter", 2);
         if (!Cross && TargetSitePackages.Count > 0)

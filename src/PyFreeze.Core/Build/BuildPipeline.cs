@@ -53,6 +53,9 @@ public sealed class BuildResult
 
     /// <summary>How many modules went into the app as bytecode.</summary>
     public int ModulesTotal { get; init; }
+
+    /// <summary>Which bootloader the executable starts with (<see cref="BootloaderKit.Description"/>).</summary>
+    public string Bootloader { get; init; } = "";
 }
 
 /// <summary>
@@ -141,7 +144,7 @@ public sealed class BuildPipeline
         {
             Output = app.Output, Executable = app.Executable, Analysis = analysis, Plan = plan, Payload = payload.Archive,
             Files = payload.Files, Emit = app.Emit, Target = target.Target, Timings = _timings, CompileErrors = compiled.Errors,
-            ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total,
+            ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total, Bootloader = app.Bootloader,
         };
     }
 
@@ -203,6 +206,7 @@ public sealed class BuildPipeline
             AppName = o.Name,
             Target = target.Target,
             WindowsLibrary = target.Runtime is { } runtime && target.Target.IsWindows ? Path.GetFileName(runtime.Library) : null,
+            Sysroot = target.Runtime?.Linux?.Sysroot,
             Hooks = _hooks!,
             User = new UserCollectOptions
             {
@@ -251,6 +255,7 @@ public sealed class BuildPipeline
             GlibcFloorNeededBy = plan.RequiredGlibc?.By ?? "",
         };
         var kit = _kit ?? LocateKit(rid);
+        _log.Info($"Bootloader: {kit.Description}");
         var emitWork = Path.Combine(WorkDir, "emit");
         var exeName = name + rid.ExecutableSuffix;
         if (payload.Staging is { } staging)
@@ -259,7 +264,7 @@ public sealed class BuildPipeline
             SignWithIdentity(exe.Path);
             var final = Path.Combine(o.DistPath, name);
             ReplaceDirectory(staging, final);
-            return new EmittedApp(final, Path.Combine(final, exeName), exe with { Path = Path.Combine(final, exeName) });
+            return new EmittedApp(final, Path.Combine(final, exeName), exe with { Path = Path.Combine(final, exeName) }, kit.Description);
         }
         var archive = payload.Archive!;
         var appBundle = rid.IsMacOS && o.Windowed;
@@ -287,7 +292,7 @@ public sealed class BuildPipeline
             emitted = emitted with { Path = Path.Combine(output, "Contents", "MacOS", name) };
         }
         SignWithIdentity(output);
-        return new EmittedApp(output, emitted.Path, emitted);
+        return new EmittedApp(output, emitted.Path, emitted, kit.Description);
     }
 
     /// <summary>The bootloader kit for <paramref name="rid"/>: <see cref="BuildOptions.BootloaderKit"/> when given, else

@@ -16,6 +16,7 @@ public static class BuildReport
     {
         var files = r.Files;
         w.WriteLine($"Built {Rel(r.Executable)} ({Mb(r.Emit.Size)}, {r.Target.Name}, {(r.Payload is null ? "onedir" : "onefile")})");
+        w.WriteLine($"  bootloader: {r.Bootloader}");
         w.WriteLine($"  bootloader and .NET host {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
         foreach (var group in files.GroupBy(f => f.Category).OrderByDescending(g => g.Sum(f => f.Size)))
             w.WriteLine($"  {group.Key,-10} {group.Count(),6} files {Mb(group.Sum(f => f.Size)),10}");
@@ -27,7 +28,7 @@ public static class BuildReport
         if (expandedCount > 0)
             w.WriteLine($"  collected whole packages: {expandedCount} modules no import reaches, {Mb(expandedBytes)} (leave packages out with --exclude-module, or build with --no-whole-packages)");
         if (r.Plan.RequiredGlibc is { } glibc)
-            w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; this machine has {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
+            w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; {(r.Target.Name == Rid.HostName ? "this machine has" : "the runtime's sysroot has")} {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
         if (r.Plan.Libraries.Count > 0)
             w.WriteLine($"  shared libraries bundled: {string.Join(", ", r.Plan.Libraries.Select(l => l.Name).Order(StringComparer.Ordinal))}");
         foreach (var group in r.Plan.ExcludedLibraries.DistinctBy(l => l.Name).GroupBy(l => l.Category).OrderBy(g => g.Key))
@@ -89,6 +90,7 @@ public static class BuildReport
         j.WriteString("output", r.Output);
         j.WriteString("executable", r.Executable);
         j.WriteString("rid", r.Target.Name);
+        j.WriteString("bootloader", r.Bootloader);
         j.WriteString("mode", r.Payload is null ? "onedir" : "onefile");
         j.WriteNumber("size", r.Emit.Size);
         if (r.Payload is not null)

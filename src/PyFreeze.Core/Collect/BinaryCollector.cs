@@ -22,8 +22,12 @@ public static class BinaryCollector
     /// <param name="layout">Where the runtime's library folder is.</param>
     /// <param name="rid">The target.</param>
     /// <param name="log">Messages.</param>
-    /// <exception cref="PyFreezeException">A bundled binary is corrupt.</exception>
-    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, Rid rid, Log log)
+    /// <param name="sysroot">A Linux cross build's runtime folder (<see cref="PyFreeze.Probe.LinuxRuntimeFacts.Sysroot"/>), or
+    /// null for this machine. With one, libraries are looked for only as the target's loader would find them inside it
+    /// and beside the app's own binaries ($ORIGIN), never in this machine's folders, LD_LIBRARY_PATH or ld.so.cache, and
+    /// every root must be a binary of the RID's CPU.</param>
+    /// <exception cref="PyFreezeException">A bundled binary is corrupt, or of another CPU than a cross build's.</exception>
+    public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout, Rid rid, Log log, string? sysroot)
     {
         var platform = rid.IsWindows ? TargetPlatform.Windows : rid.IsMacOS ? TargetPlatform.MacOS : TargetPlatform.Linux;
         var interpreter = plan.Entries.First(e => e.Dest == layout.Interpreter);
@@ -33,14 +37,16 @@ public static class BinaryCollector
             .Distinct(StringComparer.Ordinal)
             .Where(p => BinaryInspector.Identify(p) is not null)
             .ToList();
-        var ldLibraryPath = (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "")
+        var ldLibraryPath = sysroot is not null ? Array.Empty<string>() : (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? "")
             .Split(':', StringSplitOptions.RemoveEmptyEntries);
         DependencyGraph graph;
         try
         {
-            graph = new DependencyWalker(DiskFileSystem.Instance, SystemLibraryPolicy.For(platform), new DependencyWalkerOptions
+            ILoaderFileSystem fs = sysroot is null ? DiskFileSystem.Instance : new SysrootFileSystem(sysroot);
+            graph = new DependencyWalker(fs, SystemLibraryPolicy.For(platform), new DependencyWalkerOptions
             {
-                Linux = new LinuxLoaderOptions { LibraryPath = ldLibraryPath },
+                Linux = new LinuxLoaderOptions { LibraryPath = ldLibraryPath, Sysroot = sysroot },
+                RequiredArchitecture = sysroot is null ? null : rid.Architecture,
                 // Windows: the bootloader adds the runtime's folders to the DLL search path (AddDllDirectory).
                 WindowsApplicationDirectories = rid.IsWindows && interpreter.Source is not null
                     ? [.. new[] { Path.GetDirectoryName(interpreter.Source), analysis.Interpreter.LibDynload }
@@ -50,7 +56,7 @@ public static class BinaryCollector
         }
         catch (BinaryFormatException e)
         {
-            throw new PyFreezeException($"{e.FileName}: not a usable binary ({e.Problem}); exclude the module that brings it", 1, e);
+            throw new PyFreezeException($"{e.FileName}: not a usable binary ({e.Problem}); exclude the module that brings it{(sysroot is null ? "" : $", or install its package for {rid.Name}")}", 1, e);
         }
 
         var bundledSources = new HashSet<string>(plan.Entries.Where(e => e.Source is not null).Select(e => RealPath(e.Source!)), StringComparer.Ordinal);
@@ -88,10 +94,28 @@ public static class BinaryCollector
         {
             var by = string.Join(", ", un.NeededBy.Select(Path.GetFileName).Distinct());
             plan.MissingLibraries.Add((un.Name, by));
-            log.Warn($"shared library {un.Name} (needed by {by}) was not found; the frozen app fails where it is loaded unless the target has it");
+            var hint = sysroot is null ? null : AlternativeIn(sysroot, un.Name);
+            log.Warn($"shared library {un.Name} (needed by {by}) was not found{(sysroot is null ? "" : " in the runtime")}; the frozen app fails where it is loaded unless the target has it"
+                + (hint is null ? "" : $" (the runtime holds {hint}, likely an alternative that its package's postinst links with update-alternatives and dpkg -x does not: link it, e.g. ln -s {Path.GetFileName(Path.GetDirectoryName(hint))}/{un.Name} {Path.Combine(sysroot!, Path.GetDirectoryName(Path.GetDirectoryName(hint))!, un.Name)})"));
         }
         if (graph.RequiredGlibcVersionBy is { } glibc)
             plan.RequiredGlibc = (glibc.Version, Path.GetFileName(glibc.Node.RealPath));
+    }
+
+    /// <summary>A library of that name one folder below a library folder of the sysroot
+    /// (<c>usr/lib/aarch64-linux-gnu/openblas-pthread/libblas.so.3</c>), relative to it, or null.</summary>
+    private static string? AlternativeIn(string sysroot, string name)
+    {
+        foreach (var lib in new[] { "usr/lib", "lib" })
+        {
+            var dir = Path.Combine(sysroot, lib);
+            if (!Directory.Exists(dir))
+                continue;
+            foreach (var sub in Directory.EnumerateDirectories(dir).SelectMany(d => new[] { d }.Concat(Directory.EnumerateDirectories(d))).Order(StringComparer.Ordinal))
+                if (File.Exists(Path.Combine(sub, name)))
+                    return Path.GetRelativePath(sysroot, Path.Combine(sub, name));
+        }
+        return null;
     }
 
     private static bool IsRuntimeRoot(string root, AnalysisResult analysis)

@@ -20,6 +20,10 @@ public sealed class CollectInput
     /// <summary>The runtime's library file name for a Windows target (<c>python311.dll</c>), else null.</summary>
     public string? WindowsLibrary { get; init; }
 
+    /// <summary>A Linux cross build's runtime folder (<see cref="LinuxRuntimeFacts.Sysroot"/>), where the target's
+    /// loader looks for shared libraries; null for this machine and for other platforms.</summary>
+    public string? Sysroot { get; init; }
+
     /// <summary>The hooks in force.</summary>
     public required HookSet Hooks { get; init; }
 
@@ -59,7 +63,7 @@ public static class CollectStage
         AppDataCollector.Collect(plan, analysis, layout);
         var metadataNames = HookCollector.Collect(plan, analysis, layout, input.Hooks, input.User, [interp.Prefix, interp.BasePrefix]);
         MetadataCollector.Collect(plan, analysis, layout, input.Distributions, metadataNames);
-        BinaryCollector.Collect(plan, analysis, layout, rid, input.Log);
+        BinaryCollector.Collect(plan, analysis, layout, rid, input.Log, input.Sysroot);
         TclTkCollector.Collect(plan, analysis, layout, input.Log);
         AddBoot(plan, interp);
         InputFiles.DropSpecialFiles(plan);

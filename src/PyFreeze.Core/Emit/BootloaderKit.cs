@@ -34,6 +34,10 @@ public sealed class BootloaderKit
     /// <summary>Bundle-relative paths of the files to bundle (in <c>files/</c>).</summary>
     public required IReadOnlyList<string> Files { get; init; }
 
+    /// <summary>Which bootloader this is, for the build's output: "the .NET 10.0.12 single-file host for linux-arm64
+    /// (PyFreeze.Bootloader, ReadyToRun)".</summary>
+    public string Description => $"the .NET {(Framework.Length > 0 ? Framework + " " : "")}single-file host for {Rid} ({AssemblyName}, ReadyToRun)";
+
     /// <summary>Absolute path of a bundled file.</summary>
     public string FilePath(string relative) => Path.Combine(Directory, "files", relative);
 

@@ -4,4 +4,5 @@ namespace PyFreeze.Emit;
 /// <param name="Output">The executable (onefile), the folder (onedir) or the .app (osx-arm64 --windowed).</param>
 /// <param name="Executable">The executable itself.</param>
 /// <param name="Emit">The executable's sizes and payload offset.</param>
-public sealed record EmittedApp(string Output, string Executable, EmitResult Emit);
+/// <param name="Bootloader">Which bootloader the executable starts with (<see cref="BootloaderKit.Description"/>).</param>
+public sealed record EmittedApp(string Output, string Executable, EmitResult Emit, string Bootloader);

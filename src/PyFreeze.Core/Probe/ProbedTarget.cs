@@ -49,7 +49,7 @@ public sealed class ProbedTarget
         var opened = TargetRuntime.Open(runtime, target, cache, log, runtimeSha256);
         var compiler = opened.FindCompiler(python, p => AppAnalysis.Probe(p, entry));
         var targetInterp = opened.TargetInterpreter(compiler, targetSitePackages, log);
-        log.Info($"CPython {opened.VersionString} for {target.Name} from {opened.Source}; bytecode by CPython {compiler.VersionString} at {compiler.RealExecutable}");
+        log.Info($"CPython {opened.VersionString} for {target.Name} from {opened.Source}{(opened.Linux is { } linux ? $", {linux.Layout}" : "")}; bytecode by CPython {compiler.VersionString} at {compiler.RealExecutable}");
         return new ProbedTarget { Target = target, Entry = entry, Interpreter = targetInterp, Compiler = compiler, Runtime = opened };
     }
 }

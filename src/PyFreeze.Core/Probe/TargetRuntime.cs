@@ -15,17 +15,18 @@ namespace PyFreeze.Probe;
 /// A CPython runtime for another RID, given as an archive (<c>--runtime</c>): python-build-standalone's
 /// <c>install_only</c> <c>.tar.gz</c> or python.org's Windows embeddable zip (python-build-standalone keeps
 /// everything under <c>python/</c>; its <c>install_only</c> archives carry no PYTHON.json, so the version comes from the
-/// archive's name and its standard library). The archive is unpacked once
+/// archive's name and its standard library); for a Linux RID also a folder (<see cref="LinuxTargetRuntime"/>). The
+/// archive is unpacked once
 /// into the build cache (keyed by its SHA-256) and read for its layout, version and bytecode magic; the build then
 /// analyzes against its standard library and bundles its binaries, while a host CPython of the same minor version
 /// compiles the bytecode (<see cref="FindCompiler"/>).
 /// </summary>
 public sealed partial class TargetRuntime
 {
-    /// <summary>The archive (a local path; a downloaded one's place in the build cache).</summary>
+    /// <summary>The archive (a local path; a downloaded one's place in the build cache), or the folder.</summary>
     public required string Source { get; init; }
 
-    /// <summary>SHA-256 of the archive, 64 lower-case hex digits.</summary>
+    /// <summary>SHA-256 of the archive, 64 lower-case hex digits; empty for a folder.</summary>
     public required string Sha256 { get; init; }
 
     /// <summary>The target the runtime is for.</summary>
@@ -60,6 +61,9 @@ public sealed partial class TargetRuntime
 
     /// <summary>The bytecode magic read from a .pyc inside the runtime (8 hex digits), or null when it holds none.</summary>
     public string? Magic { get; init; }
+
+    /// <summary>For a Linux RID: the sysroot, builtins, suffixes and the rest read from the runtime's files; else null.</summary>
+    public LinuxRuntimeFacts? Linux { get; init; }
 
     /// <summary>"3.11".</summary>
     public string ShortVersion => $"{Major}.{Minor}";
@@ -103,11 +107,15 @@ public sealed partial class TargetRuntime
     /// <exception cref="PyFreezeException">Missing, corrupted, of another platform or version, or a checksum mismatch.</exception>
     public static TargetRuntime Open(string source, Rid rid, BuildCache cache, Log log, string? expectedSha256 = null)
     {
+        if (rid.IsLinux && !IsUrl(source) && Directory.Exists(source))
+            return LinuxTargetRuntime.FromFolder(source, rid, expectedSha256);
         if (expectedSha256 is not null && (expectedSha256.Trim().Length != 64 || !expectedSha256.Trim().All(char.IsAsciiHexDigit)))
             throw new PyFreezeException($"--runtime-sha256 {expectedSha256}: not a SHA-256 (64 hex digits)", 2);
         var path = IsUrl(source) ? Download(source, cache, log, expectedSha256?.Trim().ToLowerInvariant()) : Path.GetFullPath(source);
         if (!File.Exists(path))
-            throw new PyFreezeException($"--runtime {source}: no such file; give a python-build-standalone install_only .tar.gz or python.org's Windows embeddable .zip", 2);
+            throw new PyFreezeException(rid.IsLinux
+                ? $"--runtime {source}: no such file or folder; give a folder holding a CPython for {rid.Name} (Debian's packages unpacked with dpkg -x) or a python-build-standalone install_only .tar.gz"
+                : $"--runtime {source}: no such file; give a python-build-standalone install_only .tar.gz or python.org's Windows embeddable .zip", 2);
         string sha;
         try
         {
@@ -305,6 +313,8 @@ public sealed partial class TargetRuntime
     /// library (<c>Lib/</c> or <c>python3XY.zip</c>) and the magic of any bytecode it holds.</summary>
     private static TargetRuntime Read(string dir, string path, string shown, string sha, Rid rid)
     {
+        if (rid.IsLinux)
+            return LinuxTargetRuntime.Read(dir, shown, path, sha, rid);
         var root = Directory.Exists(Path.Combine(dir, "python")) ? Path.Combine(dir, "python") : dir;
         var what = DescribeForeign(root);
         var dll = Directory.Exists(root)
@@ -312,8 +322,6 @@ public sealed partial class TargetRuntime
             : null;
         if (rid.IsMacOS)
             return ReadDarwin(root, path, shown, sha, rid, what);
-        if (!rid.IsWindows)
-            throw new PyFreezeException($"--runtime {shown}: runtimes for {rid.Name} are not supported; {rid.Name} builds use this machine's own CPython (--python)", 2);
         if (dll is null)
             throw new PyFreezeException($"--runtime {shown}: {(what is null ? "holds no python3XY.dll" : $"is a CPython for {what}")}, not for {rid.Name}; give python-build-standalone's …-x86_64-pc-windows-msvc-install_only.tar.gz or python.org's python-3.X.Y-embed-amd64.zip", 2);
         var library = Path.Combine(root, dll);
@@ -403,7 +411,7 @@ public sealed partial class TargetRuntime
     /// <summary>The micro version from a python-build-standalone or embeddable archive name (null when the name has
     /// none), checked against the minor version the archive holds.</summary>
     /// <exception cref="PyFreezeException">The name says another minor version.</exception>
-    private static int? CheckArchiveName(string path, string shown, int minor, string held)
+    internal static int? CheckArchiveName(string path, string shown, int minor, string held)
     {
         var name = Path.GetFileName(path);
         var m = PbsName().Match(name) is { Success: true } pbs ? pbs : EmbedName().Match(name);
@@ -453,7 +461,7 @@ public sealed partial class TargetRuntime
         return Directory.Exists(Path.Combine(root, "bin")) ? "a POSIX system (bin/, lib/)" : null;
     }
 
-    private static string? FirstPycMagic(string stdlib)
+    internal static string? FirstPycMagic(string stdlib)
     {
         var cache = Path.Combine(stdlib, "__pycache__");
         if (!Directory.Exists(cache))
@@ -543,14 +551,15 @@ public sealed partial class TargetRuntime
     /// <summary>
     /// The interpreter facts the analysis and collection use for the target: the runtime's standard library and
     /// extension folders, the target platform's builtin modules (Windows: PC/config.c; macOS: libpython's
-    /// <c>_PyInit_*</c> symbols) and extension suffixes, and the target's site-packages; frozen and
+    /// <c>_PyInit_*</c> symbols; Linux: see <see cref="LinuxTargetRuntime.Interpreter"/>) and extension suffixes, and the target's site-packages; frozen and
     /// standard module names (the same on every platform) from the host compiler. The micro version is the archive
     /// name's, else the host compiler's (install_only archives carry no version file).
     /// </summary>
     /// <param name="host">The host compiler, of the same minor version.</param>
     /// <param name="sitePackages"><c>--target-site-packages</c> folders.</param>
     /// <param name="log">Messages.</param>
-    /// <exception cref="PyFreezeException">A site-packages folder does not exist.</exception>
+    /// <exception cref="PyFreezeException">A site-packages folder does not exist (or, for Linux, holds binaries of
+    /// another machine).</exception>
     public InterpreterInfo TargetInterpreter(InterpreterInfo host, IReadOnlyList<string> sitePackages, Log log)
     {
         var site = new List<string>();
@@ -561,6 +570,8 @@ public sealed partial class TargetRuntime
                 throw new PyFreezeException($"--target-site-packages {s}: no such folder", 2);
             site.Add(full);
         }
+        if (Linux is not null)
+            return LinuxTargetRuntime.Interpreter(this, host, site);
         var stdlib = Stdlib;
         if (stdlib is null)
         {
@@ -598,7 +609,7 @@ public sealed partial class TargetRuntime
             ExtensionSuffixes = mac ? [$".cpython-3{Minor}-darwin.so", ".abi3.so", ".so"] : [$".{tag}-win_amd64.pyd", ".pyd"],
             SourceSuffixes = mac ? [".py"] : [".py", ".pyw"],
             BytecodeSuffixes = [".pyc"],
-            BuiltinModules = mac ? [.. new SortedSet<string>(DarwinBuiltinModules().Append("builtins").Append("sys"), StringComparer.Ordinal)] : [.. WindowsBuiltinModules],
+            BuiltinModules = mac ? [.. new SortedSet<string>(DarwinBuiltinModules().Concat(LinuxTargetRuntime.CoreBuiltins), StringComparer.Ordinal)] : [.. WindowsBuiltinModules],
             FrozenModules = host.FrozenModules,
             StdlibModuleNames = host.StdlibModuleNames,
             Soabi = mac ? $"cpython-3{Minor}-darwin" : null,

@@ -218,9 +218,9 @@ public class CliTests
         var file = t[".github/workflows/pyfreeze.yml"];
         var check = Proc.Exec(Pythons.Debian, ["-c",
             "import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); m = d['jobs']['build']['strategy']['matrix']['include']; " +
-            "print(sorted(x['rid'] for x in m)); print([s.get('run','') for s in d['jobs']['build']['steps'] if 'build src/tool.py' in s.get('run','')])", file]);
+            "print(sorted((x['rid'], x['os']) for x in m)); print([s.get('run','') for s in d['jobs']['build']['steps'] if 'build src/tool.py' in s.get('run','')])", file]);
         Assert.True(check.ExitCode == 0, check.ToString());
-        Assert.Contains("['linux-x64', 'osx-arm64', 'win-x64']", check.StdOut);
+        Assert.Contains("[('linux-arm64', 'ubuntu-24.04-arm'), ('linux-x64', 'ubuntu-22.04'), ('osx-arm64', 'macos-14'), ('win-x64', 'windows-latest')]", check.StdOut);
         Assert.Contains("--name tool", check.StdOut);
         Assert.DoesNotMatch(@"\{\{[A-Z_]+\}\}", File.ReadAllText(file)); // every placeholder filled (GitHub's own ${{ }} stay)
         var again = Pyfreeze(t.Path, "ci", "init", "--github");

@@ -1,5 +1,4 @@
 using System.Text;
-using ICSharpCode.SharpZipLib.GZip;
 using ICSharpCode.SharpZipLib.Tar;
 using ICSharpCode.SharpZipLib.Zip;
 using PyFreeze.Processes;
@@ -162,12 +161,14 @@ public sealed class WindowsRuntimeFixture : IDisposable
         }
     }
 
-    /// <summary>Writes a .tar.gz of the given entries (file contents or bytes).</summary>
+    /// <summary>Writes a .tar.gz of the given entries (file contents or bytes), the same bytes for the same entries
+    /// (fixed entry times; System.IO.Compression's gzip header carries no time, SharpZipLib's the current one): a build
+    /// caches an unpacked runtime archive by its SHA-256, so a fixture archive that changed every run would leave
+    /// another copy in the build cache each run.</summary>
     public static void WriteTarGz(string path, IEnumerable<(string Name, string? File, byte[]? Bytes)> entries)
     {
         using var f = File.Create(path);
-        using var gz = new GZipOutputStream(f);
-        gz.SetLevel(1);
+        using var gz = new System.IO.Compression.GZipStream(f, System.IO.Compression.CompressionLevel.Fastest);
         using var tar = new TarOutputStream(gz, Encoding.UTF8);
         foreach (var (name, file, bytes) in entries)
         {
