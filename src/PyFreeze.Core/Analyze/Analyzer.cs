@@ -122,6 +122,9 @@ public sealed class Analyzer
     private readonly Stack<ModuleNode> _reachWork = new();
     private bool _marking;
     private bool _reachAll; // following a plugin's optional import: what it imports is reached though the plugin is not
+    private readonly List<LeftOutModule> _leftOut = [];
+    private readonly Dictionary<string, (ScanResult Result, string Tool)> _heldPlugins = new(StringComparer.Ordinal); // dev-tool plugins
+    private readonly HashSet<string> _pulled = new(StringComparer.Ordinal); // stdlib modules code outside the stdlib imports
 
     /// <summary>Creates an analyzer for one app and interpreter.</summary>
     public Analyzer(InterpreterInfo interpreter, AnalyzerOptions options)
@@ -211,10 +214,13 @@ public sealed class Analyzer
                         MarkLoadedByName(plugin);
                 Drain();
             }
+            ReleasePlugins();
+            FollowCollectedPending();
             if (_graph.Count == before)
                 break;
         }
 
+        DropHeldPlugins();
         if (_readErrors.Count > 0)
         {
             var first = _readErrors.OrderBy(p => p.File, StringComparer.Ordinal).First();
@@ -223,6 +229,7 @@ public sealed class Analyzer
         }
         return new AnalysisResult
         {
+            LeftOut = LeftOutAtEnd(),
             Graph = _graph,
             SearchPath = _searchPath,
             Interpreter = _interp,
@@ -252,16 +259,75 @@ public sealed class Analyzer
                 _readErrors.Add(error);
                 continue;
             }
-            node.DunderAll = result!.DunderAll;
-            foreach (var assignment in result.ModuleAssignments)
-                Install(node, assignment, result.Imports);
-            foreach (var p in result.Problems)
+            foreach (var p in result!.Problems)
                 _problems.Enqueue(new AnalysisProblem(node.Path!, p.Line, p.Column, p.Message));
-            foreach (var stmt in result.Imports)
-                ProcessImport(node, stmt);
-            if (_options.ModuleHiddenImports.TryGetValue(node.Name, out var extra))
-                foreach (var name in extra)
-                    AddHidden(node.Name, name);
+            if (PluginOf(node, result) is { } tool)
+            {
+                _heldPlugins[node.Name] = (result, tool); // followed if the app reaches the tool or the module after all
+                continue;
+            }
+            Apply(node, result);
+        }
+    }
+
+    /// <summary>Takes in one module's scan: its <c>__all__</c>, metadata look-ups, <c>sys.modules</c> assignments and imports.</summary>
+    private void Apply(ModuleNode node, ScanResult result)
+    {
+        node.DunderAll = result.DunderAll;
+        node.MetadataCalls = result.MetadataCalls.Where(c => c.Qualified || result.Imports.Any(i =>
+            i.Module is "importlib.metadata" or "importlib_metadata" && i.Names.Contains(c.Function.Split('(')[0]))).ToList();
+        foreach (var assignment in result.ModuleAssignments)
+            Install(node, assignment, result.Imports);
+        foreach (var stmt in result.Imports)
+            ProcessImport(node, stmt);
+        if (_options.ModuleHiddenImports.TryGetValue(node.Name, out var extra))
+            foreach (var name in extra)
+                AddHidden(node.Name, name);
+    }
+
+    /// <summary>The developer tool (<see cref="HookSet.IsDeveloperTool"/>: mypy, pytest, Sphinx, IPython, setuptools,
+    /// unittest, …) that a module imports at top level when only whole-package collection brought the module in
+    /// (<c>sqlalchemy.ext.mypy.plugin</c>, a pytest plugin, a Sphinx extension, a <c>test_*.py</c>): the module is that
+    /// tool's plugin and is left out while the app does not reach the tool; null for any other module.</summary>
+    private string? PluginOf(ModuleNode node, ScanResult result)
+    {
+        if (node.Reached || node.LoadedByName || node.Name == "__main__" || IsStdlibNode(node)
+            || _options.HiddenImports.Any(h => node.Name == h || node.Name.StartsWith(h + ".", StringComparison.Ordinal)))
+            return null; // --hidden-import, --collect-submodules and --collect-all of the module or its package restore it
+        foreach (var stmt in result.Imports)
+        {
+            if (stmt.Context != ImportContext.TopLevel || stmt.Level != 0 || stmt.Module.Length == 0)
+                continue;
+            var top = stmt.Module.Split('.')[0];
+            if (top != node.TopLevel && _options.Hooks.IsDeveloperTool(top) && _graph.Find(top)?.Reached != true)
+                return top;
+        }
+        return null;
+    }
+
+    /// <summary>Takes in the held plugins whose tool the app now reaches, or that the app reaches itself.</summary>
+    private void ReleasePlugins()
+    {
+        foreach (var (name, (result, tool)) in _heldPlugins.ToList())
+        {
+            if (_graph.Find(name) is not { } node || (!node.Reached && !node.LoadedByName && _graph.Find(tool)?.Reached != true))
+                continue;
+            _heldPlugins.Remove(name);
+            Apply(node, result);
+        }
+    }
+
+    /// <summary>Removes the plugins still held at the end (with their submodules) from the graph, recording each.</summary>
+    private void DropHeldPlugins()
+    {
+        foreach (var (name, (_, tool)) in _heldPlugins.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var importer = _graph.Importers(name).FirstOrDefault()?.From;
+            foreach (var sub in _graph.Modules.Where(m => m.Name == name || m.Name.StartsWith(name + ".", StringComparison.Ordinal)).Select(m => m.Name).ToList())
+                _graph.Remove(sub);
+            _leftOut.Add(new LeftOutModule(name, "dev-tool-plugin",
+                $"imports the developer tool {tool} at top level and only its package's collection brought it in: a plugin of {tool}, " +
+                $"left out because the app does not import {tool} (add it with --hidden-import {name} or --collect-all)", importer));
         }
     }
 
@@ -273,6 +339,9 @@ public sealed class Analyzer
 
     /// <summary>Which group a search-path entry belongs to.</summary>
     public ModuleOrigin OriginOf(string root) => _rootOrigin.GetValueOrDefault(root, ModuleOrigin.SitePackages);
+
+    /// <summary>True when a module of that name can be found (builtin, frozen, or on the search path); thread-safe.</summary>
+    public bool IsInstalled(string name) => Exists(name);
 
     /// <summary>True when <paramref name="name"/> or a parent package is excluded.</summary>
     public bool Excluded(string name) => IsExcluded(name);
@@ -435,9 +504,11 @@ public sealed class Analyzer
         if (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking)
             return;
         bool pluginOptional = !importer.Reached && importer.LoadedByName && stmt.Context == ImportContext.Optional;
-        if (!importer.Reached && stmt.Context != ImportContext.TopLevel && !pluginOptional && !RunsOnImport(stmt))
+        if (!importer.Reached && stmt.Context != ImportContext.TopLevel && !pluginOptional && !RunsOnImport(stmt)
+            && !FollowsUnreached(importer, stmt))
         {
-            // Only an expander added this module: follow its other imports when (if) the app reaches it.
+            // Only an expander added this module, and the import leads into a distribution nothing else collects:
+            // followed when (if) the app reaches the module.
             (importer.PendingImports ??= []).Add(stmt);
             return;
         }
@@ -464,34 +535,133 @@ public sealed class Analyzer
     private static bool RunsOnImport(ImportStatement stmt) =>
         stmt.Context == ImportContext.Conditional && stmt.Condition?.Contains("__name__", StringComparison.Ordinal) != true;
 
+    /// <summary>The absolute module name an import statement names (relative ones resolved against the importer's package
+    /// as <c>importlib._bootstrap._resolve_name</c> does); null, with the reason, when it cannot be resolved.</summary>
+    private string? TargetName(ModuleNode importer, ImportStatement stmt, out string? problem)
+    {
+        problem = null;
+        if (stmt.Level == 0)
+            return stmt.Module.Length == 0 ? null : stmt.Module;
+        var pkg = importer.Name == "__main__" ? _mainPackage : importer.IsPackage ? importer.Name : importer.Parent;
+        if (pkg is null)
+        {
+            problem = "relative import with no known parent package (fails at run time)";
+            return null;
+        }
+        var parts = pkg.Split('.');
+        if (stmt.Level - 1 >= parts.Length)
+        {
+            problem = "relative import beyond the top-level package (fails at run time)";
+            return null;
+        }
+        var basePkg = string.Join('.', parts.Take(parts.Length - (stmt.Level - 1)));
+        return stmt.Module.Length == 0 ? basePkg : basePkg + "." + stmt.Module;
+    }
+
+    /// <summary>Whether a deferred, conditional or optional import of a module that only an expander added (a dialect
+    /// loaded by a computed name, a migration found by <c>pkgutil</c>) is followed before the app reaches that module: when
+    /// it leads into the module's own top-level package, or into the standard library (not its developer tools) or a
+    /// top-level package the graph already holds; the last two only for a stdlib module that code outside the stdlib
+    /// imports (<see cref="Pulled"/>), so collecting stdlib packages whole does not cascade. It may run as soon as anything loads the module by name, and costs
+    /// nothing a distribution brings on its own; an import into a distribution nothing else collects waits (the
+    /// <c>optional-unreached</c> rule of <see cref="AnalysisResult.LeftOut"/>).</summary>
+    private bool FollowsUnreached(ModuleNode importer, ImportStatement stmt)
+    {
+        var name = TargetName(importer, stmt, out _);
+        if (name is null)
+            return false;
+        var top = name.Split('.')[0];
+        if (top == importer.TopLevel)
+            return true;
+        if (IsStdlibNode(importer) && !Pulled(importer))
+            return false; // a stdlib submodule collected only with its package (urllib.request, logging.handlers) stays lean
+        if (_stdlibNames.Contains(top))
+            return top != "test" && !_options.Hooks.IsDeveloperTool(top) && !_options.Hooks.IsSideImport(importer.Name, name);
+        return _graph.Find(top) is { Kind: not ModuleKind.Missing };
+    }
+
+    private static bool IsStdlibNode(ModuleNode n) => n.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None;
+
+    /// <summary>True for a stdlib module that code outside the stdlib imports, directly or through other such stdlib modules
+    /// (by statements, not expansion; a dialect's <c>import sqlite3</c>, then sqlite3's <c>_sqlite3</c>): it runs when that code
+    /// does, so its own waiting imports are followed like the code's. The set is recomputed each expansion round
+    /// (<see cref="FollowCollectedPending"/>); between rounds an importer already in it counts.</summary>
+    private bool Pulled(ModuleNode stdlibModule) =>
+        _pulled.Contains(stdlibModule.Name) || _graph.Importers(stdlibModule.Name).Any(e => e.Source != EdgeSource.Expansion
+            && !NeverRuns(e.Context, e.Condition) && _graph.Find(e.From) is { } from && (!IsStdlibNode(from) || _pulled.Contains(from.Name)));
+
+    private void ComputePulled()
+    {
+        var work = new Stack<ModuleNode>(_graph.Modules.Where(n => !IsStdlibNode(n) && n.Kind != ModuleKind.Missing));
+        while (work.Count > 0)
+        {
+            var node = work.Pop();
+            foreach (var edge in _graph.Imports(node.Name))
+                if (edge.Source != EdgeSource.Expansion && !NeverRuns(edge.Context, edge.Condition)
+                    && _graph.Find(edge.To) is { } to && IsStdlibNode(to) && _pulled.Add(to.Name))
+                    work.Push(to);
+        }
+    }
+
+    /// <summary>Follows the waiting imports of modules not reached that <see cref="FollowsUnreached"/> now allows (the
+    /// package they lead into was collected since, or the stdlib module is now <see cref="Pulled"/>), then the scans they
+    /// start, until none is left to follow.</summary>
+    private void FollowCollectedPending()
+    {
+        for (bool more = true; more;)
+        {
+            more = false;
+            ComputePulled();
+            foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null).ToList())
+            {
+                var pending = node.PendingImports!;
+                var now = pending.Where(s => FollowsUnreached(node, s)).ToList();
+                if (now.Count == 0)
+                    continue;
+                more = true;
+                node.PendingImports = pending.Except(now).ToList();
+                foreach (var stmt in now)
+                    FollowImport(node, stmt);
+            }
+            Drain();
+        }
+    }
+
+    /// <summary>Records a module or file a rule left out (shared by the expanders); kept only if the graph does not end up
+    /// holding it after all.</summary>
+    public void LeaveOut(LeftOutModule leftOut) => _leftOut.Add(leftOut);
+
+    /// <summary>What the analysis left out, once it is over: the rules' records for names the graph does not hold, and each
+    /// waiting import of a module not reached whose target exists but nothing collects (<c>optional-unreached</c>); one
+    /// record per name, the first rule's.</summary>
+    private List<LeftOutModule> LeftOutAtEnd()
+    {
+        var all = new List<LeftOutModule>(_leftOut);
+        foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null))
+        {
+            foreach (var stmt in node.PendingImports!)
+            {
+                var name = TargetName(node, stmt, out _);
+                if (name is null || (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking) || !Exists(name))
+                    continue;
+                all.Add(new LeftOutModule(name, "optional-unreached",
+                    $"{ImportEdge.KindOf(stmt.Context)} import at line {stmt.Line} of {node.Name}, which is collected only as part of its package " +
+                    $"and never imported by the app's code; nothing else collects {name.Split('.')[0]} (add it with --hidden-import)", node.Name));
+            }
+        }
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return all.Where(l => _graph.Find(l.Module) is not { Kind: not ModuleKind.Missing } && seen.Add(l.Module)).ToList();
+    }
+
     private void FollowImport(ModuleNode importer, ImportStatement stmt)
     {
         var source = stmt.IsDynamic ? EdgeSource.Dynamic : EdgeSource.Statement;
-        string baseName;
-        if (stmt.Level > 0)
+        var baseName = TargetName(importer, stmt, out var problem);
+        if (baseName is null)
         {
-            var pkg = importer.Name == "__main__" ? _mainPackage : importer.IsPackage ? importer.Name : importer.Parent;
-            if (pkg is null)
-            {
-                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0,
-                    "relative import with no known parent package (fails at run time)"));
-                return;
-            }
-            var parts = pkg.Split('.');
-            if (stmt.Level - 1 >= parts.Length)
-            {
-                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0,
-                    "relative import beyond the top-level package (fails at run time)"));
-                return;
-            }
-            var basePkg = string.Join('.', parts.Take(parts.Length - (stmt.Level - 1)));
-            baseName = stmt.Module.Length == 0 ? basePkg : basePkg + "." + stmt.Module;
-        }
-        else
-        {
-            if (stmt.Module.Length == 0)
-                return;
-            baseName = stmt.Module;
+            if (problem is not null)
+                _problems.Enqueue(new AnalysisProblem(importer.Path ?? importer.Name, stmt.Line, 0, problem));
+            return;
         }
 
         if (importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None

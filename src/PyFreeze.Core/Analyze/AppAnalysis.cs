@@ -122,8 +122,10 @@ public static class AppAnalysis
             ModuleHiddenImports = BuiltinHiddenImports(interpreter),
             Hooks = hooks ?? HookSet.Load([]).Applying(HookTarget(interpreter, paths)),
             Expanders = wholePackages
-                ? [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints)]
-                : [packages.OnlyForced(), entryPoints, new DistributionModulesExpander(entryPoints)],
+                ? [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints),
+                    new MetadataCallExpander(entryPoints, loads: true), new MetadataCallExpander(entryPoints, loads: false)]
+                : [packages.OnlyForced(), entryPoints, new DistributionModulesExpander(entryPoints),
+                    new MetadataCallExpander(entryPoints, loads: true), new MetadataCallExpander(entryPoints, loads: false)],
         }).Run();
         return (result, entryPoints);
     }

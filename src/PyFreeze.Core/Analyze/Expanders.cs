@@ -1,10 +1,12 @@
 namespace PyFreeze.Analyze;
 
 /// <summary>
-/// Collects imported packages whole: every submodule of a package the app reaches, except tests, so plugin
-/// discovery (<c>pkgutil.iter_modules</c>), computed <c>importlib.import_module</c> names and lazy loaders work
-/// frozen. Submodules are found like <c>pkgutil.iter_modules</c> finds them: files with a loader suffix and folders
-/// with an <c>__init__</c>.
+/// Collects imported packages whole: every submodule of a package the app reaches, whatever its name (a numbered
+/// migration <c>0001_initial.py</c>, a <c>test.py</c> management command), so plugin discovery
+/// (<c>pkgutil.iter_modules</c>), computed <c>importlib.import_module</c> names and lazy loaders work frozen.
+/// Submodules are found like <c>pkgutil.iter_modules</c> finds them (Lib/pkgutil.py, <c>_iter_file_finder_modules</c>):
+/// files with a loader suffix and folders with an <c>__init__</c>, any name without a dot. The test-folder rule leaves
+/// out subpackages named <c>tests</c> or <c>test</c> that nothing imports (recorded in <see cref="AnalysisResult.LeftOut"/>).
 /// </summary>
 public sealed class PackageExpander : IGraphExpander
 {
@@ -30,8 +32,8 @@ public sealed class PackageExpander : IGraphExpander
         return this;
     }
 
-    /// <summary>True for a submodule name expansion leaves out: test packages and test modules.</summary>
-    /// <remarks>Names like <c>_multiarray_tests</c> stay: numpy imports that one by a computed name at start-up.</remarks>
+    /// <summary>True for a file or folder beside the entry script that <see cref="AppModulesExpander"/> leaves out: the app's
+    /// own test packages and test modules (inside a collected package only <see cref="IsTestFolder"/> applies).</summary>
     public static bool IsTestName(string last) =>
         last is "tests" or "test" or "conftest" || last.StartsWith("test_", StringComparison.Ordinal);
 
@@ -54,12 +56,18 @@ public sealed class PackageExpander : IGraphExpander
                 _done.Remove(node.Name); // it may be reached later
                 continue;
             }
-            foreach (var sub in Submodules(node, analyzer.Finder))
+            // --collect-submodules/--collect-all restore anything: test folders too
+            var tests = TestFolders(node, analyzer.Finder).ToList();
+            foreach (var sub in Forced(node.Name) ? Submodules(node, analyzer.Finder).Concat(tests) : Submodules(node, analyzer.Finder))
             {
                 var full = node.Name + "." + sub;
                 if (!graph.Contains(full) && !analyzer.Excluded(full) && !Skipped(full) && !analyzer.Hooks.IsExcludedImport(node.Name, full))
                     result.Add((node.Name, full));
             }
+            foreach (var test in Forced(node.Name) ? [] : tests)
+                analyzer.LeaveOut(new LeftOutModule(node.Name + "." + test, "test-folder",
+                    $"a test package inside {node.Name} that nothing imports (folders named tests or test are left out; add it with --hidden-import or --collect-submodules)",
+                    node.Name));
         }
         return result;
     }
@@ -72,10 +80,21 @@ public sealed class PackageExpander : IGraphExpander
         return false;
     }
 
-    /// <summary>The importable names directly below a package (like <c>pkgutil.iter_modules(pkg.__path__)</c>), tests left out.</summary>
-    public static IEnumerable<string> Submodules(ModuleNode package, PathFinder finder)
+    /// <summary>The importable names directly below a package, as <c>pkgutil.iter_modules(pkg.__path__)</c> lists them
+    /// (any name without a dot: <c>0001_initial</c>, <c>test</c>), test folders (<see cref="IsTestFolder"/>) left out.</summary>
+    public static IEnumerable<string> Submodules(ModuleNode package, PathFinder finder) =>
+        Below(package, finder).Where(n => !n.Folder || !IsTestFolder(n.Name)).Select(n => n.Name).Distinct();
+
+    /// <summary>The subpackages below a package that the test-folder rule leaves out when nothing imports them.</summary>
+    public static IEnumerable<string> TestFolders(ModuleNode package, PathFinder finder) =>
+        Below(package, finder).Where(n => n.Folder && IsTestFolder(n.Name)).Select(n => n.Name).Distinct();
+
+    /// <summary>True for a folder the test-folder rule leaves out: <c>tests</c> or <c>test</c>.</summary>
+    public static bool IsTestFolder(string name) => name is "tests" or "test";
+
+    private static SortedSet<(string Name, bool Folder)> Below(ModuleNode package, PathFinder finder)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var names = new SortedSet<(string, bool)>();
         foreach (var dir in package.SearchLocations)
         {
             foreach (var file in finder.FilesIn(dir))
@@ -85,22 +104,27 @@ public sealed class PackageExpander : IGraphExpander
                     if (!file.EndsWith(suffix, StringComparison.Ordinal))
                         continue;
                     var stem = file[..^suffix.Length];
-                    if (stem != "__init__" && IsIdentifier(stem) && !IsTestName(stem))
-                        names.Add(stem);
+                    if (stem != "__init__" && IsModuleName(stem))
+                        names.Add((stem, false));
                     break;
                 }
             }
             foreach (var sub in finder.DirsIn(dir))
             {
-                if (!IsIdentifier(sub) || IsTestName(sub))
+                if (!IsModuleName(sub))
                     continue;
                 var subDir = Path.Combine(dir, sub);
                 if (finder.Loaders.Any(l => finder.HasFile(subDir, "__init__" + l.Suffix)))
-                    names.Add(sub);
+                    names.Add((sub, true));
             }
         }
         return names;
     }
+
+    /// <summary>True for a name <c>importlib.import_module</c> finds below a package: not empty, no dot, no path separator
+    /// (what pkgutil lists; an identifier is not needed).</summary>
+    public static bool IsModuleName(string s) =>
+        s.Length > 0 && !s.Contains('.') && !s.Contains('/') && !s.Contains('\\') && !char.IsWhiteSpace(s[0]);
 
     /// <summary>True for a Python identifier (what an importable module name part must be).</summary>
     public static bool IsIdentifier(string s) =>
@@ -264,4 +288,84 @@ public sealed class DistributionModulesExpander(EntryPointExpander distributions
     }
 
     private readonly HashSet<(string Helper, string Module)> _mypycRequired = [];
+}
+
+/// <summary>
+/// The modules of distributions that a collected module names through <c>importlib.metadata</c> with literal names
+/// (<see cref="MetadataCall"/>): <c>distribution("x").entry_points</c>, <c>entry_points(group="g", name="n")</c>, as pip's
+/// and Debian's console scripts load their program, and <c>version("x")</c>/<c>metadata("x")</c>/<c>distribution("x")</c>. The
+/// distribution's top-level modules (or the entry point's target module) are collected, so its metadata is too
+/// (<c>MetadataCollector</c>). One instance follows the look-ups that load code (<paramref name="loads"/>: entry points,
+/// imported at run time, so reached with their caller); the other the ones that only read metadata (collected, not
+/// reached). A look-up in a module the app reaches that no installed distribution answers is a warning naming it
+/// (<see cref="EntryPointExpander.Problems"/>). Source of the API: CPython's Lib/importlib/metadata/__init__.py.
+/// </summary>
+public sealed class MetadataCallExpander(EntryPointExpander distributions, bool loads) : IGraphExpander
+{
+    private readonly HashSet<(string Module, MetadataCall Call)> _done = [];
+
+    /// <inheritdoc />
+    public bool ImportsAtRunTime => loads;
+
+    /// <summary>True for a look-up that loads code: the distribution's entry points, or <c>entry_points(group=…)</c>.</summary>
+    public static bool Loads(MetadataCall call) => call.Function is "distribution().entry_points" or "entry_points";
+
+    /// <inheritdoc />
+    public IEnumerable<(string Importer, string Module)> Expand(ModuleGraph graph, Analyzer analyzer)
+    {
+        var result = new List<(string, string)>();
+        List<Distribution>? installed = null;
+        foreach (var node in graph.Modules.Where(n => n.MetadataCalls.Count > 0).ToList())
+        {
+            foreach (var call in node.MetadataCalls.Where(c => Loads(c) == loads))
+            {
+                if (_done.Contains((node.Name, call)))
+                    continue;
+                installed ??= analyzer.SearchPath.SelectMany(distributions.In).ToList();
+                var modules = Resolve(call, installed);
+                if (modules is null && !node.Reached)
+                    continue; // asked again if the app reaches it
+                _done.Add((node.Name, call));
+                if (modules is null)
+                {
+                    distributions.Problems.Add($"{node.Path ?? node.Name}:{call.Line}: importlib.metadata.{Describe(call)} names no installed " +
+                        "distribution or entry point; the frozen app will not find it there (install it, or add its modules with --hidden-import and --copy-metadata)");
+                    continue;
+                }
+                foreach (var module in modules)
+                    if (!graph.Contains(module) && !analyzer.Excluded(module) && analyzer.IsInstalled(module))
+                        result.Add((node.Name, module));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The modules a look-up needs: the named distribution's top-level modules, or the target modules of the
+    /// matching entry points; null when nothing installed matches.</summary>
+    /// <param name="call">The look-up.</param>
+    /// <param name="installed">Distributions in search-path order (the first of a name wins, as importlib.metadata's does).</param>
+    public static IReadOnlyList<string>? Resolve(MetadataCall call, IReadOnlyList<Distribution> installed)
+    {
+        if (call.Function == "entry_points")
+        {
+            var targets = installed.SelectMany(d => d.EntryPoints)
+                .Where(e => e.Group == call.Group && (call.Name is null || e.Name == call.Name))
+                .Select(e => ConsoleScripts.TargetModule(e.Target)).Distinct().ToList();
+            return targets.Count > 0 || call.Name is null ? targets : null;
+        }
+        var wanted = Distribution.Normalize(call.Name!);
+        var dist = installed.FirstOrDefault(d => d.NormalizedName == wanted);
+        if (dist is null)
+            return null;
+        return call.Function == "distribution().entry_points"
+            ? [.. dist.TopLevel.Order(StringComparer.Ordinal), .. dist.EntryPoints.Select(e => ConsoleScripts.TargetModule(e.Target))]
+            : [.. dist.TopLevel.Order(StringComparer.Ordinal)];
+    }
+
+    private static string Describe(MetadataCall c) => c.Function switch
+    {
+        "entry_points" => $"entry_points(group=\"{c.Group}\"{(c.Name is null ? "" : $", name=\"{c.Name}\"")})",
+        "distribution().entry_points" => $"distribution(\"{c.Name}\").entry_points",
+        _ => $"{c.Function}(\"{c.Name}\")",
+    };
 }

@@ -60,6 +60,18 @@ public sealed record ScanProblem(int Line, int Column, string Message);
 /// <param name="Line">1-based line of the statement.</param>
 public sealed record ModuleAssignment(string Name, string Value, int Line);
 
+/// <summary>An <c>importlib.metadata</c> look-up with literal names: the program it reads metadata of (and, through entry
+/// points, loads modules of) is known from the source.</summary>
+/// <param name="Function"><c>distribution</c>, <c>distribution().entry_points</c> (the distribution's entry points are
+/// read: the program is loaded through them), <c>version</c>, <c>metadata</c> or <c>entry_points</c>.</param>
+/// <param name="Name">The distribution name (the first argument) or, for <c>entry_points</c>, the <c>name=</c> keyword; null when absent.</param>
+/// <param name="Group">For <c>entry_points</c>: the <c>group=</c> keyword.</param>
+/// <param name="Qualified">True when written <c>metadata.f(…)</c> or <c>importlib_metadata.f(…)</c>; false for a bare call,
+/// which counts only when the file imports the function from <c>importlib.metadata</c>.</param>
+/// <param name="Context">Where the call sits.</param>
+/// <param name="Line">1-based line.</param>
+public sealed record MetadataCall(string Function, string? Name, string? Group, bool Qualified, ImportContext Context, int Line);
+
 /// <summary>Everything the import scanner learned from one source file.</summary>
 public sealed class ScanResult
 {
@@ -76,6 +88,9 @@ public sealed class ScanResult
     /// <summary>Modules the file installs in <c>sys.modules</c> under a literal name (<c>sys.modules["a.b"] = name</c>), in
     /// source order.</summary>
     public IReadOnlyList<ModuleAssignment> ModuleAssignments { get; init; } = [];
+
+    /// <summary><c>importlib.metadata</c> look-ups with literal names, in source order.</summary>
+    public IReadOnlyList<MetadataCall> MetadataCalls { get; init; } = [];
 
     /// <summary>The source encoding used (PEP 263 declaration, BOM, or utf-8 by default).</summary>
     public string Encoding { get; init; } = "utf-8";

@@ -78,6 +78,10 @@ public sealed class ModuleNode
     /// <summary>Imports not followed yet because the module is not <see cref="Reached"/> (not top-level ones).</summary>
     internal List<ImportStatement>? PendingImports { get; set; }
 
+    /// <summary>The <c>importlib.metadata</c> look-ups with literal names the module makes (bare calls only when it imports
+    /// the function from <c>importlib.metadata</c>), read by <see cref="MetadataCallExpander"/>.</summary>
+    public IReadOnlyList<MetadataCall> MetadataCalls { get; internal set; } = [];
+
     /// <summary>The literal <c>__all__</c> found when scanning, if any.</summary>
     public IReadOnlyList<string>? DunderAll { get; internal set; }
 

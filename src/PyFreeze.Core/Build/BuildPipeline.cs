@@ -199,6 +199,9 @@ public sealed class BuildPipeline
         foreach (var p in analysis.Problems.Where(p => p.File == analysis.EntryScript))
             throw new PyFreezeException($"{p}: fix the entry script first");
         _log.Info($"Analyzed {analysis.Graph.Count} modules in {analysis.Elapsed.TotalSeconds:0.00} s");
+        if (analysis.LeftOut.Count > 0)
+            _log.Info("left out on purpose: " + string.Join(", ", analysis.LeftOut.GroupBy(l => l.Rule)
+                .Select(g => $"{g.Count()} by {g.Key} ({string.Join(", ", g.Take(3).Select(l => l.Module))}{(g.Count() > 3 ? ", …" : "")})")));
         return (analysis, entryPoints);
     }
 

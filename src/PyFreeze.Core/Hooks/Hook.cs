@@ -26,7 +26,7 @@ namespace PyFreeze.Hooks;
 ///   "runtime_hooks":           ["pkg_rthook.py"],     // Python files beside the hook, run before the entry
 ///   "env":                     {"VAR": "{MEIPASS}/x"},// environment of the frozen app ({MEIPASS} = sys._MEIPASS)
 ///   "aliases":                 {"pkg.extern": "pkg._vendor"}, // names a meta-path importer maps at run time
-///   "developer_tool":          true,                  // stdlib tool: side-path imports of it are not followed
+///   "developer_tool":          true,                  // side-path stdlib imports of it are not followed, its plugins left out
 ///   "modules":                 {"pkg.sub": {"hidden_imports": ["x"], // hidden imports when that module is collected
 ///                                           "side_imports": ["y"]}}  // its imports of y only on side paths
 /// }
@@ -91,8 +91,10 @@ public sealed class Hook
     /// followed unless the app reaches the imported module.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> ModuleSideImports { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
-    /// <summary>A standard-library developer tool (debugger, test runner, documentation browser, profiler): imports
-    /// of it from inside a function, a branch or an ImportError guard are not followed unless the app reaches it.</summary>
+    /// <summary>A developer tool (debugger, test runner, documentation browser, profiler; mypy, pytest, Sphinx, IPython,
+    /// setuptools): the standard library's imports of it from inside a function, a branch or an ImportError guard are not
+    /// followed, and a module that only whole-package collection brought in and that imports it at top level is its plugin,
+    /// left out (<c>dev-tool-plugin</c> in <c>AnalysisResult.LeftOut</c>), unless the app reaches the tool.</summary>
     public bool DeveloperTool { get; init; }
 
     /// <summary>When the hook applies, or null for always.</summary>

@@ -36,7 +36,8 @@ public class OracleTests
 
     public static IEnumerable<object[]> Cases()
     {
-        foreach (var app in new[] { "stdlib_mix", "numpy_oracle", "requests_oracle", "yaml_oracle", "pygments_oracle" })
+        // deepapp (Fixtures/apps): modules loaded by computed names, pkgutil discovery and entry points (issue 20)
+        foreach (var app in new[] { "stdlib_mix", "numpy_oracle", "requests_oracle", "yaml_oracle", "pygments_oracle", "../apps/deepapp" })
         {
             yield return [app, Pythons.Debian];
             if (File.Exists(Pythons.Pyenv) && app != "numpy_oracle")
@@ -48,7 +49,7 @@ public class OracleTests
     [MemberData(nameof(Cases))]
     public void Every_module_the_app_really_imports_is_in_the_graph(string app, string python)
     {
-        var entry = Repo.Path_("tests", "PyFreeze.Tests", "Fixtures", "oracle", app, app + ".py");
+        var entry = Path.GetFullPath(Repo.Path_("tests", "PyFreeze.Tests", "Fixtures", "oracle", app, Path.GetFileName(app) + ".py"));
         using var tmp = new TempDir("oracle");
         var outFile = tmp["modules.txt"];
         var run = Proc.Exec(python, ["-c", Runner, outFile, entry], cwd: Path.GetDirectoryName(entry), timeoutSeconds: 120);

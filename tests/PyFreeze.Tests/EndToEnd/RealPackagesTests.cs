@@ -92,4 +92,7 @@ public class RealPackagesTests(RealPackagesRun r) : IClassFixture<RealPackagesRu
 
     [Fact]
     public void Faker_finds_its_locales_and_uuid_its_platform_module() => Has("faker", "Agathe Fabre 36");
+
+    [Fact]
+    public void Sqlalchemy_dialect_loaded_by_name_from_the_url_finds_its_sqlite3_driver() => Has("sqlalchemy", "42 sqlite pysqlite");
 }

@@ -68,6 +68,7 @@ public static class ImportScanner
             Problems = problems,
             DunderAll = state.DunderAll,
             ModuleAssignments = state.ModuleAssignments,
+            MetadataCalls = state.MetadataCalls,
             Encoding = encoding,
         };
     }

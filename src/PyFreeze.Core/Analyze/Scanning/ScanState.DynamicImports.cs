@@ -14,7 +14,11 @@ internal ref partial struct ScanState
         for (int i = a; i < b; i++)
         {
             var t = _buf[i];
-            if (t.Kind != TokenKind.Name || (t.Length != 13 && t.Length != 10) || !IsOp(i + 1, '('))
+            if (t.Kind != TokenKind.Name || !IsOp(i + 1, '('))
+                continue;
+            if (t.Length is 7 or 8 or 12)
+                MetadataCallAt(i, a, b, ctx);
+            if (t.Length != 13 && t.Length != 10)
                 continue;
             var w = T(i);
             bool importModule = w is "import_module";

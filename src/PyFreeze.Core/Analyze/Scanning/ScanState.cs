@@ -8,7 +8,7 @@ namespace PyFreeze.Analyze.Scanning;
 /// of indented blocks with their <see cref="ImportContext"/> and condition (this file), and hands each simple
 /// statement to the concern it is: import statements (ScanState.ImportStatements.cs), dynamic import calls
 /// (ScanState.DynamicImports.cs), <c>__all__</c> (ScanState.DunderAll.cs), <c>sys.modules["a.b"] = x</c>
-/// (ScanState.ModuleAssignments.cs); token helpers are in ScanState.Tokens.cs.
+/// (ScanState.ModuleAssignments.cs), <c>importlib.metadata</c> look-ups (ScanState.MetadataCalls.cs); token helpers are in ScanState.Tokens.cs.
 /// One ref struct over one token buffer, in parts, so no concern copies the line it reads.
 /// </summary>
 internal ref partial struct ScanState
@@ -64,6 +64,7 @@ internal ref partial struct ScanState
     private List<string>? _all;
     private bool _allPoisoned;
     private List<ModuleAssignment>? _moduleAssignments; // sys.modules["a.b"] = x (ScanState.ModuleAssignments.cs)
+    private List<MetadataCall>? _metadataCalls; // importlib.metadata look-ups (ScanState.MetadataCalls.cs)
 
     public ScanState(ReadOnlySpan<char> text, List<ScanProblem> problems)
     {

@@ -86,6 +86,15 @@ def faker_locales():
     return f"{f.name()} {len(f.uuid4())}"
 
 
+def sqlalchemy_sqlite():
+    # SQLAlchemy imports the dialect a URL names by a computed name (sqlalchemy.dialects.sqlite.pysqlite), and the
+    # dialect imports its driver, sqlite3, in a classmethod: followed though no import statement reaches the dialect.
+    import sqlalchemy
+    engine = sqlalchemy.create_engine("sqlite://")
+    with engine.connect() as conn:
+        return f"{conn.execute(sqlalchemy.text('select 6 * 7')).scalar()} {engine.dialect.name} {engine.dialect.driver}"
+
+
 check("cffi", cffi_modules)
 check("click", click_prog_name)
 check("shapely", shapely_geos)
@@ -95,4 +104,5 @@ check("magic", magic_db)
 check("markdown", markdown_codehilite)
 check("alembic", alembic_init)
 check("faker", faker_locales)
+check("sqlalchemy", sqlalchemy_sqlite)
 out("done", True)

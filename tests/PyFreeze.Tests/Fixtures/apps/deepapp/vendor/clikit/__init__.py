@@ -1,0 +1,1 @@
+"""A command-line program that the entry reaches only through its distribution's entry point."""

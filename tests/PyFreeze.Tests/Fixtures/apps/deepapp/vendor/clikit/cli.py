@@ -1,0 +1,5 @@
+import textwrap
+
+
+def main(argv):
+    return textwrap.shorten("clikit ran with " + " ".join(argv), 40)

@@ -1,0 +1,1 @@
+"""Dialects, one module per database, imported by name from create_engine."""

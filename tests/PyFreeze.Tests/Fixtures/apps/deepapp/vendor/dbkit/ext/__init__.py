@@ -1,0 +1,1 @@
+"""Extensions, each for another program (SQLAlchemy's sqlalchemy.ext layout)."""

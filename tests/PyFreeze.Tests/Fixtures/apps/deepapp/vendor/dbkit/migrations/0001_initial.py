@@ -1,0 +1,2 @@
+class Migration:
+    name = "initial"
