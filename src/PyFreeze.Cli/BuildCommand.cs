@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PyFreeze.Build;
 using PyFreeze.Diagnostics;
+using PyFreeze.Report;
 
 namespace PyFreeze.Cli;
 
@@ -49,6 +50,7 @@ internal static class BuildCommand
         var strict = new Option<bool>("--strict") { Description = "Fail when an import that runs unconditionally cannot be found." };
         var windowed = new Option<bool>("--windowed", "-w", "--noconsole") { Description = "A GUI app: no console window on Windows, a .app bundle on macOS." };
         var json = new Option<string?>("--json") { Description = "Write the build report as JSON to FILE (- for stdout).", HelpName = "FILE" };
+        var report = new Option<string?>("--report") { Description = "Write the HTML build report (size map, why each module is in, missing modules) to FILE too; every build writes WORKPATH/NAME/report.html.", HelpName = "FILE.html" };
         static IReadOnlyList<string>? NoneIfEmpty(string[]? values) => values is { Length: > 0 } ? values : null;
         static Option<string[]> Many(string name, string help, string helpName) => new(name) { Description = help, HelpName = helpName };
         var collectSubmodules = Many("--collect-submodules", "Collect all submodules of PACKAGE (repeatable).", "PACKAGE");
@@ -64,7 +66,7 @@ internal static class BuildCommand
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bootloaderKit, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, windowed, console, noConfirm, json,
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bootloaderKit, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, windowed, console, noConfirm, json, report,
                      collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
@@ -115,6 +117,7 @@ internal static class BuildCommand
                 Strict = Flag(parse.GetValue(strict), false),
                 Windowed = Flag(parse.GetValue(windowed), parse.GetValue(console)),
                 JsonReport = parse.GetValue(json),
+                HtmlReport = parse.GetValue(report),
                 CollectSubmodules = NoneIfEmpty(parse.GetValue(collectSubmodules)),
                 CollectData = NoneIfEmpty(parse.GetValue(collectData)),
                 CollectBinaries = NoneIfEmpty(parse.GetValue(collectBinaries)),
@@ -138,10 +141,24 @@ internal static class BuildCommand
             var result = pipeline.Run();
             var jsonPath = pipeline.Options.JsonReport;
             var summary = jsonPath == "-" ? Console.Error : Console.Out;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var made = ReportBuilder.Create(result.Stages);
+            var madeMs = clock.Elapsed.TotalMilliseconds;
+            var model = made.ToJson();
+            var jsonMs = clock.Elapsed.TotalMilliseconds - madeMs;
+            var options = pipeline.Options;
+            foreach (var html in new[] { options.DefaultHtmlReport, options.HtmlReport }.OfType<string>().Distinct())
+                Output.Write(html, s => HtmlReport.Write(model, s));
+            // bench/report_cost.py reads this line
+            options.Log.Debug($"build report made and written in {clock.Elapsed.TotalMilliseconds:0.0} ms (document {madeMs:0.0} ms, JSON {jsonMs:0.0} ms, {model.Length} bytes)");
             if (level <= LogLevel.Info)
+            {
                 BuildReport.WriteSummary(result, summary);
+                var also = options.HtmlReport is { } given && given != options.DefaultHtmlReport ? $" and {BuildReport.Shown(given)}" : "";
+                summary.WriteLine($"  report: {BuildReport.Shown(options.DefaultHtmlReport)}{also}");
+            }
             if (jsonPath is not null)
-                Output.Write(jsonPath, s => BuildReport.WriteJson(result, s));
+                Output.Write(jsonPath, s => BuildReport.WriteJson(result, s, model));
             return 0;
         });
         return cmd;

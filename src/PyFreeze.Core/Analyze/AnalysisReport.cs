@@ -20,7 +20,8 @@ public static class AnalysisReport
         _ => k.ToString().ToLowerInvariant(),
     };
 
-    private static string SeverityName(MissingSeverity s) => s switch
+    /// <summary>A severity as the reports name it: top-level, deferred, conditional, optional.</summary>
+    public static string SeverityName(MissingSeverity s) => s switch
     {
         MissingSeverity.TopLevel => "top-level",
         MissingSeverity.Deferred => "deferred",
@@ -28,7 +29,8 @@ public static class AnalysisReport
         _ => "optional",
     };
 
-    private static string GroupName(MissingGroup g) => g switch
+    /// <summary>A group as the reports name it (real, other-platform, python2, collected-only).</summary>
+    public static string GroupName(MissingGroup g) => g switch
     {
         MissingGroup.Real => "real",
         MissingGroup.OtherPlatform => "other-platform",

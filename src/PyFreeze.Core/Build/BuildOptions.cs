@@ -121,6 +121,12 @@ public sealed record BuildOptions
     /// <summary><c>--json FILE</c>: write the build report as JSON (<c>-</c> for stdout), or null.</summary>
     public string? JsonReport { get; init; }
 
+    /// <summary><c>--report FILE.html</c>: where the HTML build report goes besides <see cref="DefaultHtmlReport"/>, or null.</summary>
+    public string? HtmlReport { get; init; }
+
+    /// <summary>The HTML build report every build writes: <c>WORKPATH/NAME/report.html</c>.</summary>
+    public string DefaultHtmlReport => System.IO.Path.Combine(WorkPath, Name, "report.html");
+
     /// <summary><c>--no-whole-packages</c>: collect only the modules the imports reach.</summary>
     public bool NoWholePackages { get; init; }
 
@@ -206,6 +212,7 @@ public sealed record BuildOptions
             Strict = s.Strict ?? false,
             Windowed = s.Windowed ?? false,
             JsonReport = s.JsonReport,
+            HtmlReport = s.HtmlReport,
             NoWholePackages = s.NoWholePackages ?? false,
             CollectSubmodules = s.CollectSubmodules ?? [],
             CollectData = s.CollectData ?? [],

@@ -56,6 +56,9 @@ public sealed class BuildResult
 
     /// <summary>Which bootloader the executable starts with (<see cref="BootloaderKit.Description"/>).</summary>
     public string Bootloader { get; init; } = "";
+
+    /// <summary>The stage values the build report is made from (<see cref="Report.ReportBuilder.Create"/>).</summary>
+    public required Report.BuildStages Stages { get; init; }
 }
 
 /// <summary>
@@ -145,6 +148,8 @@ public sealed class BuildPipeline
             Output = app.Output, Executable = app.Executable, Analysis = analysis, Plan = plan, Payload = payload.Archive,
             Files = payload.Files, Emit = app.Emit, Target = target.Target, Timings = _timings, CompileErrors = compiled.Errors,
             ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total, Bootloader = app.Bootloader,
+            Stages = new Report.BuildStages(target, analysis, plan, compiled, payload, app, _timings, _options.Name,
+                Report.ChainContext.Of(_options.HiddenImports, Collector.RuntimeImports(target.Interpreter)), _options.Excludes),
         };
     }
 
@@ -162,6 +167,8 @@ public sealed class BuildPipeline
             _log.Warn($"--icon, --version-file, --company and --product-version set Windows resources (and a macOS .app's icon and version); a {rid.Name} executable has none of some, so they are ignored");
         o.CheckTargetInputs();
         CheckWritable(o.DistPath, "--distpath");
+        if (o.HtmlReport is { } report)
+            CheckWritable(Path.GetDirectoryName(report)!, "--report"); // written after the build: fail before it
         var target = ProbedTarget.Run(o.Entry, rid, o.Python, o.Runtime, o.RuntimeSha256, o.TargetSitePackages, _cache, _log);
         if (o.Cross)
             _kit = LocateKit(rid); // another RID's bootloader may need its .NET packs: fail before the work

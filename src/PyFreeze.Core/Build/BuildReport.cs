@@ -15,7 +15,7 @@ public static class BuildReport
     public static void WriteSummary(BuildResult r, TextWriter w)
     {
         var files = r.Files;
-        w.WriteLine($"Built {Rel(r.Executable)} ({Mb(r.Emit.Size)}, {r.Target.Name}, {(r.Payload is null ? "onedir" : "onefile")})");
+        w.WriteLine($"Built {Shown(r.Executable)} ({Mb(r.Emit.Size)}, {r.Target.Name}, {(r.Payload is null ? "onedir" : "onefile")})");
         w.WriteLine($"  bootloader: {r.Bootloader}");
         w.WriteLine($"  bootloader {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
         foreach (var group in files.GroupBy(f => f.Category).OrderByDescending(g => g.Sum(f => f.Size)))
@@ -75,14 +75,19 @@ public static class BuildReport
         return (count, bytes);
     }
 
-    private static string Rel(string path)
+    /// <summary>A path as the summary shows it: relative to the current folder when below it, else as it is.</summary>
+    public static string Shown(string path)
     {
         var rel = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return rel.StartsWith("..", StringComparison.Ordinal) ? path : rel;
     }
 
     /// <summary>Writes the JSON report: the output, the payload hash, sizes, files, libraries, timings and the analysis.</summary>
-    public static void WriteJson(BuildResult r, Stream output)
+    /// <param name="r">The build.</param>
+    /// <param name="output">Where the JSON goes.</param>
+    /// <param name="report">The build report document as JSON (<see cref="Report.BuildReportModel.ToJson"/>), written
+    /// under <c>report</c> (its schema: src/PyFreeze.Core/Report/report.schema.json), or null to leave it out.</param>
+    public static void WriteJson(BuildResult r, Stream output, byte[]? report = null)
     {
         using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         j.WriteStartObject();
@@ -182,6 +187,11 @@ public static class BuildReport
         j.WriteStartObject("analysis");
         AnalysisReport.WriteJsonBody(r.Analysis, j);
         j.WriteEndObject();
+        if (report is not null)
+        {
+            j.WritePropertyName("report");
+            j.WriteRawValue(report, skipInputValidation: true);
+        }
         j.WriteEndObject();
     }
 }

@@ -91,6 +91,9 @@ public sealed record BuildSettings
     /// <summary><c>--json FILE</c>.</summary>
     public string? JsonReport { get; init; }
 
+    /// <summary><c>--report FILE.html</c>.</summary>
+    public string? HtmlReport { get; init; }
+
     /// <summary><c>--no-whole-packages</c>.</summary>
     public bool? NoWholePackages { get; init; }
 
@@ -172,6 +175,7 @@ public sealed record BuildSettings
             Strict = top.Strict ?? low.Strict,
             Windowed = top.Windowed ?? low.Windowed,
             JsonReport = top.JsonReport ?? low.JsonReport,
+            HtmlReport = top.HtmlReport ?? low.HtmlReport,
             NoWholePackages = top.NoWholePackages ?? low.NoWholePackages,
             CollectSubmodules = Cat(low.CollectSubmodules, top.CollectSubmodules),
             CollectData = Cat(low.CollectData, top.CollectData),
@@ -200,7 +204,7 @@ public sealed record BuildSettings
         IReadOnlyList<string>? Pairs(IReadOnlyList<string>? ps) => ps?.Select(p => Path.IsPathRooted(p) ? p : Path.Combine(dir, p)).ToList();
         return this with
         {
-            Entry = P(Entry), DistPath = P(DistPath), WorkPath = P(WorkPath),
+            Entry = P(Entry), DistPath = P(DistPath), WorkPath = P(WorkPath), HtmlReport = P(HtmlReport),
             Paths = Ps(Paths), RuntimeHooks = Ps(RuntimeHooks), AdditionalHooksDirs = Ps(AdditionalHooksDirs),
             AddData = Pairs(AddData), AddBinary = Pairs(AddBinary), BaseDirectory = null,
         };

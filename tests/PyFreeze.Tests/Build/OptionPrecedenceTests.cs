@@ -127,6 +127,7 @@ public class OptionPrecedenceTests
         ("--clean", ["--clean"], (o, _) => o.Clean.ToString(), "True", "False"),
         ("--log-level", ["--log-level", "trace"], (o, _) => o.Log.Level.ToString(), "Debug", "Info"),
         ("--json", ["--json", "-"], (o, _) => o.JsonReport ?? "", "-", ""),
+        ("--report", ["--report", "r.html"], (o, t) => o.HtmlReport is null ? "" : Path.GetRelativePath(t, o.HtmlReport), "r.html", ""),
         ("--no-whole-packages", ["--no-whole-packages"], (o, _) => o.NoWholePackages.ToString(), "True", "False"),
     ];
 

@@ -176,6 +176,7 @@ public class CliTests
         AssertOneLineError(Pyfreeze(t.Path, "build", app, "--python", Pythons.Debian, "--target", "solaris-sparc"), "linux-x64, win-x64, osx-arm64");
         AssertOneLineError(Pyfreeze(t.Path, "build", app, "--python", Pythons.Debian, "--name", "a/b"), "--name a/b");
         AssertOneLineError(Pyfreeze(t.Path, "build", app, "--python", Pythons.Debian, "--distpath", "/proc/pyfreeze-dist"), "--distpath /proc/pyfreeze-dist");
+        AssertOneLineError(Pyfreeze(t.Path, "build", app, "--python", Pythons.Debian, "--report", "/proc/pyfreeze-report/r.html"), "--report /proc/pyfreeze-report: cannot write there");
         Assert.False(Directory.Exists(t["dist"]) && Directory.EnumerateFileSystemEntries(t["dist"]).Any());
     }
 
