@@ -105,9 +105,11 @@ public class ReleasePackagesTests(ReleaseFixture release, ITestOutputHelper outp
 
         // a damaged, then a missing, kit in the installed package: one line naming the file and how to reinstall
         var kit = Path.Combine(venv, "share", "pyfreeze", "kits", "linux-x64");
-        var host = Path.Combine(kit, "singlefilehost");
+        var host = (PyFreeze.Emit.BootloaderKit.Read(kit) ?? throw new InvalidOperationException($"{kit}: no kit in the installed wheel")).Host; // the NativeAOT bootloader (or a single-file host)
+        var pristine = File.ReadAllBytes(host);
         File.AppendAllText(host, "x");
         AssertRefused(Freeze(t, exe, "dist-damaged", expectSuccess: false), $"{host}: damaged", t["dist-damaged"]);
+        File.WriteAllBytes(host, pristine); // one damage at a time: the check reports the first bad file in the package's list
         File.Delete(Path.Combine(kit, "kit.txt"));
         AssertRefused(Freeze(t, exe, "dist-missing", expectSuccess: false), $"{Path.Combine(kit, "kit.txt")}: missing", t["dist-missing"]);
     }
@@ -133,7 +135,7 @@ public class ReleasePackagesTests(ReleaseFixture release, ITestOutputHelper outp
         ZipFile.ExtractToDirectory(Path.Combine(release.Out, $"pyfreeze-bootloader-kit-linux-x64-{ReleaseFixture.Version}.zip"), t["kits"]);
         var wrong = Cross("--bootloader-kit", t["kits/linux-x64"]);
         Assert.Equal(2, wrong.ExitCode);
-        Assert.Contains($"pyfreeze: error: {t["kits/linux-x64"]}: not a complete bootloader kit for win-x64", wrong.StdErr);
+        Assert.Contains($"pyfreeze: error: {t["kits/linux-x64"]}: this bootloader kit does not fit: it is for linux-x64, the target is win-x64", wrong.StdErr);
         Assert.False(Directory.Exists(t["dist"]) && Directory.EnumerateFileSystemEntries(t["dist"]).Any());
     }
 
@@ -208,7 +210,7 @@ public class ReleasePackagesTests(ReleaseFixture release, ITestOutputHelper outp
         Assert.NotEqual(0, run.ExitCode);
         var errors = run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("pyfreeze: error: ", StringComparison.Ordinal)).ToList();
         Assert.True(errors.Count == 1, run.ToString());
-        Assert.StartsWith("pyfreeze: error: " + expected, errors[0]);
+        Assert.True(errors[0].StartsWith("pyfreeze: error: " + expected, StringComparison.Ordinal), $"expected the error to start with {expected}; it is: {errors[0]}");
         Assert.Contains("reinstall PyFreeze: pipx reinstall pyfreeze, or pip install --force-reinstall pyfreeze==" + ReleaseFixture.Version, errors[0]);
         Assert.False(Directory.Exists(dist) && Directory.EnumerateFileSystemEntries(dist).Any(), "nothing in dist/ after a refused build");
     }
