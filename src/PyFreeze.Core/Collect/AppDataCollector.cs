@@ -73,7 +73,7 @@ public static partial class AppDataCollector
         var rel = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
         if (rel.Split('/').Any(Skipped))
             return;
-        plan.Add(new PayloadEntry { Dest = layout.App + rel, Kind = PayloadEntryKind.File, Source = file, Category = PayloadCategory.Data, Owner = "(app)" });
+        plan.Add(new PayloadEntry { Dest = layout.App + rel, Kind = PayloadEntryKind.File, Source = file, Category = PayloadCategory.Data, Owner = "(app)", Reason = "app-data" });
     }
 
     private static void AddFolder(CollectPlanBuilder plan, RuntimeLayout layout, string root, string dir)
