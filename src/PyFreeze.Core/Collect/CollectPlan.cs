@@ -69,7 +69,7 @@ public sealed class PayloadEntry
 
     /// <summary>Why a file that no module or library accounts for is in, for the report (the <c>reason</c> of a
     /// report.schema.json node): <c>gi-typelib</c> (Collect/TypelibCollector.cs), <c>debian-share-data</c>
-    /// (Collect/DebianShareCollector.cs), <c>app-data</c> (Collect/AppDataCollector.cs); null for the others.</summary>
+    /// (Collect/DebianShareData.cs), <c>app-data</c> (Collect/AppDataCollector.cs); null for the others.</summary>
     public string? Reason { get; init; }
 
     /// <inheritdoc />

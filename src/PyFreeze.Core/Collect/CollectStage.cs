@@ -62,6 +62,8 @@ public static class CollectStage
         DataCollector.Collect(plan, analysis, layout, input.Hooks, input.User.CollectData, input.User.CollectBinaries);
         AppDataCollector.Collect(plan, analysis, layout);
         var metadataNames = HookCollector.Collect(plan, analysis, layout, input.Hooks, input.User, [interp.Prefix, interp.BasePrefix]);
+        foreach (var (file, line, folder, _) in DebianShareData.Check(plan, analysis, input.Hooks).Where(f => f.ByHook))
+            input.Log.Info($"/usr/share/{folder} (named at {file}:{line}) carried by the package's hook");
         MetadataCollector.Collect(plan, analysis, layout, input.Distributions, metadataNames);
         if (TypelibCollector.Collect(plan, analysis, layout, input.Sysroot) is { } typelibs)
             input.Log.Info($"GObject typelibs: {typelibs.Files} from {typelibs.Source}");

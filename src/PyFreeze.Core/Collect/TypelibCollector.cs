@@ -49,7 +49,8 @@ public sealed record TypelibHeader(string Namespace, string Version, IReadOnlyLi
 /// GObject typelibs for PyGObject (<c>gi</c>): <c>from gi.repository import Gio</c> loads
 /// <c>girepository-1.0/Gio-2.0.typelib</c> at run time (libgirepository searches <c>GI_TYPELIB_PATH</c>, then the folder
 /// it was built for: Debian's <c>/usr/lib/&lt;multiarch&gt;/girepository-1.0</c>), which no import statement shows. When
-/// the app collects <c>gi</c>, this step finds the namespaces its modules (not gi's own) use — the names of
+/// the app collects <c>gi</c>, this step finds the namespaces its modules (not gi's own; those the entry reaches by
+/// imports, not those collected only with their package) use — the names of
 /// <c>from gi.repository import X</c> and <c>import gi.repository.X</c>, and the literal
 /// <c>gi.require_version("X", "V")</c> calls that pick their versions — with GLib and GObject, which gi itself loads;
 /// adds each typelib and the typelibs it depends on (read from its header, <see cref="TypelibHeader"/>) to the runtime's
@@ -139,13 +140,16 @@ public static class TypelibCollector
         return library;
     }
 
-    /// <summary>Namespaces the app's modules (those outside gi) use, with the version a literal
+    /// <summary>Namespaces the app's modules (those outside gi, reached from the entry by imports) use, with the version a literal
     /// <c>require_version</c> call in the same module gives, and where (<c>file:line</c>).</summary>
     public static IEnumerable<(string Namespace, string? Version, string Where)> UsedNamespaces(AnalysisResult analysis)
     {
         var graph = analysis.Graph;
         var importers = graph.Importers("gi.repository").Concat(graph.Importers("gi"))
             .Select(e => e.From).Where(f => f != "gi" && !f.StartsWith("gi.", StringComparison.Ordinal))
+            // reached from the entry by imports: a module collected only with its package (pygtkcompat's Gtk 2 shims)
+            // would name every namespace it could ever patch
+            .Where(f => f == "__main__" || graph.Find(f) is { Reached: true })
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var from in importers)
         {

@@ -54,6 +54,8 @@ def app_data_checks():
     check("i18n_files", lambda: sorted(os.listdir(i18n)))
     check("i18n_source", lambda: open(os.path.join(i18n, "messages.py"), encoding="utf-8").read().count("_("))
     check("templates", lambda: (Path(__file__).parent / "templates" / "page.txt").read_text(encoding="utf-8").strip())
+    # named relative to __file__ but absent at build time: the build warns with this file:line
+    check("absent", lambda: os.path.exists(os.path.join(os.path.dirname(__file__), "absent-folder")))
 
 
 gi_checks()
