@@ -33,7 +33,9 @@ public static partial class AppDataCollector
     {
         var root = analysis.AppRoot;
         var modules = analysis.Graph.Modules.Where(m => m.Path is not null).Select(m => m.Path!).ToHashSet(StringComparer.Ordinal);
-        var namespaces = analysis.Graph.Modules.SelectMany(m => m.SearchLocations).ToHashSet(StringComparer.Ordinal);
+        // package folders and search-path folders (a "lib" the app puts on sys.path): their .py files are modules
+        var namespaces = analysis.Graph.Modules.SelectMany(m => m.SearchLocations).Concat(analysis.SearchPath.Skip(1))
+            .Select(Path.TrimEndingDirectorySeparator).ToHashSet(StringComparer.Ordinal);
         var app = new AppFiles(modules, namespaces);
         foreach (var node in analysis.Graph.Modules.Where(m => m.Origin == ModuleOrigin.App && m.Path is not null && m.SearchRoot == root))
         {
@@ -136,7 +138,7 @@ public static partial class AppDataCollector
 
     private static void AddFolder(CollectPlanBuilder plan, RuntimeLayout layout, string root, string dir, AppFiles app)
     {
-        if (File.Exists(Path.Combine(dir, "__init__.py")) || app.PackageDirs.Contains(dir) || Skipped(Path.GetFileName(dir)))
+        if (File.Exists(Path.Combine(dir, "__init__.py")) || Skipped(Path.GetFileName(dir)))
             return; // a package: its data comes with it
         var files = new List<string>();
         var pending = new Stack<string>([dir]);
