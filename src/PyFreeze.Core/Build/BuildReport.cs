@@ -127,6 +127,8 @@ public static class BuildReport
             j.WriteString("needed_by", glibc.By);
             j.WriteEndObject();
         }
+        var reasons = r.Plan.Entries.Where(e => e.Reason is not null).GroupBy(e => e.Dest, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Reason!, StringComparer.Ordinal);
         j.WriteStartArray("files");
         foreach (var f in r.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
         {
@@ -136,6 +138,7 @@ public static class BuildReport
             j.WriteNumber("compressed", f.CompressedSize);
             j.WriteString("category", f.Category.ToString().ToLowerInvariant());
             if (f.Owner is not null) j.WriteString("owner", f.Owner);
+            if (reasons.TryGetValue(f.Path, out var reason)) j.WriteString("reason", reason); // PayloadEntry.Reason
             j.WriteEndObject();
         }
         j.WriteEndArray();

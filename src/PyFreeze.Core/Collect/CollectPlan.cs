@@ -67,6 +67,11 @@ public sealed class PayloadEntry
     /// <summary>The module or distribution it belongs to (top-level package for size reports), if any.</summary>
     public string? Owner { get; init; }
 
+    /// <summary>Why a file that no module or library accounts for is in, for the report (the <c>reason</c> of a
+    /// report.schema.json node): <c>gi-typelib</c> (Collect/TypelibCollector.cs), <c>debian-share-data</c>
+    /// (Collect/DebianShareData.cs), <c>app-data</c> (Collect/AppDataCollector.cs); null for the others.</summary>
+    public string? Reason { get; init; }
+
     /// <inheritdoc />
     public override string ToString() => $"{Dest} <- {Source ?? "(generated)"}";
 }

@@ -40,7 +40,7 @@ public sealed class CollectInput
 
 /// <summary>
 /// The collect stage: the collectors run in a fixed order over one <see cref="CollectPlanBuilder"/> (modules and the
-/// runtime, package data, the app's own data, hooks and the user's options, metadata, shared libraries, Tcl/Tk), then
+/// runtime, package data, the app's own data, hooks and the user's options, metadata, GObject typelibs, shared libraries, Tcl/Tk), then
 /// the boot module, which reads what they decided; inputs that cannot go into a payload are dropped or refused
 /// (<see cref="InputFiles"/>); the result is the immutable <see cref="CollectPlan"/>.
 /// </summary>
@@ -62,7 +62,11 @@ public static class CollectStage
         DataCollector.Collect(plan, analysis, layout, input.Hooks, input.User.CollectData, input.User.CollectBinaries);
         AppDataCollector.Collect(plan, analysis, layout);
         var metadataNames = HookCollector.Collect(plan, analysis, layout, input.Hooks, input.User, [interp.Prefix, interp.BasePrefix]);
+        foreach (var (file, line, folder, _) in DebianShareData.Check(plan, analysis, input.Hooks).Where(f => f.ByHook))
+            input.Log.Info($"/usr/share/{folder} (named at {file}:{line}) carried by the package's hook");
         MetadataCollector.Collect(plan, analysis, layout, input.Distributions, metadataNames);
+        if (TypelibCollector.Collect(plan, analysis, layout, input.Sysroot) is { } typelibs)
+            input.Log.Info($"GObject typelibs: {typelibs.Files} from {typelibs.Source}");
         BinaryCollector.Collect(plan, analysis, layout, rid, input.Log, input.Sysroot);
         TclTkCollector.Collect(plan, analysis, layout, input.Log);
         AddBoot(plan, interp);

@@ -8,6 +8,9 @@ namespace PyFreeze.Collect;
 /// Package data by default: every collected package brings the non-Python files of its folder and of its
 /// non-package subfolders (templates, certificates, JSON, shared data), so <c>__file__</c>-relative reads,
 /// <c>importlib.resources</c>, <c>pkgutil.get_data</c> and loaders like Jinja2's <c>PackageLoader</c> work frozen.
+/// A symlink in the package folder into <c>/usr/share</c> (Debian's python3-babel links <c>babel/locale-data</c> to
+/// <c>/usr/share/python-babel-localedata</c>) is followed and its files are copied as real files at the link's place,
+/// marked <see cref="DebianShareData.Reason"/> (<see cref="DebianShareData"/>).
 /// Left out: Python sources and bytecode (modules are collected as such; a <c>.py</c> in a subfolder that is not a
 /// package is data and stays), caches, test folders, type stubs, and the
 /// C/Cython sources and headers of compiled modules.
@@ -98,7 +101,7 @@ public static class DataCollector
     }
 
     private sealed record WalkContext(CollectPlanBuilder Plan, ModuleNode Owner, string BaseDest, PayloadCategory Category,
-        IReadOnlyList<string> Suffixes, HashSet<string> PackageDirs, Hook? Hook, bool AllBinaries);
+        IReadOnlyList<string> Suffixes, HashSet<string> PackageDirs, Hook? Hook, bool AllBinaries, bool ViaShareLink = false);
 
     private static void Walk(WalkContext c, string packageDir, string dir, int depth, HashSet<string> visited)
     {
@@ -134,7 +137,7 @@ public static class DataCollector
                     continue;
                 if (c.PackageDirs.Contains(path) || File.Exists(Path.Combine(path, "__init__.py")))
                     continue; // a subpackage: its own data comes with it when it is collected
-                Walk(c, packageDir, path, depth + 1, visited);
+                Walk(c with { ViaShareLink = c.ViaShareLink || DebianShareData.IsShareLink(path) }, packageDir, path, depth + 1, visited);
                 continue;
             }
             bool binary = IsSharedLibrary(name);
@@ -162,6 +165,9 @@ public static class DataCollector
                 Source = path,
                 Category = binary && IsExtension(name, c.Suffixes) ? PayloadCategory.Extension : c.Category,
                 Owner = c.Owner.TopLevel,
+                // Debian's symlinks from the package folder into /usr/share (babel/locale-data): copied as the files
+                // they point to, deliberately (the --add-data rule of InputFiles refuses links out of the tree).
+                Reason = c.ViaShareLink || DebianShareData.IsShareLink(path) ? DebianShareData.Reason : null,
             });
         }
     }

@@ -160,7 +160,7 @@ public static class HookCollector
                     plan.Add(new PayloadEntry
                     {
                         Dest = baseDest + to.Trim('/') + "/" + rel, Kind = PayloadEntryKind.File, Source = file, Category = PayloadCategory.Data,
-                        Owner = package.TopLevel,
+                        Owner = package.TopLevel, Reason = from.StartsWith("share/", StringComparison.Ordinal) ? DebianShareData.Reason : null,
                     });
             }
         }

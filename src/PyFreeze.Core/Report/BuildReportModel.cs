@@ -119,8 +119,10 @@ public sealed record ReportTiming(string Stage, double Ms);
 /// <param name="Module">The module a leaf holds (its entry in <see cref="BuildReportModel.Modules"/>), if any.</param>
 /// <param name="Library">The shared library a leaf is (its entry in <see cref="BuildReportModel.Libraries"/>), if any.</param>
 /// <param name="Children">A node's children, largest first; null for a leaf.</param>
+/// <param name="Reason">Why a leaf that no module or import chain accounts for is in (<see cref="PyFreeze.Collect.PayloadEntry.Reason"/>:
+/// <c>gi-typelib</c>, <c>debian-share-data</c>, <c>app-data</c>), if any.</param>
 public sealed record ReportNode(string Name, string Kind, long Size, long Compressed, int Files, string? Path = null,
-    string? Module = null, string? Library = null, IReadOnlyList<ReportNode>? Children = null);
+    string? Module = null, string? Library = null, IReadOnlyList<ReportNode>? Children = null, string? Reason = null);
 
 /// <summary>A module in the app and the last step of the shortest chain that brings it in.</summary>
 /// <param name="Name">The dotted name.</param>

@@ -18,8 +18,11 @@ public static class ReportBuilder
         var libraryNames = s.Plan.Libraries.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         var moduleOfDest = new Dictionary<string, string>(StringComparer.Ordinal);
         var moduleOfBinary = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reasonOfDest = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var e in s.Plan.Entries)
         {
+            if (e.Reason is not null)
+                reasonOfDest.TryAdd(e.Dest, e.Reason);
             if (e.Module is null)
             {
                 if (e.Owner == ImportChains.Entry)
@@ -58,7 +61,8 @@ public static class ReportBuilder
             var node = root;
             foreach (var part in TreePath(f))
                 node = node.Child(part);
-            node.Leaf = new ReportNode(FileName(f.Path), kind, f.Size, f.CompressedSize, 1, f.Path, module, library);
+            node.Leaf = new ReportNode(FileName(f.Path), kind, f.Size, f.CompressedSize, 1, f.Path, module, library,
+                Reason: reasonOfDest.GetValueOrDefault(f.Path));
         }
 
         var modules = graph.Modules.Where(m => m.Kind != ModuleKind.Missing).OrderBy(m => m.Name, StringComparer.Ordinal)
