@@ -52,7 +52,8 @@ public sealed class PayloadEntry
     /// <summary>Bytes of a generated entry.</summary>
     public byte[]? Content { get; init; }
 
-    /// <summary>For modules: the name recorded as <c>co_filename</c> (relative, e.g. <c>pkg/mod.py</c>).</summary>
+    /// <summary>For modules: the name recorded as <c>co_filename</c> (relative, e.g. <c>pkg/mod.py</c>; made the absolute
+    /// path in the unpacked app when imported, see boot.py <c>_absolute_filenames</c>).</summary>
     public string? DisplayName { get; init; }
 
     /// <summary>For a module's source shipped with <c>--include-source</c>: the <see cref="Dest"/> of its bytecode. The source
