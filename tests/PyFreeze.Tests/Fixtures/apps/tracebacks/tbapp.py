@@ -30,6 +30,9 @@ def render(exc_type, exc, tb):
 def main(mode):
     print("MOD_FILE", mod.fail.__code__.co_filename)
     print("MAIN_FILE", main.__code__.co_filename)
+    # The bytecode the import system reads (beside the source, it is where cache_from_source says: else CPython would
+    # compile the source at run time)
+    print("CACHED", mod.__cached__, os.path.isfile(mod.__cached__))
     try:
         print("SOURCE", repr(inspect.getsource(mod.fail)))
     except OSError as e:
