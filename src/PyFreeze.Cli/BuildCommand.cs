@@ -48,6 +48,8 @@ internal static class BuildCommand
         var noConfirm = new Option<bool>("--noconfirm", "-y") { Description = "Accepted for PyInstaller users: PyFreeze never asks before replacing dist/NAME." };
         var console = new Option<bool>("--console", "-c", "--nowindowed") { Description = "A console app (the default; the opposite of --windowed)." };
         var strict = new Option<bool>("--strict") { Description = "Fail when an import that runs unconditionally cannot be found." };
+        var includeSource = new Option<bool>("--include-source") { Description = "Ship the .py of the app's and third-party modules too, so tracebacks and inspect.getsource show source (the default ships bytecode only)." };
+        var noIncludeSource = new Option<bool>("--no-include-source") { Description = "Ship bytecode only (the default; overrides include-source in pyproject.toml)." };
         var windowed = new Option<bool>("--windowed", "-w", "--noconsole") { Description = "A GUI app: no console window on Windows, a .app bundle on macOS." };
         var json = new Option<string?>("--json") { Description = "Write the build report as JSON to FILE (- for stdout).", HelpName = "FILE" };
         var report = new Option<string?>("--report") { Description = "Write the HTML build report (size map, why each module is in, missing modules) to FILE too; every build writes WORKPATH/NAME/report.html.", HelpName = "FILE.html" };
@@ -66,13 +68,15 @@ internal static class BuildCommand
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
-        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bootloaderKit, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, windowed, console, noConfirm, json, report,
+        foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bootloaderKit, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, includeSource, noIncludeSource, windowed, console, noConfirm, json, report,
                      collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
         {
             if (r.GetValue(onefile) && r.GetValue(onedir))
                 r.AddError("--onefile and --onedir exclude each other");
+            if (r.GetValue(includeSource) && r.GetValue(noIncludeSource))
+                r.AddError("--include-source and --no-include-source exclude each other");
             if (r.GetValue(windowed) && r.GetValue(console))
                 r.AddError("--windowed and --console exclude each other");
         });
@@ -115,6 +119,7 @@ internal static class BuildCommand
                 HiddenImports = NoneIfEmpty(parse.GetValue(common.HiddenImports)),
                 Excludes = NoneIfEmpty(parse.GetValue(common.Excludes)),
                 Strict = Flag(parse.GetValue(strict), false),
+                IncludeSource = Flag(parse.GetValue(includeSource), parse.GetValue(noIncludeSource)),
                 Windowed = Flag(parse.GetValue(windowed), parse.GetValue(console)),
                 JsonReport = parse.GetValue(json),
                 HtmlReport = parse.GetValue(report),

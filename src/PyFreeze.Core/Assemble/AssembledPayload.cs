@@ -58,8 +58,11 @@ public sealed class AssembledPayload
         log.Debug($"prepared {binaries.Count} binaries in {clock.Elapsed.TotalSeconds:0.00} s");
         for (int i = 0; i < binaries.Count; i++)
             files.Add((binaries[i], prepared[i], null));
+        var compiledDests = compiled.Files.Select(f => f.Entry.Dest).ToHashSet(StringComparer.Ordinal);
         foreach (var e in plan.Entries)
         {
+            if (e.SourceOf is not null && !compiledDests.Contains(e.SourceOf))
+                continue; // the source of a module that did not compile: shipping it would make CPython compile it at run time
             if (e.Kind == PayloadEntryKind.File)
                 files.Add((e, e.Source, null));
             else if (e.Kind is PayloadEntryKind.Generated)

@@ -41,6 +41,7 @@ def _pyfreeze_boot(config):
     if hasattr(sys, "orig_argv"):
         sys.orig_argv = list(sys.argv)
     sys.path[:] = [app] + [p for p in sys.path if p != app and os.path.exists(p)]
+    _absolute_filenames(root)
 
     import builtins
     import _sitebuiltins
@@ -57,6 +58,45 @@ def _pyfreeze_boot(config):
         _windowed_errors(lambda: _run_app(config, root, app, mp_parent, timing), error_log)
     else:
         _run_app(config, root, app, mp_parent, timing)
+
+
+def _absolute_filenames(root):
+    """Makes every module loaded from a .pyc of the unpacked payload (the app folder, the stdlib, any folder below
+    `root`) carry the absolute path of its .py beside the .pyc as co_filename (`<_MEIPASS>/pkg/mod.py`), as CPython's
+    SourceFileLoader does for a module with source (importlib/_bootstrap_external.py `_compile_bytecode` calls
+    `_imp._fix_co_filename`, Python/import.c, which rewrites the code object and its nested ones in C). The build records
+    relative names (`pkg/mod.py`), which linecache resolves against the current folder and sys.path, so a user's own
+    file of that name would be shown as the frozen app's source. A FileFinder path hook for folders below `root`, in
+    front of CPython's own, gives them a sourceless loader that does this; the finders made before boot (the stdlib's,
+    from the interpreter's start) are dropped so they are made again through it. Uses only modules already loaded."""
+    import _imp
+    import _frozen_importlib_external as ext
+    base = ext.SourcelessFileLoader
+
+    class SourcelessAppLoader(base):
+        def get_code(self, fullname):
+            code = base.get_code(self, fullname)
+            path = self.path
+            if code is not None and path.endswith(".pyc"):
+                _imp._fix_co_filename(code, path[:-1])
+            return code
+
+    details = [(SourcelessAppLoader if loader is base else loader, suffixes)
+               for loader, suffixes in ext._get_supported_file_loaders()]
+    sep = "\\" if sys.platform == "win32" else "/"
+    prefix = root.rstrip(sep) + sep
+    isdir = ext._path_isdir
+    finder = ext.FileFinder
+
+    def app_path_hook(path):
+        if not (path + sep).startswith(prefix) or not isdir(path):
+            raise ImportError("not a folder of the frozen app", path=path)
+        return finder(path, *details)
+
+    sys.path_hooks.insert(0, app_path_hook)
+    cache = sys.path_importer_cache
+    for path in [p for p in cache if isinstance(p, str) and (p + sep).startswith(prefix)]:
+        del cache[path]
 
 
 def _report_timing(stamps):
@@ -410,12 +450,16 @@ def _literal_call(text):
     return positional, keywords
 
 
-_BOOT_FILES = ("<pyfreeze-boot>", "<frozen runpy>", "runpy.py")
+_BOOT_FILES = ("<pyfreeze-boot>", "<frozen runpy>")
 
 
 def _app_frames(tb):
-    """A traceback without its leading boot and runpy frames."""
-    while tb is not None and tb.tb_frame.f_code.co_filename in _BOOT_FILES:
+    """A traceback without its leading boot and runpy frames (runpy is frozen, or a .pyc of the stdlib whose
+    co_filename _absolute_filenames made absolute)."""
+    runpy = getattr(sys.modules.get("runpy"), "__file__", None) or "<no runpy>"
+    if runpy.endswith(".pyc"):
+        runpy = runpy[:-1]
+    while tb is not None and (tb.tb_frame.f_code.co_filename in _BOOT_FILES or tb.tb_frame.f_code.co_filename == runpy):
         tb = tb.tb_next
     return tb
 

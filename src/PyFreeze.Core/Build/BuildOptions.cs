@@ -114,6 +114,12 @@ public sealed record BuildOptions
     /// <summary><c>--strict</c>: missing top-level imports fail the build.</summary>
     public bool Strict { get; init; }
 
+    /// <summary><c>--include-source</c>: ship the <c>.py</c> of every app and third-party module beside its bytecode
+    /// (<c>__pycache__/NAME.cpython-XY[.opt-N].pyc</c>, unchecked-hash, PEP 552), so <c>inspect.getsource</c>, linecache
+    /// and tracebacks show the real source; the standard library stays bytecode only. False (the default): bytecode
+    /// only.</summary>
+    public bool IncludeSource { get; init; }
+
     /// <summary><c>--windowed</c>: a GUI app (Windows: GUI subsystem; macOS: a .app bundle); <c>--console</c>, the
     /// default, is false.</summary>
     public bool Windowed { get; init; }
@@ -210,6 +216,7 @@ public sealed record BuildOptions
             HiddenImports = s.HiddenImports ?? [],
             Excludes = s.Excludes ?? [],
             Strict = s.Strict ?? false,
+            IncludeSource = s.IncludeSource ?? false,
             Windowed = s.Windowed ?? false,
             JsonReport = s.JsonReport,
             HtmlReport = s.HtmlReport,

@@ -214,6 +214,8 @@ public sealed class BuildPipeline
             Target = target.Target,
             WindowsLibrary = target.Runtime is { } runtime && target.Target.IsWindows ? Path.GetFileName(runtime.Library) : null,
             Sysroot = target.Runtime?.Linux?.Sysroot,
+            IncludeSource = o.IncludeSource,
+            Optimize = o.Optimize,
             Hooks = _hooks!,
             User = new UserCollectOptions
             {
@@ -396,6 +398,7 @@ public sealed class BuildPipeline
             j.WriteString("mode", _options.OneDir ? "onedir" : "onefile");
             j.WriteNumber("optimize", _options.Optimize);
             j.WriteBoolean("windowed", _options.Windowed);
+            j.WriteBoolean("include_source", _options.IncludeSource);
             j.WriteStartArray("hidden_imports");
             foreach (var h in _options.HiddenImports) j.WriteStringValue(h);
             j.WriteEndArray();

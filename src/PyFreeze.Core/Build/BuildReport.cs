@@ -42,7 +42,16 @@ public static class BuildReport
         if (missing.Count > 0)
             w.WriteLine($"  missing modules: {string.Join(", ", missing.Select(m => $"{m.Name} (imported by {m.Importers[0].From}{(m.Removed is null ? "" : "; " + m.Removed)})"))} — see `pyfreeze analyze`");
         w.WriteLine($"  bytecode: {r.ModulesTotal} modules, {r.ModulesCompiled} compiled by this build, the rest from the build cache");
+        if (SourcesShipped(r) is > 0 and var sources)
+            w.WriteLine($"  source: {sources} .py files of the app and third-party modules shipped (--include-source); the standard library is bytecode only");
         w.WriteLine("  time: " + string.Join(", ", r.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:0.00} s")));
+    }
+
+    /// <summary>How many modules' .py files the payload holds (<c>--include-source</c>; 0 without it).</summary>
+    public static int SourcesShipped(BuildResult r)
+    {
+        var files = r.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        return r.Plan.Entries.Count(e => e.SourceOf is not null && files.Contains(e.Dest));
     }
 
     /// <summary>Why a kind of library is left to the target system, for the summary (each library's own reason is in the
@@ -110,6 +119,7 @@ public static class BuildReport
         j.WriteStartObject("bytecode");
         j.WriteNumber("modules", r.ModulesTotal);
         j.WriteNumber("compiled", r.ModulesCompiled);
+        j.WriteNumber("sources", SourcesShipped(r));
         j.WriteEndObject();
         j.WriteStartObject("timings_s");
         foreach (var (stage, t) in r.Timings)

@@ -85,6 +85,9 @@ public sealed record BuildSettings
     /// <summary><c>--strict</c>, <c>strict</c>.</summary>
     public bool? Strict { get; init; }
 
+    /// <summary><c>--include-source</c> (true), <c>--no-include-source</c> (false), <c>include-source</c>.</summary>
+    public bool? IncludeSource { get; init; }
+
     /// <summary><c>-w/--windowed</c> (true), <c>-c/--console</c> (false), <c>windowed</c>.</summary>
     public bool? Windowed { get; init; }
 
@@ -173,6 +176,7 @@ public sealed record BuildSettings
             HiddenImports = Cat(low.HiddenImports, top.HiddenImports),
             Excludes = Cat(low.Excludes, top.Excludes),
             Strict = top.Strict ?? low.Strict,
+            IncludeSource = top.IncludeSource ?? low.IncludeSource,
             Windowed = top.Windowed ?? low.Windowed,
             JsonReport = top.JsonReport ?? low.JsonReport,
             HtmlReport = top.HtmlReport ?? low.HtmlReport,

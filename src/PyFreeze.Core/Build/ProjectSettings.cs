@@ -31,7 +31,7 @@ public static class ProjectSettings
     ];
 
     /// <summary>The single-valued settings, by their pyproject.toml names.</summary>
-    public static IReadOnlyList<string> ScalarKeys { get; } = ["name", "optimize", "onedir", "windowed", "strict"];
+    public static IReadOnlyList<string> ScalarKeys { get; } = ["name", "optimize", "onedir", "windowed", "strict", "include-source"];
 
     /// <summary>The settings that are not the build's but <c>pyfreeze ci init</c>'s: <c>smoke</c>, the arguments of the
     /// CI smoke test (<see cref="BuildSettings.Smoke"/>).</summary>
@@ -119,6 +119,7 @@ public static class ProjectSettings
             OneDir = Scalar<bool>("onedir", "true or false"),
             Windowed = Scalar<bool>("windowed", "true or false"),
             Strict = Scalar<bool>("strict", "true or false"),
+            IncludeSource = Scalar<bool>("include-source", "true or false"),
             Paths = List("paths"),
             HiddenImports = List("hidden-imports"),
             Excludes = List("exclude-modules"),

@@ -52,8 +52,14 @@ public sealed class PayloadEntry
     /// <summary>Bytes of a generated entry.</summary>
     public byte[]? Content { get; init; }
 
-    /// <summary>For modules: the name recorded as <c>co_filename</c> (relative, e.g. <c>pkg/mod.py</c>).</summary>
+    /// <summary>For modules: the name recorded as <c>co_filename</c> (relative, e.g. <c>pkg/mod.py</c>; made the absolute
+    /// path in the unpacked app when imported, see boot.py <c>_absolute_filenames</c>).</summary>
     public string? DisplayName { get; init; }
+
+    /// <summary>For a module's source shipped with <c>--include-source</c>: the <see cref="Dest"/> of its bytecode. The source
+    /// goes into the payload only when that bytecode does (a module that fails to compile ships neither, so nothing is
+    /// ever compiled at run time).</summary>
+    public string? SourceOf { get; init; }
 
     /// <summary>For modules and extension modules: the module's name (to tell reached modules from expanded ones).</summary>
     public string? Module { get; init; }

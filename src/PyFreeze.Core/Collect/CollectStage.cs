@@ -24,6 +24,12 @@ public sealed class CollectInput
     /// loader looks for shared libraries; null for this machine and for other platforms.</summary>
     public string? Sysroot { get; init; }
 
+    /// <summary><c>--include-source</c> (<see cref="CollectOptions.IncludeSource"/>).</summary>
+    public bool IncludeSource { get; init; }
+
+    /// <summary>The optimization level (0, 1, 2).</summary>
+    public int Optimize { get; init; }
+
     /// <summary>The hooks in force.</summary>
     public required HookSet Hooks { get; init; }
 
@@ -56,7 +62,7 @@ public static class CollectStage
         var interp = analysis.Interpreter;
         var rid = input.Target;
         var layout = input.WindowsLibrary is { } dll ? RuntimeLayout.Windows(dll) : RuntimeLayout.Posix(interp, input.AppName);
-        var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = input.AppName });
+        var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = input.AppName, IncludeSource = input.IncludeSource, Optimize = input.Optimize });
         if (rid.IsWindows)
             AddWindowsRuntime(plan, layout);
         DataCollector.Collect(plan, analysis, layout, input.Hooks, input.User.CollectData, input.User.CollectBinaries);

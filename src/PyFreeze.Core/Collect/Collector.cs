@@ -9,6 +9,15 @@ public sealed class CollectOptions
 {
     /// <summary>The app's name (names the interpreter file so <c>ps</c> shows the app).</summary>
     public required string AppName { get; init; }
+
+    /// <summary><c>--include-source</c>: app and third-party modules ship their <c>.py</c> with the bytecode in
+    /// <c>__pycache__</c> (see <see cref="Collector.BytecodeDest"/>); false: a sourceless <c>.pyc</c> in the module's
+    /// place.</summary>
+    public bool IncludeSource { get; init; }
+
+    /// <summary>The optimization level the app runs with (0, 1 or 2): names the <c>__pycache__</c> file
+    /// (<c>.opt-1</c>, <c>.opt-2</c>) CPython looks for under <c>-O</c>/<c>-OO</c>.</summary>
+    public int Optimize { get; init; }
 }
 
 /// <summary>
@@ -66,8 +75,9 @@ public static class Collector
 
         // The entry, as a module of the app folder.
         plan.EntryModule = EntryModuleName(analysis);
+        var source = options.IncludeSource ? new SourceLayout(interp.CacheTag, options.Optimize) : null;
         if (analysis.EntryPackage is null)
-            plan.Add(new PayloadEntry
+            AddCompiled(plan, source, layout.App + plan.EntryModule, new PayloadEntry
         {
             Dest = layout.App + plan.EntryModule + ".pyc",
             Kind = PayloadEntryKind.Module,
@@ -81,7 +91,7 @@ public static class Collector
         {
             if (node.Name == "__main__")
                 continue;
-            AddModule(plan, node, layout);
+            AddModule(plan, node, layout, source);
         }
 
         // getpath's landmark: lib/pythonX.Y/os.py[c] must exist even though os is frozen; lib-dynload must exist too.
@@ -113,7 +123,46 @@ public static class Collector
         return plan;
     }
 
-    private static void AddModule(CollectPlanBuilder plan, ModuleNode node, RuntimeLayout layout)
+    /// <summary>Where <c>--include-source</c> puts bytecode: CPython's cache tag and the optimization level.</summary>
+    private sealed record SourceLayout(string CacheTag, int Optimize);
+
+    /// <summary>The payload path of a module's bytecode when its source ships beside it: where
+    /// <c>importlib.util.cache_from_source</c> looks (PEP 3147, PEP 488), e.g. <c>app/pkg/__pycache__/mod.cpython-311.pyc</c>
+    /// (<c>.opt-1.pyc</c> under <c>-O</c>, <c>.opt-2.pyc</c> under <c>-OO</c>). The .pyc is unchecked-hash (PEP 552), so
+    /// SourceFileLoader loads it without reading the source's stamp, never compiles, and (with <c>-B</c>) never writes.</summary>
+    /// <param name="stem">The module's path without suffix, e.g. <c>app/pkg/mod</c>.</param>
+    /// <param name="cacheTag"><c>sys.implementation.cache_tag</c>.</param>
+    /// <param name="optimize">0, 1 or 2.</param>
+    public static string BytecodeDest(string stem, string cacheTag, int optimize)
+    {
+        var slash = stem.LastIndexOf('/');
+        var opt = optimize > 0 ? $".opt-{optimize}" : "";
+        return $"{stem[..(slash + 1)]}__pycache__/{stem[(slash + 1)..]}.{cacheTag}{opt}.pyc";
+    }
+
+    /// <summary>Adds a module to compile: its sourceless .pyc at <c>STEM.pyc</c>, or with <c>--include-source</c> (an app or
+    /// third-party module) the .py at <c>STEM.py</c> and its bytecode in <c>__pycache__</c>.</summary>
+    private static void AddCompiled(CollectPlanBuilder plan, SourceLayout? source, string stem, PayloadEntry module)
+    {
+        if (source is null || module.Category != PayloadCategory.Module || module.Source is null)
+        {
+            plan.Add(module);
+            return;
+        }
+        var pyc = BytecodeDest(stem, source.CacheTag, source.Optimize);
+        plan.Add(new PayloadEntry
+        {
+            Dest = pyc, Kind = PayloadEntryKind.Module, Source = module.Source, DisplayName = module.DisplayName,
+            Category = module.Category, Owner = module.Owner, Module = module.Module,
+        });
+        plan.Add(new PayloadEntry
+        {
+            Dest = stem + ".py", Kind = PayloadEntryKind.File, Source = module.Source, SourceOf = pyc,
+            Category = module.Category, Owner = module.Owner,
+        });
+    }
+
+    private static void AddModule(CollectPlanBuilder plan, ModuleNode node, RuntimeLayout layout, SourceLayout? source)
     {
         if (node.Kind is ModuleKind.Builtin or ModuleKind.Frozen or ModuleKind.Missing or ModuleKind.Alias)
             return;
@@ -158,7 +207,7 @@ public static class Collector
             return;
         }
         var stem = relPath[..relPath.LastIndexOf('.')];
-        plan.Add(new PayloadEntry
+        AddCompiled(plan, source, baseDest + stem, new PayloadEntry
         {
             Dest = baseDest + stem + ".pyc",
             Kind = PayloadEntryKind.Module,

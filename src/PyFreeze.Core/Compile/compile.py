@@ -2,7 +2,8 @@
 # Each stdin line is a JSON job {"src": PATH | null, "text": SOURCE | null, "dfile": NAME, "out": PATH, "optimize": N};
 # each job answers one stdout line {"out": PATH} or {"out": PATH, "error": MESSAGE}.
 # Output: unchecked-hash .pyc (PEP 552), so nothing depends on timestamps; co_filename is "dfile" (a relative
-# name like "pkg/mod.py"), never a build-machine path.
+# name like "pkg/mod.py"), never a build-machine path; at run time the boot module (boot.py `_absolute_filenames`) or
+# CPython's SourceFileLoader (--include-source) makes it the module's absolute path in the unpacked app.
 import json
 import os
 import sys

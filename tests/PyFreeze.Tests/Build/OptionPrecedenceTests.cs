@@ -43,6 +43,9 @@ public class OptionPrecedenceTests
         new("windowed", "false", ["-w"], (o, _) => o.Windowed.ToString(), "False", "True", "True"),
         new("strict", "false", ["--strict"], (o, _) => o.Strict.ToString(), "False", "True", "True"),
         new("strict", "true", [], (o, _) => o.Strict.ToString(), "True", "False", "True"),
+        new("include-source", "false", ["--include-source"], (o, _) => o.IncludeSource.ToString(), "False", "True", "True"),
+        new("include-source", "true", ["--no-include-source"], (o, _) => o.IncludeSource.ToString(), "True", "False", "False"),
+        new("include-source", "true", [], (o, _) => o.IncludeSource.ToString(), "True", "False", "True"),
         new("hidden-imports", "[\"a\"]", ["--hidden-import", "b"], (o, _) => L(o.HiddenImports), "a", "b", "a,b"),
         new("exclude-modules", "[\"a\"]", ["--exclude-module", "b"], (o, _) => L(o.Excludes), "a", "b", "a,b"),
         new("collect-submodules", "[\"a\"]", ["--collect-submodules", "b"], (o, _) => L(o.CollectSubmodules), "a", "b", "a,b"),
@@ -135,7 +138,7 @@ public class OptionPrecedenceTests
     /// to do (<c>--noconfirm</c>: builds never ask).</summary>
     private static readonly Dictionary<string, string> CoveredElsewhere = new()
     {
-        ["--onefile"] = "onedir", ["--onedir"] = "onedir", ["--console"] = "windowed", ["--windowed"] = "windowed",
+        ["--onefile"] = "onedir", ["--onedir"] = "onedir", ["--console"] = "windowed", ["--no-include-source"] = "include-source", ["--windowed"] = "windowed",
         ["--hidden-import"] = "hidden-imports", ["--exclude-module"] = "exclude-modules", ["--runtime-hook"] = "runtime-hooks",
         ["--additional-hooks-dir"] = "additional-hooks-dirs", ["--noconfirm"] = "",
     };
@@ -166,6 +169,7 @@ public class OptionPrecedenceTests
         Assert.Equal(0, o.Optimize);
         Assert.False(o.OneDir);
         Assert.False(o.Windowed);
+        Assert.False(o.IncludeSource);
         Assert.Equal(t["dist"], o.DistPath);
         Assert.Equal(t["build"], o.WorkPath);
         Assert.Equal(Rid.HostName, o.Target.Name);

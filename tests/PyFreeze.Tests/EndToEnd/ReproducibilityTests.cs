@@ -51,6 +51,19 @@ public class ReproducibilityTests
     }
 
     [Fact]
+    public void An_include_source_build_is_byte_identical_too_and_counts_its_sources()
+    {
+        using var t = new TempDir("repro");
+        var entry = Apps.Entry("tracebacks", "tbapp.py");
+        var (a, _) = BuildIn(t["first build"], entry, Pythons.Debian, "022", "0", "UTC", "--include-source");
+        var (b, _) = BuildIn(t["second/build-ü"], entry, Pythons.Debian, "077", "12345", "Asia/Tokyo", "--include-source");
+        Assert.Equal(Sha(a), Sha(b));
+        using var report = JsonDocument.Parse(File.ReadAllText(t["first build/report.json"]));
+        // tbapp.py, tbpkg/__init__.py, tbpkg/mod.py and rich's modules (rich, pygments, markdown_it: third-party)
+        Assert.True(report.RootElement.GetProperty("bytecode").GetProperty("sources").GetInt32() > 3, report.RootElement.GetProperty("bytecode").ToString());
+    }
+
+    [Fact]
     public void The_payload_holds_no_path_of_the_build_machine()
     {
         using var t = new TempDir("repro");
