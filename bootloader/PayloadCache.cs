@@ -483,15 +483,16 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         }
     }
 
-    /// <summary>At most this many threads extract (more do not pay: the disk and the page cache are shared).</summary>
-    private const int MaxWorkers = 4;
+    /// <summary>At most this many threads extract (more do not pay: the disk and the page cache are shared; and each holds
+    /// a zstd window, <c>PayloadWriter.WindowLog</c>, so the bootloader's peak resident set grows with them).</summary>
+    private const int MaxWorkers = 3;
 
     /// <summary>Checks that the payload bytes hash to the built hash (the length was checked before).</summary>
     private void Verify()
     {
         using var handle = File.OpenHandle(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var hash = new XxHash64();
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[1 << 18]; // every page of it stays resident until exec: small, for the peak RSS
         long done = 0;
         while (done < settings.PayloadLength)
         {
@@ -565,7 +566,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         /// <summary>Extracts frames until none is left or a worker failed.</summary>
         public void Run(FileStream file, PayloadFrame[] order, long payloadOffset)
         {
-            var buffer = new byte[1 << 18];
+            var buffer = new byte[1 << 17];
             var written = new List<(string, long)>();
             try
             {

@@ -20,8 +20,14 @@ internal static class Timing
     /// <summary>The variable that carries the stamps to the boot module (which removes it).</summary>
     internal const string Variable = "_PYFREEZE_TIMING";
 
-    private static readonly bool s_on = Environment.GetEnvironmentVariable("PYFREEZE_DEBUG") is { } v
-        && v.Split(',').Contains("timing", StringComparer.Ordinal);
+    private static readonly string[] s_modes = Environment.GetEnvironmentVariable("PYFREEZE_DEBUG")?.Split(',') ?? [];
+
+    private static readonly bool s_on = Array.IndexOf(s_modes, "timing") >= 0;
+
+    /// <summary><c>PYFREEZE_DEBUG=memory</c>: one line on stderr just before exec with the bootloader's peak resident
+    /// set (<c>VmHWM</c> of <c>/proc/self/status</c>, kB; see the kernel's Documentation/filesystems/proc.rst), which exec
+    /// resets, so nothing measured after exec can see it.</summary>
+    private static readonly bool s_memory = Array.IndexOf(s_modes, "memory") >= 0;
 
     private static long s_host, s_main, s_cache;
 
@@ -44,10 +50,27 @@ internal static class Timing
     /// <summary>Stamps the moment before exec and hands every stamp to the boot module.</summary>
     public static void BeforeExec()
     {
+        if (s_memory)
+            ReportPeakMemory();
         if (!s_on)
             return;
         var text = string.Join(' ', new[] { s_host, s_main, s_cache, Now() }.Select(t => t.ToString(CultureInfo.InvariantCulture)));
         Native.SetEnv(Variable, System.Text.Encoding.ASCII.GetBytes(text));
+    }
+
+    /// <summary>Writes <c>pyfreeze memory: bootloader peak RSS N kB before exec</c> on stderr (nothing when
+    /// <c>/proc/self/status</c> cannot be read: not Linux).</summary>
+    private static void ReportPeakMemory()
+    {
+        try
+        {
+            foreach (var line in File.ReadAllLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    Console.Error.WriteLine($"pyfreeze memory: bootloader peak RSS {line[6..].Trim().Split(' ')[0]} kB before exec");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private static long Now() => (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
