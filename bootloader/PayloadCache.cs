@@ -142,9 +142,9 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             if (damage is "moved")
                 continue; // renamed away while we waited for its lock: look again
             if (damage is not null)
-                Console.Error.WriteLine($"{settings.AppName}: note: the unpacked copy {run.Path}/{Name} is damaged ({damage}); unpacking it again");
+                Native.ErrorLine($"{settings.AppName}: note: the unpacked copy {run.Path}/{Name} is damaged ({damage}); unpacking it again");
             else if (unpackNote is not null)
-                Console.Error.WriteLine(unpackNote);
+                Native.ErrorLine(unpackNote);
             return Unpack(run);
         }
         throw new BootException($"{run.Path}/{Name} keeps changing while it is opened; run again");
@@ -452,7 +452,8 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             var job = new ExtractJob(Path.GetFullPath(dest));
             using (var folders = FrameStream(file, frames[0]))
                 job.Folders(folders);
-            var order = Enumerable.Range(1, frames.Length - 1).OrderByDescending(i => frames[i].RawLength).Select(i => frames[i]).ToArray();
+            var order = frames[1..];
+            Array.Sort(order, static (a, b) => b.RawLength.CompareTo(a.RawLength)); // largest first (unstable: any order of equals will do)
             int workers = Math.Min(Math.Clamp(Environment.ProcessorCount, 1, MaxWorkers), Math.Max(1, order.Length));
             var helpers = new List<Thread>(workers - 1);
             try
@@ -531,11 +532,22 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         public byte[] Manifest(string origin)
         {
             var holders = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var name in _folders.Concat(_files.Select(f => f.Item1)))
-                for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
-                    holders.Add(name[..slash]);
-            var files = _files.OrderBy(f => f.Item1, StringComparer.Ordinal);
-            return Bootloader.Manifest.Build(origin, _folders.Where(d => !holders.Contains(d)), files);
+            foreach (var name in _folders)
+                AddHolders(holders, name);
+            foreach (var (name, _) in _files)
+                AddHolders(holders, name);
+            _files.Sort(static (a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+            var empty = new List<string>();
+            foreach (var d in _folders)
+                if (!holders.Contains(d))
+                    empty.Add(d);
+            return Bootloader.Manifest.Build(origin, empty, _files);
+        }
+
+        private static void AddHolders(HashSet<string> holders, string name)
+        {
+            for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
+                holders.Add(name[..slash]);
         }
 
         public void Fail(Exception e)

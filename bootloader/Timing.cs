@@ -54,7 +54,7 @@ internal static class Timing
             ReportPeakMemory();
         if (!s_on)
             return;
-        var text = string.Join(' ', new[] { s_host, s_main, s_cache, Now() }.Select(t => t.ToString(CultureInfo.InvariantCulture)));
+        var text = string.Create(CultureInfo.InvariantCulture, $"{s_host} {s_main} {s_cache} {Now()}");
         Native.SetEnv(Variable, System.Text.Encoding.ASCII.GetBytes(text));
     }
 
@@ -66,7 +66,7 @@ internal static class Timing
         {
             foreach (var line in File.ReadAllLines("/proc/self/status"))
                 if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    Console.Error.WriteLine($"pyfreeze memory: bootloader peak RSS {line[6..].Trim().Split(' ')[0]} kB before exec");
+                    Native.ErrorLine($"pyfreeze memory: bootloader peak RSS {line[6..].Trim().Split(' ')[0]} kB before exec");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
