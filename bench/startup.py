@@ -28,6 +28,7 @@ from hyperfine import hyperfine_stats
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 APPS = {"hello": "hello/hello.py", "numpy_app": "numpy_app/numpy_app.py"}
+UNPACK_STAGES = ("verify, decode and write", "manifest and marker", "rename and clean-up")  # a first run's "pyfreeze unpack:" line
 STAGES = ("host start -> bootloader main", "-> cache checked", "-> exec", "-> interpreter ready", "-> entry start")
 
 
@@ -100,11 +101,12 @@ def measure(exe, info, plain, env, cache, runs):
 def first_stage_times(exe, env, cache, runs):
     """The PYFREEZE_DEBUG=timing stages of first runs (the cache emptied before each)."""
     env = dict(env, PYFREEZE_DEBUG="timing")
-    seen = {s: [] for s in STAGES}
+    seen = {s: [] for s in STAGES + UNPACK_STAGES}
     for _ in range(runs):
         shutil.rmtree(cache, ignore_errors=True)
-        line = next((l for l in run([exe], env=env).stderr.splitlines() if l.startswith("pyfreeze timing:")), "")
-        for stage in STAGES:
+        err = run([exe], env=env).stderr.splitlines()
+        line = " ".join(l for l in err if l.startswith(("pyfreeze timing:", "pyfreeze unpack:")))
+        for stage in STAGES + UNPACK_STAGES:
             m = re.search(re.escape(stage) + r" ([0-9.]+) ms", line)
             if m:
                 seen[stage].append(float(m.group(1)))

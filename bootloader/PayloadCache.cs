@@ -336,9 +336,11 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         var tmpPath = Path.Combine(run.Path, tmpName);
         try
         {
+            Timing.UnpackStarted();
             var manifest = VerifyAndExtract(tmpPath);
             tmp.WriteNewFile(Manifest.FileName, manifest);
             tmp.WriteNewFile(PayloadLayout.CompleteMarker, System.Text.Encoding.ASCII.GetBytes(settings.PayloadSha256));
+            Timing.MarkerWritten();
             return Publish(run, tmpName, tmp);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -475,6 +477,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             foreach (var helper in helpers)
                 helper.Join();
             job.ThrowIfFailed();
+            Timing.Extracted(workers);
             return job.Manifest(executable);
         }
         catch (Exception e) when (!verified && e is not BootException)
