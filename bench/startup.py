@@ -9,7 +9,8 @@ Builds each app once with the bootloader kit this tree's build made (NativeAOT o
 kit (given, or published here once with `dotnet publish bootloader -r linux-x64 -p:PyFreezeKitDir=...`), once more
 with the .NET single-file host, so both bootloaders are measured on the same payload in the same run. Reports the
 median and minimum of the wall-clock time (the machine may be shared: the load average before and after is printed)
-and the mean user+system CPU time, which other load disturbs less. The stage times come from PYFREEZE_DEBUG=timing.
+and the mean user+system CPU time, which other load disturbs less. The stage times come from PYFREEZE_DEBUG=timing (warm
+and first runs), the bootloader's peak resident set before exec from PYFREEZE_DEBUG=memory.
 Writes bench/results/startup.md and startup.json. Nothing here asserts a time. Needs hyperfine and dotnet.
 """
 import argparse
@@ -27,6 +28,7 @@ from hyperfine import hyperfine_stats
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 APPS = {"hello": "hello/hello.py", "numpy_app": "numpy_app/numpy_app.py"}
+UNPACK_STAGES = ("verify, decode and write", "manifest and marker", "rename and clean-up")  # a first run's "pyfreeze unpack:" line
 STAGES = ("host start -> bootloader main", "-> cache checked", "-> exec", "-> interpreter ready", "-> entry start")
 
 
@@ -48,6 +50,20 @@ def stage_times(exe, env, runs):
             if m:
                 seen[stage].append(float(m.group(1)))
     return {s: round(statistics.median(v), 1) for s, v in seen.items() if v}
+
+
+def peak_rss(exe, env, cache, runs, first):
+    """Median kB of the bootloader's peak resident set just before exec (PYFREEZE_DEBUG=memory reads VmHWM, which
+    exec resets), over `runs` starts: first runs (the cache emptied before each) or warm ones."""
+    env = dict(env, PYFREEZE_DEBUG="memory")
+    seen = []
+    for _ in range(runs):
+        if first:
+            shutil.rmtree(cache, ignore_errors=True)
+        m = re.search(r"^pyfreeze memory: bootloader peak RSS (\d+) kB", run([exe], env=env).stderr, re.M)
+        if m:
+            seen.append(int(m.group(1)))
+    return round(statistics.median(seen) / 1000, 1) if seen else None
 
 
 def build(tool, entry, python, d, env, kit=None):
@@ -76,7 +92,25 @@ def measure(exe, info, plain, env, cache, runs):
         "python": [{"median_ms": round(w["median"], 1), "min_ms": round(w["min"], 1), "cpu_ms": round(w["user"] + w["system"], 1)}
                    for w in warm[1:]],
         "stages_ms": stage_times(exe, env, 15),
+        "first_stages_ms": first_stage_times(exe, env, cache, 5),
+        "peak_rss_first_mb": peak_rss(exe, env, cache, 5, True),
+        "peak_rss_warm_mb": peak_rss(exe, env, cache, 5, False),
     }
+
+
+def first_stage_times(exe, env, cache, runs):
+    """The PYFREEZE_DEBUG=timing stages of first runs (the cache emptied before each)."""
+    env = dict(env, PYFREEZE_DEBUG="timing")
+    seen = {s: [] for s in STAGES + UNPACK_STAGES}
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        err = run([exe], env=env).stderr.splitlines()
+        line = " ".join(l for l in err if l.startswith(("pyfreeze timing:", "pyfreeze unpack:")))
+        for stage in STAGES + UNPACK_STAGES:
+            m = re.search(re.escape(stage) + r" ([0-9.]+) ms", line)
+            if m:
+                seen[stage].append(float(m.group(1)))
+    return {s: round(statistics.median(v), 1) for s, v in seen.items() if v}
 
 
 def main():
@@ -126,16 +160,17 @@ def main():
                    "results": results}, f, indent=2)
     lines = ["Python %s (%s), %d runs each; load average %s before, %s after, %d cores\n" % (
         version, args.python, args.runs, "/".join("%.1f" % x for x in load[0]), "/".join("%.1f" % x for x in load[1]), os.cpu_count()),
-        "| app | bootloader | size MB | bootloader MB | first run ms | warm median ms | warm min ms | warm CPU ms | python3 app.py median/min/CPU ms | python3 -I -S median/min/CPU ms |",
-        "|---|---|---|---|---|---|---|---|---|---|"]
+        "| app | bootloader | size MB | bootloader MB | peak RSS before exec MB (first run / warm) | first run ms | warm median ms | warm min ms | warm CPU ms | python3 app.py median/min/CPU ms | python3 -I -S median/min/CPU ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         py = ["%.1f / %.1f / %.1f" % (p["median_ms"], p["min_ms"], p["cpu_ms"]) for p in r["python"]] + [""]
-        lines.append("| %s | %s | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f | %s | %s |" % (
-            r["app"], r["bootloader"], r["size_mb"], r["bootloader_mb"], r["first_run_median_ms"], r["warm_median_ms"],
-            r["warm_min_ms"], r["warm_cpu_ms"], py[0], py[1] if len(py) > 2 else ""))
+        lines.append("| %s | %s | %.2f | %.2f | %s / %s | %.1f | %.1f | %.1f | %.1f | %s | %s |" % (
+            r["app"], r["bootloader"], r["size_mb"], r["bootloader_mb"], r["peak_rss_first_mb"], r["peak_rss_warm_mb"],
+            r["first_run_median_ms"], r["warm_median_ms"], r["warm_min_ms"], r["warm_cpu_ms"], py[0], py[1] if len(py) > 2 else ""))
     lines.append("")
     for r in results:
         lines.append("%s (%s) stages, median ms: %s" % (r["app"], r["bootloader"], ", ".join("%s %.1f" % kv for kv in r["stages_ms"].items())))
+        lines.append("%s (%s) first-run stages, median ms: %s" % (r["app"], r["bootloader"], ", ".join("%s %.1f" % kv for kv in r["first_stages_ms"].items())))
     with open(os.path.join(HERE, "results", "startup.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -29,7 +29,7 @@ internal static class Manifest
     private const string Header = "pyfreeze-manifest 1\n";
 
     /// <summary>Writes the manifest of <paramref name="dirs"/> and <paramref name="files"/> (name, size).</summary>
-    public static byte[] Build(string origin, IEnumerable<string> dirs, IEnumerable<(string Name, long Size)> files)
+    public static byte[] Build(string origin, List<string> dirs, List<(string Name, long Size)> files)
     {
         var sb = new StringBuilder(Header);
         if (origin.IndexOfAny(['\n', '\r']) < 0)

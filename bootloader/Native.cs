@@ -26,6 +26,37 @@ internal static unsafe partial class Native
     {
     }
 
+    [LibraryImport(LibC, EntryPoint = "write", SetLastError = true)]
+    private static partial nint Write(int fd, byte* buffer, nint count);
+
+    /// <summary>Writes one line (UTF-8) to stderr. Outside Windows straight to file descriptor 2 with write(2), so the
+    /// NativeAOT bootloader links none of System.Console (its terminal and encoding machinery: about 60 KB); a short
+    /// write is continued, a failed one dropped (there is nowhere else to report it).</summary>
+    internal static void ErrorLine(string line)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Console.Error.WriteLine(line);
+            return;
+        }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(line + "\n");
+        fixed (byte* b = bytes)
+        {
+            nint done = 0;
+            while (done < bytes.Length)
+            {
+                var n = Write(2, b + done, bytes.Length - done);
+                if (n <= 0)
+                {
+                    if (n < 0 && Marshal.GetLastPInvokeError() == 4 /* EINTR */)
+                        continue;
+                    return;
+                }
+                done += n;
+            }
+        }
+    }
+
     /// <summary>Replaces the process image; returns only on failure (-1, errno set).</summary>
     [LibraryImport(LibC, EntryPoint = "execv", SetLastError = true)]
     internal static partial int Execv(byte* path, byte** argv);

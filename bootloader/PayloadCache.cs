@@ -142,9 +142,9 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             if (damage is "moved")
                 continue; // renamed away while we waited for its lock: look again
             if (damage is not null)
-                Console.Error.WriteLine($"{settings.AppName}: note: the unpacked copy {run.Path}/{Name} is damaged ({damage}); unpacking it again");
+                Native.ErrorLine($"{settings.AppName}: note: the unpacked copy {run.Path}/{Name} is damaged ({damage}); unpacking it again");
             else if (unpackNote is not null)
-                Console.Error.WriteLine(unpackNote);
+                Native.ErrorLine(unpackNote);
             return Unpack(run);
         }
         throw new BootException($"{run.Path}/{Name} keeps changing while it is opened; run again");
@@ -336,9 +336,11 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         var tmpPath = Path.Combine(run.Path, tmpName);
         try
         {
+            Timing.UnpackStarted();
             var manifest = VerifyAndExtract(tmpPath);
             tmp.WriteNewFile(Manifest.FileName, manifest);
             tmp.WriteNewFile(PayloadLayout.CompleteMarker, System.Text.Encoding.ASCII.GetBytes(settings.PayloadSha256));
+            Timing.MarkerWritten();
             return Publish(run, tmpName, tmp);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -452,7 +454,8 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             var job = new ExtractJob(Path.GetFullPath(dest));
             using (var folders = FrameStream(file, frames[0]))
                 job.Folders(folders);
-            var order = Enumerable.Range(1, frames.Length - 1).OrderByDescending(i => frames[i].RawLength).Select(i => frames[i]).ToArray();
+            var order = frames[1..];
+            Array.Sort(order, static (a, b) => b.RawLength.CompareTo(a.RawLength)); // largest first (unstable: any order of equals will do)
             int workers = Math.Min(Math.Clamp(Environment.ProcessorCount, 1, MaxWorkers), Math.Max(1, order.Length));
             var helpers = new List<Thread>(workers - 1);
             try
@@ -474,6 +477,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             foreach (var helper in helpers)
                 helper.Join();
             job.ThrowIfFailed();
+            Timing.Extracted(workers);
             return job.Manifest(executable);
         }
         catch (Exception e) when (!verified && e is not BootException)
@@ -483,15 +487,16 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         }
     }
 
-    /// <summary>At most this many threads extract (more do not pay: the disk and the page cache are shared).</summary>
-    private const int MaxWorkers = 4;
+    /// <summary>At most this many threads extract (more do not pay: the disk and the page cache are shared; and each holds
+    /// a zstd window, <c>PayloadWriter.WindowLog</c>, so the bootloader's peak resident set grows with them).</summary>
+    private const int MaxWorkers = 3;
 
     /// <summary>Checks that the payload bytes hash to the built hash (the length was checked before).</summary>
     private void Verify()
     {
         using var handle = File.OpenHandle(PayloadSource, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         var hash = new XxHash64();
-        var buffer = new byte[1 << 20];
+        var buffer = new byte[1 << 18]; // every page of it stays resident until exec: small, for the peak RSS
         long done = 0;
         while (done < settings.PayloadLength)
         {
@@ -530,11 +535,22 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         public byte[] Manifest(string origin)
         {
             var holders = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var name in _folders.Concat(_files.Select(f => f.Item1)))
-                for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
-                    holders.Add(name[..slash]);
-            var files = _files.OrderBy(f => f.Item1, StringComparer.Ordinal);
-            return Bootloader.Manifest.Build(origin, _folders.Where(d => !holders.Contains(d)), files);
+            foreach (var name in _folders)
+                AddHolders(holders, name);
+            foreach (var (name, _) in _files)
+                AddHolders(holders, name);
+            _files.Sort(static (a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+            var empty = new List<string>();
+            foreach (var d in _folders)
+                if (!holders.Contains(d))
+                    empty.Add(d);
+            return Bootloader.Manifest.Build(origin, empty, _files);
+        }
+
+        private static void AddHolders(HashSet<string> holders, string name)
+        {
+            for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
+                holders.Add(name[..slash]);
         }
 
         public void Fail(Exception e)
@@ -565,7 +581,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         /// <summary>Extracts frames until none is left or a worker failed.</summary>
         public void Run(FileStream file, PayloadFrame[] order, long payloadOffset)
         {
-            var buffer = new byte[1 << 18];
+            var buffer = new byte[1 << 17];
             var written = new List<(string, long)>();
             try
             {

@@ -41,7 +41,7 @@ public static class Program
         {
             var name = settings?.AppName ?? Path.GetFileNameWithoutExtension(Environment.ProcessPath) ?? "pyfreeze";
             var message = $"{name}: error: {(e is BootException or FormatException or UntrustedCacheException ? e.Message : PayloadCache.Describe(e))}";
-            Console.Error.WriteLine(message);
+            Native.ErrorLine(message);
             if (WindowedErrors.Applies(settings))
             {
                 // A windowed app's stderr goes nowhere: keep the failure in the error log and show it.

@@ -104,7 +104,7 @@ internal static partial class WindowedErrors
         var body = $"{text}\n\nThe full error is in {logPath}";
         if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(NoMessageBoxVariable)))
         {
-            Console.Error.WriteLine($"{appName}: error (message box suppressed by {NoMessageBoxVariable}):\n{body}");
+            Native.ErrorLine($"{appName}: error (message box suppressed by {NoMessageBoxVariable}):\n{body}");
             return;
         }
         MessageBoxW(IntPtr.Zero, body.Replace("\n", "\r\n"), appName, MB_OK | MB_ICONERROR | MB_SETFOREGROUND);

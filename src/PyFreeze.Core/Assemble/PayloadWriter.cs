@@ -53,6 +53,13 @@ public static class PayloadWriter
     /// than a frame).</summary>
     public const int Level = 19;
 
+    /// <summary>The zstd window of every frame, as a power of two (20: 1 MiB). Level 19 would take 8 MiB, and a decoder
+    /// holds a window's worth of memory per frame it decodes (zstd's ZSTD_decodingBufferSize_min: the smaller of the window
+    /// and the frame's content size), so a big file's frame made the bootloader's first run peak at 17 MB resident; at
+    /// 1 MiB each decoding thread holds about 1.3 MB. Measured on the hello app's tar (`zstd -19 --zstd=wlog=N`): 5.77 MB
+    /// at 23, 5.83 MB at 21, 5.89 MB at 20.</summary>
+    public const int WindowLog = 20;
+
     /// <summary>The tar bytes a frame aims at: at least this, or an eighth of the payload when that is more, so that up to
     /// eight frames decode side by side.</summary>
     public const long FrameTarget = 2 << 20;
@@ -174,11 +181,12 @@ public static class PayloadWriter
     /// <summary>Compresses one frame's tar bytes at <see cref="Level"/>, through the cache.</summary>
     private static byte[] Compress(byte[] raw, BuildCache? cache)
     {
-        var key = cache is null ? null : BuildCache.Key("zstd-frame-1", Level, raw);
+        var key = cache is null ? null : BuildCache.Key("zstd-frame-2", Level, WindowLog, raw);
         if (key is not null && cache!.TryGet("zstd", key) is { } hit)
             return File.ReadAllBytes(hit);
         using var compressor = new Compressor(Level);
         compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
+        compressor.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, WindowLog);
         var packed = compressor.Wrap(raw).ToArray();
         if (cache is not null)
         {
@@ -197,7 +205,7 @@ public static class PayloadWriter
     public static PayloadArchive WriteOrReuse(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath,
         BuildCache? cache = null)
     {
-        var parts = new List<object> { "payload-2", Level, Timestamp().Ticks };
+        var parts = new List<object> { "payload-2", Level, WindowLog, Timestamp().Ticks };
         foreach (var (e, file, bytes) in entries.OrderBy(x => x.Entry.Dest, StringComparer.Ordinal))
         {
             parts.Add(e.Dest);

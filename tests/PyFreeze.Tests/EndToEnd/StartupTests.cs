@@ -75,6 +75,25 @@ public class StartupTests
     }
 
     [Fact]
+    public void A_first_run_reports_the_unpack_stages_and_the_peak_memory_before_exec()
+    {
+        var app = Plain();
+        var box = Apps.NewSandbox(); // an empty cache: this run unpacks
+        var run = box.Run(app.Executable, env: new Dictionary<string, string> { ["PYFREEZE_DEBUG"] = "timing,memory" });
+        Assert.True(run.ExitCode == 0 && run.StdOut == "plain\n", run.ToString());
+        var lines = run.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 3, run.ToString());
+        var memory = System.Text.RegularExpressions.Regex.Match(lines[0], @"^pyfreeze memory: bootloader peak RSS (\d+) kB before exec$");
+        Assert.True(memory.Success, lines[0]);
+        Assert.InRange(long.Parse(memory.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1000, 1 << 20);
+        Assert.Matches(@"^pyfreeze unpack: verify, decode and write [0-9.]+ ms \(\d+ threads\), manifest and marker [0-9.]+ ms, rename and clean-up [0-9.]+ ms$", lines[1]);
+        Assert.StartsWith("pyfreeze timing: host start -> bootloader main ", lines[2]);
+        var warm = box.Run(app.Executable, env: new Dictionary<string, string> { ["PYFREEZE_DEBUG"] = "memory" });
+        Assert.True(warm.ExitCode == 0, warm.ToString());
+        Assert.Matches(@"^pyfreeze memory: bootloader peak RSS \d+ kB before exec\n$", warm.StdErr);
+    }
+
+    [Fact]
     [Trait("Lane", "Fast")]
     public void A_given_kit_that_does_not_fit_is_refused_in_one_line()
     {
