@@ -107,36 +107,59 @@ public sealed class BuildPipeline
     /// <summary>Where a --onedir build is assembled before it is renamed into place.</summary>
     private string OneDirStaging => Path.Combine(_options.DistPath, $".{_options.Name}.{Environment.ProcessId}.tmp");
 
-    private void Mark(string stage)
+    private IBuildProgress Progress => _log.Progress;
+
+    private void Begin(string stage)
     {
-        _timings.Add((stage, _clock.Elapsed));
+        _clock.Restart();
+        Progress.Started(stage);
+    }
+
+    /// <summary>A stage ended: its time is recorded (for the summary and the report) and told to the progress display
+    /// with what it made.</summary>
+    private void Mark(string stage, string summary)
+    {
+        var elapsed = _clock.Elapsed;
+        _timings.Add((stage, elapsed));
+        Progress.Finished(stage, elapsed, summary);
         _clock.Restart();
     }
+
+    private static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
 
     /// <summary>Runs the build.</summary>
     /// <exception cref="PyFreezeException">Bad input or a failed stage, with a one-line message.</exception>
     public BuildResult Run()
     {
+        Begin("probe");
         var target = Probe();
-        Mark("probe");
+        Mark("probe", $"CPython {target.Interpreter.VersionString}, {target.Target.Name}");
+        Begin("analyze");
         var (analysis, distributions) = Analyze(target);
-        Mark("analyze");
+        Mark("analyze", $"{analysis.Graph.Count} modules");
+        Begin("collect");
         var plan = Collect(target, analysis, distributions);
         InputFiles.CheckOutput(Path.Combine(_options.DistPath, _options.Name + (_options.OneDir ? "" : target.Target.ExecutableSuffix)),
             _options.OneDir, [target.Entry, .. plan.Entries.Where(e => e.Source is not null).Select(e => e.Source!)]);
         foreach (var warning in plan.Warnings)
             _log.Warn(warning);
-        Mark("collect");
+        Mark("collect", $"{plan.Entries.Count(e => e.Kind != PayloadEntryKind.Directory)} files, {plan.Libraries.Count} shared libraries");
+        Begin("compile");
         var compiled = CompiledModules.Compile(plan, analysis, target.Entry, target.Compiler, _options.Optimize, _cache, _log);
-        Mark("compile");
+        Mark("compile", $"{compiled.Total}/{compiled.Total} .pyc ({compiled.Compiled} compiled, {compiled.Total - compiled.Compiled} from the build cache)");
         AssembledPayload payload;
         EmittedApp app;
         try
         {
+            Begin("assemble");
             payload = Assemble(target, plan, compiled);
-            Mark("assemble");
+            var unpacked = payload.Files.Sum(f => f.Size);
+            Mark("assemble", payload.Archive is { } archive
+                ? $"payload {Mb(archive.Length)} written ({Mb(unpacked)} unpacked, {payload.Files.Count} files)"
+                : $"{payload.Files.Count} files, {Mb(unpacked)} written");
+            Begin("emit");
             app = Emit(target, plan, payload);
-            Mark("emit");
+            Mark("emit", $"{BuildReport.Shown(app.Executable)} ({Mb(app.Emit.Size)})");
         }
         catch when (_options.OneDir && Directory.Exists(OneDirStaging))
         {
@@ -185,7 +208,8 @@ public sealed class BuildPipeline
         var o = _options;
         var interp = target.Interpreter;
         var (analysis, entryPoints) = AppAnalysis.Run(interp, target.Entry, o.Paths, o.HiddenImports, o.Excludes,
-            Collector.RuntimeImports(interp), _hooks, [.. o.CollectSubmodules, .. o.CollectAll], wholePackages: !o.NoWholePackages);
+            Collector.RuntimeImports(interp), _hooks, [.. o.CollectSubmodules, .. o.CollectAll], wholePackages: !o.NoWholePackages,
+            modulesFound: n => Progress.Advanced("analyze", n, 0, ProgressUnit.Modules));
         foreach (var problem in entryPoints.Problems)
             _log.Warn(problem);
         foreach (var warning in AppAnalysis.MissingHookImports(analysis, _hooks!))
