@@ -59,6 +59,16 @@ public sealed class BuildResult
 
     /// <summary>The stage values the build report is made from (<see cref="Report.ReportBuilder.Create"/>).</summary>
     public required Report.BuildStages Stages { get; init; }
+
+    /// <summary>The build report (made once, before emit, for the executable to carry, then completed with the
+    /// executable's sizes and the stage times: <see cref="Report.EmbeddedReport"/>). Its stage times are those
+    /// <see cref="Timings"/> held when the build returned: the list itself goes on (the CLI's <c>report</c> stage) only
+    /// in <see cref="Timings"/>.</summary>
+    public required Report.BuildReportModel Report { get; init; }
+
+    /// <summary>Milliseconds the build spent making the report's document and storing it in the executable (compressed),
+    /// for bench/report_cost.py.</summary>
+    public (double Document, double Stored) ReportMs { get; init; }
 }
 
 /// <summary>
@@ -79,6 +89,7 @@ public sealed class BuildPipeline
     private WindowsResources? _resources;
     private HookSet? _hooks;
     private BootloaderKit? _kit;
+    private double _reportMs, _reportStoreMs;
 
     /// <summary>Creates a build with options already resolved (<see cref="BuildOptions.Resolve"/>).</summary>
     public BuildPipeline(BuildOptions options)
@@ -149,6 +160,8 @@ public sealed class BuildPipeline
         Mark("compile", $"{compiled.Total}/{compiled.Total} .pyc ({compiled.Compiled} compiled, {compiled.Total - compiled.Compiled} from the build cache)");
         AssembledPayload payload;
         EmittedApp app;
+        Report.BuildReportModel draft;
+        var chains = Report.ChainContext.Of(_options.HiddenImports, Collector.RuntimeImports(target.Interpreter));
         try
         {
             Begin("assemble");
@@ -158,7 +171,13 @@ public sealed class BuildPipeline
                 ? $"payload {Mb(archive.Length)} written ({Mb(unpacked)} unpacked, {payload.Files.Count} files)"
                 : $"{payload.Files.Count} files, {Mb(unpacked)} written");
             Begin("emit");
-            app = Emit(target, plan, payload);
+            // the report's document, made before the executable so the executable can carry it (EmbeddedReport)
+            var placeholder = new EmittedApp("", Path.Combine(_options.DistPath, _options.Name + target.Target.ExecutableSuffix), new EmitResult("", 0, 0, 0), "");
+            var reportClock = Stopwatch.StartNew();
+            draft = Report.ReportBuilder.Create(new Report.BuildStages(target, analysis, plan, compiled, payload, placeholder, [], _options.Name,
+                chains, _options.Excludes));
+            _reportMs = reportClock.Elapsed.TotalMilliseconds;
+            app = Emit(target, plan, payload, draft);
             Mark("emit", $"{BuildReport.Shown(app.Executable)} ({Mb(app.Emit.Size)})");
         }
         catch when (_options.OneDir && Directory.Exists(OneDirStaging))
@@ -171,8 +190,9 @@ public sealed class BuildPipeline
             Output = app.Output, Executable = app.Executable, Analysis = analysis, Plan = plan, Payload = payload.Archive,
             Files = payload.Files, Emit = app.Emit, Target = target.Target, Timings = _timings, CompileErrors = compiled.Errors,
             ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total, Bootloader = app.Bootloader,
-            Stages = new Report.BuildStages(target, analysis, plan, compiled, payload, app, _timings, _options.Name,
-                Report.ChainContext.Of(_options.HiddenImports, Collector.RuntimeImports(target.Interpreter)), _options.Excludes),
+            Stages = new Report.BuildStages(target, analysis, plan, compiled, payload, app, _timings, _options.Name, chains, _options.Excludes),
+            Report = Report.EmbeddedReport.Complete(draft, app, _timings),
+            ReportMs = (_reportMs, _reportStoreMs),
         };
     }
 
@@ -263,7 +283,7 @@ public sealed class BuildPipeline
 
     /// <summary>The executable (bootloader kit + launch settings + payload) into the dist folder: onedir, onefile
     /// (reused when nothing changed), or an osx-arm64 .app.</summary>
-    private EmittedApp Emit(ProbedTarget target, CollectPlan plan, AssembledPayload payload)
+    private EmittedApp Emit(ProbedTarget target, CollectPlan plan, AssembledPayload payload, Report.BuildReportModel draft)
     {
         var o = _options;
         var rid = target.Target;
@@ -287,11 +307,15 @@ public sealed class BuildPipeline
         };
         var kit = _kit ?? LocateKit(rid);
         _log.Info($"Bootloader: {kit.Description}");
+        var storeClock = Stopwatch.StartNew();
+        var report = Report.EmbeddedReport.ToBytes(draft with { Bootloader = draft.Bootloader with { Kind = kit.Description } });
+        _reportStoreMs = storeClock.Elapsed.TotalMilliseconds;
+        _log.Debug($"build report stored in the executable: {report.Length} bytes ({Report.EmbeddedReport.Entry}, zstd) in {_reportStoreMs:0.0} ms");
         var emitWork = Path.Combine(WorkDir, "emit");
         var exeName = name + rid.ExecutableSuffix;
         if (payload.Staging is { } staging)
         {
-            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, exeName), o.Windowed, compress: rid.IsWindows, resources: _resources);
+            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, exeName), o.Windowed, compress: rid.IsWindows, resources: _resources, report: report);
             SignWithIdentity(exe.Path);
             var final = Path.Combine(o.DistPath, name);
             ReplaceDirectory(staging, final);
@@ -305,9 +329,9 @@ public sealed class BuildPipeline
         // nothing changed since the last build into this work folder: dist/NAME is already what would be written
         // (a .app or Windows resources are made afresh: the stamp does not describe them)
         var stamp = appBundle || _resources is not null ? null : Path.Combine(WorkDir, "emit.stamp.json");
-        var emitKey = EmitStamp.Key(kit, rid, archive, settings, o.Windowed, compress: rid.IsWindows);
+        var emitKey = EmitStamp.Key(kit, rid, archive, settings, o.Windowed, compress: rid.IsWindows, report);
         var reused = stamp is null ? null : EmitStamp.Reuse(stamp, output, emitKey);
-        var emitted = reused ?? Emitter.Emit(kit, rid, archive, settings, emitWork, output, o.Windowed, compress: rid.IsWindows, resources: _resources);
+        var emitted = reused ?? Emitter.Emit(kit, rid, archive, settings, emitWork, output, o.Windowed, compress: rid.IsWindows, resources: _resources, report: report);
         if (stamp is not null && reused is null)
             EmitStamp.Save(stamp, emitKey, emitted);
         if (appBundle)
