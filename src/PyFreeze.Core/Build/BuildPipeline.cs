@@ -310,7 +310,7 @@ public sealed class BuildPipeline
         var storeClock = Stopwatch.StartNew();
         var report = Report.EmbeddedReport.ToBytes(draft with { Bootloader = draft.Bootloader with { Kind = kit.Description } });
         _reportStoreMs = storeClock.Elapsed.TotalMilliseconds;
-        _log.Debug($"build report stored in the executable: {report.Length} bytes ({Report.EmbeddedReport.Entry}, zstd) in {_reportStoreMs:0.0} ms");
+        _log.Debug($"build report stored in the executable: {report.Length} bytes ({Report.EmbeddedReport.Entry}, Brotli) in {_reportStoreMs:0.0} ms");
         var emitWork = Path.Combine(WorkDir, "emit");
         var exeName = name + rid.ExecutableSuffix;
         if (payload.Staging is { } staging)

@@ -1,13 +1,13 @@
 using PyFreeze.Diagnostics;
 using PyFreeze.Emit;
 using PyFreeze.Inspect;
-using ZstdSharp;
+using System.IO.Compression;
 
 namespace PyFreeze.Report;
 
 /// <summary>
 /// The build report a frozen executable carries, for <c>pyfreeze inspect APP --report FILE.html</c>: the report document
-/// (<see cref="BuildReportModel"/>) as zstd-compressed JSON in the bundle entry <see cref="Entry"/>, beside the payload
+/// (<see cref="BuildReportModel"/>) as Brotli-compressed JSON in the bundle entry <see cref="Entry"/>, beside the payload
 /// and the launch settings (not inside the payload, so it can name the payload's hash). What would differ between two
 /// builds of the same app (stage times, the build folder's executable path) or is only known once the executable exists
 /// (its size, the bootloader's size, the payload's offset) is left out (times, zeros, the file name) and filled in
@@ -27,8 +27,12 @@ public static class EmbeddedReport
             Bootloader = draft.Bootloader with { Size = 0, PayloadOffset = 0 },
             Timings = [],
         };
-        using var compressor = new Compressor(6);
-        return compressor.Wrap(portable.ToJson()).ToArray();
+        // Brotli from the runtime (precompiled): zstd's managed code would be compiled on first use, ~0.5 s on a warm build
+        // whose payload came from the cache
+        using var packed = new MemoryStream();
+        using (var brotli = new BrotliStream(packed, CompressionLevel.Fastest, leaveOpen: true))
+            brotli.Write(portable.ToJson());
+        return packed.ToArray();
     }
 
     /// <summary>The report of a built executable: the stored document with the executable's own path, size, bootloader
@@ -42,10 +46,12 @@ public static class EmbeddedReport
         BuildReportModel stored;
         try
         {
-            using var decompressor = new Decompressor();
-            stored = BuildReportModel.FromJson(decompressor.Unwrap(BundleReader.ReadEntry(app.Path, entry)));
+            using var json = new MemoryStream();
+            using (var brotli = new BrotliStream(new MemoryStream(BundleReader.ReadEntry(app.Path, entry)), CompressionMode.Decompress))
+                brotli.CopyTo(json);
+            stored = BuildReportModel.FromJson(json.ToArray());
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or ZstdException or InvalidDataException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException or InvalidOperationException)
         {
             throw new PyFreezeException($"{app.Path}: its build report is damaged ({e.Message})", 1, e);
         }

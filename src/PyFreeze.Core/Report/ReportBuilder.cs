@@ -102,7 +102,7 @@ public static class ReportBuilder
 
     /// <summary>What the analysis left out on purpose: <see cref="AnalysisResult.LeftOut"/>, then each name
     /// <c>--exclude-module</c> kept out (from <see cref="AnalysisResult.Excluded"/>, with its first importer) that the
-    /// analysis did not already report under the rule <c>exclude-module</c>.</summary>
+    /// analysis did not already report under the rule <c>exclude-module</c>; sorted by module, rule and detail.</summary>
     public static IReadOnlyList<LeftOutModule> LeftOut(AnalysisResult analysis, IReadOnlyList<string> excludes)
     {
         var list = new List<LeftOutModule>(analysis.LeftOut);
@@ -117,7 +117,10 @@ public static class ReportBuilder
                 + (edges.Count > 1 ? $" and {edges.Select(e => e.From).Distinct().Count() - 1} more" : ""));
             list.Add(new LeftOutModule(name, "exclude-module", detail, first?.From));
         }
-        return list;
+        // in a fixed order: the analysis finds them in an order its parallel scans decide, and the executable carries
+        // the report (a rebuild must be byte-identical)
+        return list.OrderBy(l => l.Module, StringComparer.Ordinal).ThenBy(l => l.Rule, StringComparer.Ordinal)
+            .ThenBy(l => l.Detail, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The binary whose need brings a library in on the shortest chain: an extension module (by its chain's
