@@ -68,7 +68,8 @@ public static class ReportBuilder
             .ToList();
 
         var libraries = s.Plan.Libraries.OrderBy(l => l.Name, StringComparer.Ordinal)
-            .Select(l => new ReportLibrary(l.Name, libraryPath.GetValueOrDefault(l.Name), l.Path, l.NeededBy, LibraryVia(l, moduleOfBinary, libraryNames, chains)))
+            .Select(l => new ReportLibrary(l.Name, libraryPath.GetValueOrDefault(l.Name), l.Path, l.NeededBy.Order(StringComparer.Ordinal).ToList(),
+                LibraryVia(l, moduleOfBinary, libraryNames, chains)))
             .ToList();
 
         var missing = MissingModules.Of(graph, analysis.Interpreter.Platform, analysis.Interpreter.MinorVersion)
@@ -96,7 +97,7 @@ public static class ReportBuilder
                 .Select(l => new ReportSystemLibrary(l.Name, l.Reason, l.Category.ToString())).ToList(),
             missing,
             LeftOut(analysis, s.Excludes),
-            [.. s.Plan.Warnings, .. analysis.Problems.Select(pr => pr.ToString())],
+            [.. s.Plan.Warnings.Order(StringComparer.Ordinal), .. analysis.Problems.Select(pr => pr.ToString())], // fixed orders: the executable carries the report
             s.Compiled.Errors.Select(e => new ReportCompileError(e.Module, e.Error)).ToList());
     }
 
