@@ -37,6 +37,10 @@ public sealed class AnalyzerOptions
 
     /// <summary>Policies that add modules once the imports are followed (whole packages, entry points, hooks).</summary>
     public IReadOnlyList<IGraphExpander> Expanders { get; init; } = [];
+
+    /// <summary>Told the module graph's size (modules found so far) as the analysis adds modules, from the analyzing
+    /// thread; null for nobody.</summary>
+    public Action<int>? ModulesFound { get; init; }
 }
 
 /// <summary>A file that could not be fully read or tokenized.</summary>
@@ -254,6 +258,7 @@ public sealed class Analyzer
             }
             var (node, result, error) = _results.Take();
             _outstanding--;
+            _options.ModulesFound?.Invoke(_graph.Count);
             if (error is not null)
             {
                 _readErrors.Add(error);

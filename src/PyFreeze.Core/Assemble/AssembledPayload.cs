@@ -75,7 +75,8 @@ public sealed class AssembledPayload
         if (staging is not null)
             return new AssembledPayload { Files = UnpackedWriter.Write(files, staging), Staging = staging };
         clock.Restart();
-        var written = PayloadWriter.WriteOrReuse(files, archive ?? throw new ArgumentNullException(nameof(archive)), cache);
+        var written = PayloadWriter.WriteOrReuse(files, archive ?? throw new ArgumentNullException(nameof(archive)), cache,
+            (done, total) => log.Progress.Advanced("assemble", done, total, ProgressUnit.Bytes));
         log.Debug($"payload written in {clock.Elapsed.TotalSeconds:0.00} s");
         return new AssembledPayload { Files = written.Files, Archive = written };
     }

@@ -77,10 +77,12 @@ public static class PayloadWriter
     /// <param name="entries">Entries with their final bytes: a file path (already compiled or prepared) or in-memory bytes.</param>
     /// <param name="outputPath">The payload file to write (replaced).</param>
     /// <param name="cache">Where compressed frames are kept between builds, or null for none.</param>
+    /// <param name="packed">Told, as frames are compressed (from several threads), how many of the entries' bytes are
+    /// packed so far and how many there are; null for nobody.</param>
     /// <returns>The payload with its hashes.</returns>
     /// <exception cref="InvalidOperationException">An entry name that is not a safe relative path.</exception>
     public static PayloadArchive Write(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath,
-        BuildCache? cache = null)
+        BuildCache? cache = null, Action<long, long>? packed = null)
     {
         var time = new DateTimeOffset(Timestamp());
         var dirs = new SortedSet<string>(StringComparer.Ordinal);
@@ -131,26 +133,32 @@ public static class PayloadWriter
                 tar.Dispose(); // the end-of-archive blocks close the last frame only
             raw[g] = ms.ToArray();
         }
-        var packed = new byte[groups.Count][];
-        Parallel.For(0, groups.Count, g => packed[g] = Compress(raw[g], cache));
+        var frames = new byte[groups.Count][];
+        long rawTotal = raw.Sum(r => (long)r.Length), rawDone = 0;
+        packed?.Invoke(0, rawTotal);
+        Parallel.For(0, groups.Count, g =>
+        {
+            frames[g] = Compress(raw[g], cache);
+            packed?.Invoke(Interlocked.Add(ref rawDone, raw[g].Length), rawTotal);
+        });
 
-        var frames = new List<PayloadFrame>(groups.Count);
+        var index = new List<PayloadFrame>(groups.Count);
         long offset = PayloadFormat.IndexLength(groups.Count);
         for (int g = 0; g < groups.Count; g++)
         {
-            frames.Add(new PayloadFrame(offset, packed[g].Length, raw[g].Length));
-            offset += packed[g].Length;
+            index.Add(new PayloadFrame(offset, frames[g].Length, raw[g].Length));
+            offset += frames[g].Length;
         }
         var files = new List<PayloadFile>(ordered.Count);
         using (var fs = new FileStream(outputPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            fs.Write(PayloadFormat.WriteIndex(frames));
-            foreach (var p in packed)
+            fs.Write(PayloadFormat.WriteIndex(index));
+            foreach (var p in frames)
                 fs.Write(p);
         }
         for (int g = 1; g < groups.Count; g++)
         {
-            double ratio = raw[g].Length == 0 ? 1 : (double)packed[g].Length / raw[g].Length;
+            double ratio = raw[g].Length == 0 ? 1 : (double)frames[g].Length / raw[g].Length;
             foreach (var i in groups[g])
                 files.Add(new PayloadFile(ordered[i].Entry.Dest, data[i].Length, (long)Math.Round(data[i].Length * ratio), ordered[i].Entry.Category, ordered[i].Entry.Owner));
         }
@@ -203,7 +211,7 @@ public static class PayloadWriter
     /// path, size and modification time). A sidecar <c>.json</c> holds the previous key and file list.
     /// </summary>
     public static PayloadArchive WriteOrReuse(IReadOnlyList<(PayloadEntry Entry, string? File, byte[]? Bytes)> entries, string outputPath,
-        BuildCache? cache = null)
+        BuildCache? cache = null, Action<long, long>? packed = null)
     {
         var parts = new List<object> { "payload-2", Level, WindowLog, Timestamp().Ticks };
         foreach (var (e, file, bytes) in entries.OrderBy(x => x.Entry.Dest, StringComparer.Ordinal))
@@ -236,7 +244,7 @@ public static class PayloadWriter
             }
         }
         File.Delete(sidecar);
-        var archive = Write(entries, outputPath, cache);
+        var archive = Write(entries, outputPath, cache, packed);
         File.WriteAllText(sidecar, System.Text.Json.JsonSerializer.Serialize(new SavedArchive(key, archive.Length, archive.Sha256, archive.Xxh64, archive.Files.ToList())));
         return archive;
     }

@@ -59,6 +59,16 @@ public sealed class BuildResult
 
     /// <summary>The stage values the build report is made from (<see cref="Report.ReportBuilder.Create"/>).</summary>
     public required Report.BuildStages Stages { get; init; }
+
+    /// <summary>The build report (made once, before emit, for the executable to carry, then completed with the
+    /// executable's sizes and the stage times: <see cref="Report.EmbeddedReport"/>). Its stage times are those
+    /// <see cref="Timings"/> held when the build returned: the list itself goes on (the CLI's <c>report</c> stage) only
+    /// in <see cref="Timings"/>.</summary>
+    public required Report.BuildReportModel Report { get; init; }
+
+    /// <summary>Milliseconds the build spent making the report's document and storing it in the executable (compressed),
+    /// for bench/report_cost.py.</summary>
+    public (double Document, double Stored) ReportMs { get; init; }
 }
 
 /// <summary>
@@ -79,6 +89,7 @@ public sealed class BuildPipeline
     private WindowsResources? _resources;
     private HookSet? _hooks;
     private BootloaderKit? _kit;
+    private double _reportMs, _reportStoreMs;
 
     /// <summary>Creates a build with options already resolved (<see cref="BuildOptions.Resolve"/>).</summary>
     public BuildPipeline(BuildOptions options)
@@ -107,36 +118,67 @@ public sealed class BuildPipeline
     /// <summary>Where a --onedir build is assembled before it is renamed into place.</summary>
     private string OneDirStaging => Path.Combine(_options.DistPath, $".{_options.Name}.{Environment.ProcessId}.tmp");
 
-    private void Mark(string stage)
+    private IBuildProgress Progress => _log.Progress;
+
+    private void Begin(string stage)
     {
-        _timings.Add((stage, _clock.Elapsed));
+        _clock.Restart();
+        Progress.Started(stage);
+    }
+
+    /// <summary>A stage ended: its time is recorded (for the summary and the report) and told to the progress display
+    /// with what it made.</summary>
+    private void Mark(string stage, string summary)
+    {
+        var elapsed = _clock.Elapsed;
+        _timings.Add((stage, elapsed));
+        Progress.Finished(stage, elapsed, summary);
         _clock.Restart();
     }
+
+    private static string Mb(long bytes) => $"{bytes / 1048576.0:0.0} MB";
 
     /// <summary>Runs the build.</summary>
     /// <exception cref="PyFreezeException">Bad input or a failed stage, with a one-line message.</exception>
     public BuildResult Run()
     {
+        Begin("probe");
         var target = Probe();
-        Mark("probe");
+        Mark("probe", $"CPython {target.Interpreter.VersionString}, {target.Target.Name}");
+        Begin("analyze");
         var (analysis, distributions) = Analyze(target);
-        Mark("analyze");
+        Mark("analyze", $"{analysis.Graph.Count} modules");
+        Begin("collect");
         var plan = Collect(target, analysis, distributions);
         InputFiles.CheckOutput(Path.Combine(_options.DistPath, _options.Name + (_options.OneDir ? "" : target.Target.ExecutableSuffix)),
             _options.OneDir, [target.Entry, .. plan.Entries.Where(e => e.Source is not null).Select(e => e.Source!)]);
         foreach (var warning in plan.Warnings)
             _log.Warn(warning);
-        Mark("collect");
+        Mark("collect", $"{plan.Entries.Count(e => e.Kind != PayloadEntryKind.Directory)} files, {plan.Libraries.Count} shared libraries");
+        Begin("compile");
         var compiled = CompiledModules.Compile(plan, analysis, target.Entry, target.Compiler, _options.Optimize, _cache, _log);
-        Mark("compile");
+        Mark("compile", $"{compiled.Total}/{compiled.Total} .pyc ({compiled.Compiled} compiled, {compiled.Total - compiled.Compiled} from the build cache)");
         AssembledPayload payload;
         EmittedApp app;
+        Report.BuildReportModel draft;
+        var chains = Report.ChainContext.Of(_options.HiddenImports, Collector.RuntimeImports(target.Interpreter));
         try
         {
+            Begin("assemble");
             payload = Assemble(target, plan, compiled);
-            Mark("assemble");
-            app = Emit(target, plan, payload);
-            Mark("emit");
+            var unpacked = payload.Files.Sum(f => f.Size);
+            Mark("assemble", payload.Archive is { } archive
+                ? $"payload {Mb(archive.Length)} written ({Mb(unpacked)} unpacked, {payload.Files.Count} files)"
+                : $"{payload.Files.Count} files, {Mb(unpacked)} written");
+            Begin("emit");
+            // the report's document, made before the executable so the executable can carry it (EmbeddedReport)
+            var placeholder = new EmittedApp("", Path.Combine(_options.DistPath, _options.Name + target.Target.ExecutableSuffix), new EmitResult("", 0, 0, 0), "");
+            var reportClock = Stopwatch.StartNew();
+            draft = Report.ReportBuilder.Create(new Report.BuildStages(target, analysis, plan, compiled, payload, placeholder, [], _options.Name,
+                chains, _options.Excludes));
+            _reportMs = reportClock.Elapsed.TotalMilliseconds;
+            app = Emit(target, plan, payload, draft);
+            Mark("emit", $"{BuildReport.Shown(app.Executable)} ({Mb(app.Emit.Size)})");
         }
         catch when (_options.OneDir && Directory.Exists(OneDirStaging))
         {
@@ -148,8 +190,9 @@ public sealed class BuildPipeline
             Output = app.Output, Executable = app.Executable, Analysis = analysis, Plan = plan, Payload = payload.Archive,
             Files = payload.Files, Emit = app.Emit, Target = target.Target, Timings = _timings, CompileErrors = compiled.Errors,
             ModulesCompiled = compiled.Compiled, ModulesTotal = compiled.Total, Bootloader = app.Bootloader,
-            Stages = new Report.BuildStages(target, analysis, plan, compiled, payload, app, _timings, _options.Name,
-                Report.ChainContext.Of(_options.HiddenImports, Collector.RuntimeImports(target.Interpreter)), _options.Excludes),
+            Stages = new Report.BuildStages(target, analysis, plan, compiled, payload, app, _timings, _options.Name, chains, _options.Excludes),
+            Report = Report.EmbeddedReport.Complete(draft, app, _timings),
+            ReportMs = (_reportMs, _reportStoreMs),
         };
     }
 
@@ -185,7 +228,8 @@ public sealed class BuildPipeline
         var o = _options;
         var interp = target.Interpreter;
         var (analysis, entryPoints) = AppAnalysis.Run(interp, target.Entry, o.Paths, o.HiddenImports, o.Excludes,
-            Collector.RuntimeImports(interp), _hooks, [.. o.CollectSubmodules, .. o.CollectAll], wholePackages: !o.NoWholePackages);
+            Collector.RuntimeImports(interp), _hooks, [.. o.CollectSubmodules, .. o.CollectAll], wholePackages: !o.NoWholePackages,
+            modulesFound: n => Progress.Advanced("analyze", n, 0, ProgressUnit.Modules));
         foreach (var problem in entryPoints.Problems)
             _log.Warn(problem);
         foreach (var warning in AppAnalysis.MissingHookImports(analysis, _hooks!))
@@ -241,7 +285,7 @@ public sealed class BuildPipeline
 
     /// <summary>The executable (bootloader kit + launch settings + payload) into the dist folder: onedir, onefile
     /// (reused when nothing changed), or an osx-arm64 .app.</summary>
-    private EmittedApp Emit(ProbedTarget target, CollectPlan plan, AssembledPayload payload)
+    private EmittedApp Emit(ProbedTarget target, CollectPlan plan, AssembledPayload payload, Report.BuildReportModel draft)
     {
         var o = _options;
         var rid = target.Target;
@@ -265,11 +309,15 @@ public sealed class BuildPipeline
         };
         var kit = _kit ?? LocateKit(rid);
         _log.Info($"Bootloader: {kit.Description}");
+        var storeClock = Stopwatch.StartNew();
+        var report = Report.EmbeddedReport.ToBytes(draft with { Bootloader = draft.Bootloader with { Kind = kit.Description } });
+        _reportStoreMs = storeClock.Elapsed.TotalMilliseconds;
+        _log.Debug($"build report stored in the executable: {report.Length} bytes ({Report.EmbeddedReport.Entry}, Brotli) in {_reportStoreMs:0.0} ms");
         var emitWork = Path.Combine(WorkDir, "emit");
         var exeName = name + rid.ExecutableSuffix;
         if (payload.Staging is { } staging)
         {
-            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, exeName), o.Windowed, compress: rid.IsWindows, resources: _resources);
+            var exe = Emitter.Emit(kit, rid, null, settings, emitWork, Path.Combine(staging, exeName), o.Windowed, compress: rid.IsWindows, resources: _resources, report: report);
             SignWithIdentity(exe.Path);
             var final = Path.Combine(o.DistPath, name);
             ReplaceDirectory(staging, final);
@@ -283,9 +331,9 @@ public sealed class BuildPipeline
         // nothing changed since the last build into this work folder: dist/NAME is already what would be written
         // (a .app or Windows resources are made afresh: the stamp does not describe them)
         var stamp = appBundle || _resources is not null ? null : Path.Combine(WorkDir, "emit.stamp.json");
-        var emitKey = EmitStamp.Key(kit, rid, archive, settings, o.Windowed, compress: rid.IsWindows);
+        var emitKey = EmitStamp.Key(kit, rid, archive, settings, o.Windowed, compress: rid.IsWindows, report);
         var reused = stamp is null ? null : EmitStamp.Reuse(stamp, output, emitKey);
-        var emitted = reused ?? Emitter.Emit(kit, rid, archive, settings, emitWork, output, o.Windowed, compress: rid.IsWindows, resources: _resources);
+        var emitted = reused ?? Emitter.Emit(kit, rid, archive, settings, emitWork, output, o.Windowed, compress: rid.IsWindows, resources: _resources, report: report);
         if (stamp is not null && reused is null)
             EmitStamp.Save(stamp, emitKey, emitted);
         if (appBundle)

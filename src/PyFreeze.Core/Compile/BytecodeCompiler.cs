@@ -58,6 +58,7 @@ public sealed class BytecodeCompiler(InterpreterInfo interpreter, BuildCache cac
                 lock (misses)
                     misses.Add((i, key));
         });
+        log.Progress.Advanced("compile", jobs.Count - misses.Count, jobs.Count, ProgressUnit.Pyc);
         if (misses.Count > 0)
         {
             misses.Sort((a, b) => a.Index.CompareTo(b.Index));
@@ -90,8 +91,10 @@ public sealed class BytecodeCompiler(InterpreterInfo interpreter, BuildCache cac
         ProcessResult run;
         try
         {
+            long done = jobs.Count - misses.Count;
             run = ProcessRunner.Run(interpreter.RealExecutable, ["-I", "-S", "-X", "utf8", script], stdin: input.ToString(),
-                environment: new Dictionary<string, string?> { ["PYTHONHASHSEED"] = "0" }, timeout: TimeSpan.FromMinutes(30));
+                environment: new Dictionary<string, string?> { ["PYTHONHASHSEED"] = "0" }, timeout: TimeSpan.FromMinutes(30),
+                stdoutLine: _ => log.Progress.Advanced("compile", ++done, jobs.Count, ProgressUnit.Pyc)); // one answer line per job
         }
         finally
         {

@@ -21,12 +21,18 @@ public class Log
 {
     private readonly TextWriter _err;
 
-    /// <summary>Creates a log writing to <paramref name="err"/> (stderr when null).</summary>
-    public Log(LogLevel level = LogLevel.Info, TextWriter? err = null)
+    /// <summary>Creates a log writing to <paramref name="err"/> (stderr when null), telling the stages' progress to
+    /// <paramref name="progress"/> (nowhere when null).</summary>
+    public Log(LogLevel level = LogLevel.Info, TextWriter? err = null, IBuildProgress? progress = null)
     {
         Level = level;
         _err = err ?? Console.Error;
+        Progress = progress ?? NoProgress.Instance;
     }
+
+    /// <summary>Where the stages tell how far they are (<see cref="IBuildProgress"/>); it travels with the log, which
+    /// every stage is handed.</summary>
+    public IBuildProgress Progress { get; }
 
     /// <summary>The least severe level written.</summary>
     public LogLevel Level { get; }

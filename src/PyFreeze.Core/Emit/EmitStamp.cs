@@ -23,10 +23,11 @@ public static class EmitStamp
     /// <param name="settings">The launch settings before the payload's place is filled in.</param>
     /// <param name="windowed">GUI subsystem.</param>
     /// <param name="compress">Compressed bundle.</param>
-    public static string Key(BootloaderKit kit, Rid rid, PayloadArchive payload, LaunchSettings settings, bool windowed, bool compress)
+    /// <param name="report">The embedded build report's bytes (<see cref="Report.EmbeddedReport"/>), or null.</param>
+    public static string Key(BootloaderKit kit, Rid rid, PayloadArchive payload, LaunchSettings settings, bool windowed, bool compress, byte[]? report = null)
     {
         var host = new FileInfo(kit.Host);
-        var parts = new List<object> { "emit-2", kit.Kind, rid.Name, kit.Directory, host.Length, host.LastWriteTimeUtc.Ticks, payload.Sha256, windowed, compress };
+        var parts = new List<object> { "emit-3", report ?? [], kit.Kind, rid.Name, kit.Directory, host.Length, host.LastWriteTimeUtc.Ticks, payload.Sha256, windowed, compress };
         foreach (var file in kit.Files)
         {
             var info = new FileInfo(kit.FilePath(file));

@@ -44,15 +44,24 @@ public static class Emitter
     /// <param name="compress">Deflate the bootloader's assemblies (smaller, ~45 ms slower start; Wine needs it).</param>
     /// <param name="resourcesFrom">A PE whose Win32 resources (icon, version) are copied into a Windows host, or null.</param>
     /// <param name="resources">Icon and version resources written into a Windows host, or null.</param>
+    /// <param name="report">The build report's bytes for the bundle entry <see cref="Report.EmbeddedReport.Entry"/>, or null.</param>
     /// <returns>The result.</returns>
     public static EmitResult Emit(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir,
-        string outputPath, bool windowed = false, bool compress = false, string? resourcesFrom = null, WindowsResources? resources = null)
+        string outputPath, bool windowed = false, bool compress = false, string? resourcesFrom = null, WindowsResources? resources = null,
+        byte[]? report = null)
     {
         if (Directory.Exists(workDir))
             Directory.Delete(workDir, true);
         Directory.CreateDirectory(workDir);
+        FileSpec? reportSpec = null;
+        if (report is not null)
+        {
+            var reportFile = Path.Combine(workDir, "report");
+            File.WriteAllBytes(reportFile, report);
+            reportSpec = new FileSpec(reportFile, Report.EmbeddedReport.Entry);
+        }
         if (kit.IsAot)
-            return EmitAot(kit, rid, payload, settings, workDir, outputPath);
+            return EmitAot(kit, rid, payload, settings, workDir, outputPath, reportSpec);
         var hostName = Path.GetFileName(outputPath);
         var host = Path.Combine(workDir, hostName);
         HostWriter.CreateAppHost(kit.Host, host, kit.AssemblyName + ".dll",
@@ -77,6 +86,8 @@ public static class Emitter
             specs.Add(new FileSpec(payloadDll, PayloadAssembly.FileName));
         foreach (var f in kit.Files)
             specs.Add(f == runtimeConfigName ? new FileSpec(runtimeConfig, f) : new FileSpec(kit.FilePath(f), f));
+        if (reportSpec is not null)
+            specs.Add(reportSpec);
         var options = compress ? BundleOptions.EnableCompression : BundleOptions.None;
         var bundler = new Bundler(hostName, outDir, options, rid.Os, rid.Architecture, new Version(10, 0),
             diagnosticOutput: false, appAssemblyName: kit.AssemblyName, macosCodesign: rid.IsMacOS);
@@ -95,7 +106,8 @@ public static class Emitter
 
     /// <summary>The NativeAOT kit's bundle: the bootloader, then the payload and the launch settings as bundle entries
     /// (stored, so the bootloader reads the payload in place).</summary>
-    private static EmitResult EmitAot(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir, string outputPath)
+    private static EmitResult EmitAot(BootloaderKit kit, Rid rid, PayloadArchive? payload, LaunchSettings settings, string workDir, string outputPath,
+        FileSpec? report)
     {
         var hostName = Path.GetFileName(outputPath);
         var launch = Path.Combine(workDir, "launch");
@@ -104,6 +116,8 @@ public static class Emitter
         if (payload is not null)
             specs.Add(new FileSpec(payload.Path, PayloadLayout.PayloadEntry));
         specs.Add(new FileSpec(launch, PayloadLayout.SettingsEntry));
+        if (report is not null)
+            specs.Add(report);
         var outDir = Path.Combine(workDir, "out");
         Directory.CreateDirectory(outDir);
         var bundler = new Bundler(hostName, outDir, BundleOptions.BundleAllContent, rid.Os, rid.Architecture, new Version(10, 0),

@@ -23,10 +23,13 @@ public static class ProcessRunner
     /// <param name="workingDirectory">Working directory; null for the current one.</param>
     /// <param name="environment">Variables to set (a null value removes the variable).</param>
     /// <param name="timeout">Kill the child after this long; null waits forever.</param>
+    /// <param name="stdoutLine">Told each line of stdout as it arrives (from a reader thread), or null; the result's
+    /// <see cref="ProcessResult.StdOut"/> holds them all the same, each ended by <c>\n</c>.</param>
     /// <returns>The exit code and output.</returns>
     /// <exception cref="PyFreezeException">The executable cannot be started, or the timeout passed.</exception>
     public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? stdin = null,
-        string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+        string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null,
+        Action<string>? stdoutLine = null)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -82,7 +85,21 @@ public static class ProcessRunner
             }) { IsBackground = true };
             inThread.Start();
             string? stdout = null;
-            var outThread = new Thread(() => stdout = proc.StandardOutput.ReadToEnd()) { IsBackground = true };
+            var outThread = new Thread(() =>
+            {
+                if (stdoutLine is null)
+                {
+                    stdout = proc.StandardOutput.ReadToEnd();
+                    return;
+                }
+                var all = new StringBuilder();
+                for (string? line; (line = proc.StandardOutput.ReadLine()) is not null;)
+                {
+                    all.Append(line).Append('\n');
+                    stdoutLine(line);
+                }
+                stdout = all.ToString();
+            }) { IsBackground = true };
             outThread.Start();
             if (!proc.WaitForExit(timeout ?? Timeout.InfiniteTimeSpan))
             {

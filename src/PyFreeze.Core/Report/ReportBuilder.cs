@@ -72,7 +72,8 @@ public static class ReportBuilder
             .ToList();
 
         var libraries = s.Plan.Libraries.OrderBy(l => l.Name, StringComparer.Ordinal)
-            .Select(l => new ReportLibrary(l.Name, libraryPath.GetValueOrDefault(l.Name), l.Path, l.NeededBy, LibraryVia(l, moduleOfBinary, libraryNames, chains)))
+            .Select(l => new ReportLibrary(l.Name, libraryPath.GetValueOrDefault(l.Name), l.Path, l.NeededBy.Order(StringComparer.Ordinal).ToList(),
+                LibraryVia(l, moduleOfBinary, libraryNames, chains)))
             .ToList();
 
         var missing = MissingModules.Of(graph, analysis.Interpreter.Platform, analysis.Interpreter.MinorVersion)
@@ -100,13 +101,13 @@ public static class ReportBuilder
                 .Select(l => new ReportSystemLibrary(l.Name, l.Reason, l.Category.ToString())).ToList(),
             missing,
             LeftOut(analysis, s.Excludes),
-            [.. s.Plan.Warnings, .. analysis.Problems.Select(pr => pr.ToString())],
+            [.. s.Plan.Warnings.Order(StringComparer.Ordinal), .. analysis.Problems.Select(pr => pr.ToString())], // fixed orders: the executable carries the report
             s.Compiled.Errors.Select(e => new ReportCompileError(e.Module, e.Error)).ToList());
     }
 
     /// <summary>What the analysis left out on purpose: <see cref="AnalysisResult.LeftOut"/>, then each name
     /// <c>--exclude-module</c> kept out (from <see cref="AnalysisResult.Excluded"/>, with its first importer) that the
-    /// analysis did not already report under the rule <c>exclude-module</c>.</summary>
+    /// analysis did not already report under the rule <c>exclude-module</c>; sorted by module, rule and detail.</summary>
     public static IReadOnlyList<LeftOutModule> LeftOut(AnalysisResult analysis, IReadOnlyList<string> excludes)
     {
         var list = new List<LeftOutModule>(analysis.LeftOut);
@@ -121,7 +122,10 @@ public static class ReportBuilder
                 + (edges.Count > 1 ? $" and {edges.Select(e => e.From).Distinct().Count() - 1} more" : ""));
             list.Add(new LeftOutModule(name, "exclude-module", detail, first?.From));
         }
-        return list;
+        // in a fixed order: the analysis finds them in an order its parallel scans decide, and the executable carries
+        // the report (a rebuild must be byte-identical)
+        return list.OrderBy(l => l.Module, StringComparer.Ordinal).ThenBy(l => l.Rule, StringComparer.Ordinal)
+            .ThenBy(l => l.Detail, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The binary whose need brings a library in on the shortest chain: an extension module (by its chain's

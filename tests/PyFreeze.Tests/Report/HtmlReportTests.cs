@@ -222,6 +222,39 @@ public class HtmlReportTests(ReportBuilds builds) : IClassFixture<ReportBuilds>
         Assert.Equal(expected.Split(" → ").Skip(1).Select(s => s[..(s.IndexOf(',') is var i and > 0 ? i : s.Length - 1)]), steps);
     }
 
+    /// <summary><c>pyfreeze inspect APP --report FILE.html</c>: the report the executable carries is the build-time one
+    /// but for the stage times (not kept, so rebuilds stay byte-identical); the page draws the same treemap and shows the
+    /// same why-chain; the payload hash is the launch settings'. The stored entry's size is printed for the record.</summary>
+    [FactRequires("tool:chromium", "pymodule:jsonschema", "/usr/lib/python3/dist-packages/requests")]
+    public void Inspect_makes_the_same_report_from_the_built_binary() => InspectReport(Requests, "urllib3.contrib.socks");
+
+    [FactRequires("tool:chromium", "pymodule:jsonschema", "/usr/lib/python3/dist-packages/yt_dlp")]
+    public void Inspect_makes_the_same_report_for_the_yt_dlp_app() => InspectReport(builds.Get(YtDlpApp), "yt_dlp.extractor.youtube");
+
+    private static void InspectReport(ReportBuilds.ReportApp app, string why)
+    {
+        var build = Read(app.Json);
+        var exe = build["executable"]?.GetValue<string>() ?? build["output"]!.GetValue<string>();
+        using var t = new TempDir("inspectreport");
+        var html = t["from-binary.html"];
+        var run = ReportBuilds.Pyfreeze(t.Path, ["inspect", exe, "--report", html]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        static JsonNode Doc(string file) => JsonNode.Parse(WebUtility.HtmlDecode(Regex.Match(File.ReadAllText(file),
+            @"<script id=""report-data"" type=""application/json"">(.*?)</script>", RegexOptions.Singleline).Groups[1].Value))!;
+        var atBuild = Doc(app.Html);
+        var fromBinary = Doc(html);
+        ValidBySchema(fromBinary);
+        Assert.Empty(fromBinary["timings"]!.AsArray());
+        Assert.NotEmpty(atBuild["timings"]!.AsArray());
+        atBuild.AsObject().Remove("timings");
+        fromBinary.AsObject().Remove("timings");
+        Assert.Equal(atBuild.ToJsonString(), fromBinary.ToJsonString());
+        Assert.Equal(build["payload"]!["sha256"]!.GetValue<string>(), Doc(html)["payload"]!["sha256"]!.GetValue<string>());
+        var inspected = app with { Html = html };
+        TreemapIsProportional(inspected, build);
+        WhyMatchesAnalyze(inspected, why);
+    }
+
     [FactRequires("tool:chromium", "pymodule:jsonschema", "/usr/lib/python3/dist-packages/requests")]
     public void The_schema_refuses_what_it_must_and_left_out_shows_the_excluded_module()
     {
