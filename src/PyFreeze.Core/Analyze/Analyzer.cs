@@ -638,13 +638,16 @@ public sealed class Analyzer
 
     /// <summary>What the analysis left out, once it is over: the rules' records for names the graph does not hold, and each
     /// waiting import of a module not reached whose target exists but nothing collects (<c>optional-unreached</c>); one
-    /// record per name, the first rule's.</summary>
+    /// record per name, the first rule's. The order does not depend on the order the parallel scan added modules in
+    /// (records sorted by module, rule and importer; waiting imports by importer and line), so the report a rebuild
+    /// stores in the executable is byte-identical.</summary>
     private List<LeftOutModule> LeftOutAtEnd()
     {
-        var all = new List<LeftOutModule>(_leftOut);
-        foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null))
+        var all = _leftOut.OrderBy(l => l.Module, StringComparer.Ordinal).ThenBy(l => l.Rule, StringComparer.Ordinal)
+            .ThenBy(l => l.Importer, StringComparer.Ordinal).ThenBy(l => l.Detail, StringComparer.Ordinal).ToList();
+        foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null).OrderBy(n => n.Name, StringComparer.Ordinal))
         {
-            foreach (var stmt in node.PendingImports!)
+            foreach (var stmt in node.PendingImports!.OrderBy(s => s.Line))
             {
                 var name = TargetName(node, stmt, out _);
                 if (name is null || (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking) || !Exists(name))

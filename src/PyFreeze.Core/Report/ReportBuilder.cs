@@ -97,7 +97,7 @@ public static class ReportBuilder
             root.Build(),
             modules,
             libraries,
-            s.Plan.ExcludedLibraries.DistinctBy(l => l.Name).OrderBy(l => l.Name, StringComparer.Ordinal)
+            s.Plan.ExcludedLibraries.OrderBy(l => l.Name, StringComparer.Ordinal).ThenBy(l => l.Reason, StringComparer.Ordinal).DistinctBy(l => l.Name)
                 .Select(l => new ReportSystemLibrary(l.Name, l.Reason, l.Category.ToString())).ToList(),
             missing,
             LeftOut(analysis, s.Excludes),
