@@ -13,9 +13,21 @@ namespace PyFreeze.Cli;
 /// </summary>
 internal static class BuildProgressDisplay
 {
+    /// <summary>Variables CI services set on their runners (the ones Spectre.Console's own profile enrichers look for),
+    /// any of which, set and not empty, means a CI runner; <c>CI</c> itself is read by <see cref="InCi"/>.</summary>
+    public static readonly IReadOnlyList<string> CiServiceVariables =
+    [
+        "GITHUB_ACTIONS", "CI_SERVER", "TF_BUILD", "JENKINS_URL", "TEAMCITY_VERSION", "TRAVIS", "APPVEYOR",
+        "BITBUCKET_COMMIT", "BITRISE_BUILD_URL", "GO_SERVER_URL", "bamboo_buildNumber", "CONTINUA_CI_VERSION",
+    ];
+
     /// <summary>True when the environment says a CI runner (or anyone wanting plain output) runs the command: <c>CI</c>
-    /// set to anything but empty, <c>0</c> or <c>false</c> (GitHub Actions, GitLab and most others set <c>CI=true</c>).</summary>
-    public static bool InCi(Func<string, string?> env) => env("CI") is { Length: > 0 } ci && ci != "0" && !ci.Equals("false", StringComparison.OrdinalIgnoreCase);
+    /// set to anything but empty, <c>0</c> or <c>false</c> (GitHub Actions, GitLab and most others set <c>CI=true</c>),
+    /// or one of <see cref="CiServiceVariables"/> set. This is the only test: the live display turns Spectre.Console's
+    /// own CI detection off, so a terminal either gets the whole display or the plain lines, never a half of each.</summary>
+    public static bool InCi(Func<string, string?> env) =>
+        (env("CI") is { Length: > 0 } ci && ci != "0" && !ci.Equals("false", StringComparison.OrdinalIgnoreCase))
+        || CiServiceVariables.Any(v => env(v) is { Length: > 0 });
 
     /// <summary>Runs <paramref name="work"/> with the progress shown as the settings say; <paramref name="work"/> gets
     /// the progress sink and the writer its log lines should go through (they print above a live display).</summary>
@@ -80,6 +92,8 @@ internal sealed class LiveProgress : IBuildProgress
             ColorSystem = ColorSystemSupport.Detect,
             Interactive = InteractionSupport.Yes,
             Out = new AnsiConsoleOutput(stream),
+            // InCi decided already; Spectre's enrichers would turn a CI service's terminal non-interactive behind it
+            Enrichment = new ProfileEnrichment { UseDefaultEnrichers = false },
         });
         // the log's lines go through the display (printed above it) when stderr is this terminal too
         var stderrHere = !Console.IsErrorRedirected;

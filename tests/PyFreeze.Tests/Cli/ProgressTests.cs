@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using PyFreeze.Cli;
 using PyFreeze.Tests.Binaries;
 using PyFreeze.Tests.Infrastructure;
 
@@ -32,7 +33,16 @@ public class ProgressTests
         return (run.ExitCode, File.ReadAllText(typescript));
     }
 
-    private static Dictionary<string, string?> Env(string? ci, string cache) => new() { ["CI"] = ci, ["TERM"] = "xterm-256color", ["PYFREEZE_BUILD_CACHE"] = cache };
+    /// <summary>The command's environment: <c>CI</c> as given, every CI service's variable removed (a CI runner sets
+    /// them on the test process too), a colour terminal, a private build cache.</summary>
+    private static Dictionary<string, string?> Env(string? ci, string cache)
+    {
+        var env = BuildProgressDisplay.CiServiceVariables.ToDictionary(v => v, _ => (string?)null);
+        env["CI"] = ci;
+        env["TERM"] = "xterm-256color";
+        env["PYFREEZE_BUILD_CACHE"] = cache;
+        return env;
+    }
 
     [FactRequires("tool:script")]
     public void On_a_terminal_the_live_display_shows_the_stages_with_counts_and_ends_clean()
@@ -109,6 +119,19 @@ public class ProgressTests
     {
         using var t = new TempDir("progress");
         var (code, screen) = UnderPty(t, BuildCommand(t), Env("1", t["cache"]));
+        Assert.True(code == 0, screen);
+        AssertPlainLines(screen);
+    }
+
+    /// <summary>A CI service that sets only its own variable (Azure Pipelines: <c>TF_BUILD</c>, no <c>CI</c>) gets the
+    /// plain lines too, not a display Spectre.Console would half-draw.</summary>
+    [FactRequires("tool:script")]
+    public void With_only_a_CI_services_own_variable_set_a_terminal_gets_the_plain_lines()
+    {
+        using var t = new TempDir("progress");
+        var env = Env(null, t["cache"]);
+        env["TF_BUILD"] = "True";
+        var (code, screen) = UnderPty(t, BuildCommand(t), env);
         Assert.True(code == 0, screen);
         AssertPlainLines(screen);
     }
