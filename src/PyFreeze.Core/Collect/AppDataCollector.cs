@@ -14,6 +14,9 @@ namespace PyFreeze.Collect;
 /// way. A literal on a line that reads relative to <c>__file__</c> (<c>os.path.join(os.path.dirname(__file__), "x")</c>,
 /// <c>Path(__file__).parent / "x"</c>) that names nothing at build time is a warning naming <c>file:line</c>: the frozen
 /// app will not find it either. Collected files carry the reason <c>app-data</c> (<see cref="PayloadEntry.Reason"/>).
+/// An entry in a folder of programs (<see cref="IsProgramFolder"/>: a console script in <c>/usr/bin</c>) names no data
+/// beside itself: its literals (<c>'flask'</c> in <c>load_entry_point(…, 'flask')</c>) are other programs' names, so
+/// nothing is collected relative to that folder; the app's own module files (the entry among them) are never data.
 /// </summary>
 public static partial class AppDataCollector
 {
@@ -37,6 +40,8 @@ public static partial class AppDataCollector
         var namespaces = analysis.Graph.Modules.SelectMany(m => m.SearchLocations).Concat(analysis.SearchPath.Skip(1))
             .Select(Path.TrimEndingDirectorySeparator).ToHashSet(StringComparer.Ordinal);
         var app = new AppFiles(modules, namespaces);
+        if (IsProgramFolder(root, Environment.GetEnvironmentVariable("PATH")))
+            return;
         foreach (var node in analysis.Graph.Modules.Where(m => m.Origin == ModuleOrigin.App && m.Path is not null && m.SearchRoot == root))
         {
             string text;
@@ -76,6 +81,21 @@ public static partial class AppDataCollector
             }
             WarnMissing(plan, text, node.Path!, moduleDir);
         }
+    }
+
+    /// <summary>True when <paramref name="dir"/> is a folder of programs: one of the system's bin folders
+    /// (<c>/usr/bin</c>, <c>/bin</c>, <c>/usr/local/bin</c>, the <c>sbin</c> ones, <c>/usr/games</c>) or a folder on
+    /// <paramref name="path"/> (the build's <c>PATH</c>, <c>:</c>-separated; a pipx or venv <c>bin</c>). Its files are
+    /// programs, not the entry's data.</summary>
+    /// <param name="dir">An absolute folder.</param>
+    /// <param name="path">A <c>PATH</c> value, or null.</param>
+    public static bool IsProgramFolder(string dir, string? path)
+    {
+        dir = Path.TrimEndingDirectorySeparator(dir);
+        if (dir is "/usr/bin" or "/bin" or "/usr/local/bin" or "/usr/sbin" or "/sbin" or "/usr/local/sbin" or "/usr/games")
+            return true;
+        return (path ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(p => Path.IsPathFullyQualified(p) && Path.TrimEndingDirectorySeparator(p) == dir);
     }
 
     /// <summary>The app's modules and package folders, which are never data.</summary>
@@ -123,6 +143,8 @@ public static partial class AppDataCollector
 
     private static void AddFile(CollectPlanBuilder plan, RuntimeLayout layout, string root, string file, AppFiles app, bool inDataFolder)
     {
+        if (app.Modules.Contains(file))
+            return; // the entry script (whatever its name) and the app's modules are compiled, never data
         var name = Path.GetFileName(file);
         // a .py file of a data folder is data (copied, not compiled), unless the app imports it as a module
         var folder = Path.GetDirectoryName(file)!;

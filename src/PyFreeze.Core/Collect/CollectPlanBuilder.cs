@@ -70,8 +70,28 @@ public sealed class CollectPlanBuilder
     public int RemoveAll(Predicate<PayloadEntry> drop) =>
         _entries.RemoveAll(e => drop(e) && _byDest.Remove(e.Dest));
 
-    /// <summary>The plan as it stands, copied: nothing added later changes it.</summary>
-    public CollectPlan Build() => new()
+    /// <summary>The plan as it stands, copied: nothing added later changes it. A file whose destination is also a
+    /// folder of other entries (<c>app/flask</c> beside <c>app/flask/__init__.pyc</c>) cannot be unpacked: it is left
+    /// out, recorded in <see cref="CollectPlan.Conflicts"/> and named in a warning; the folder's entries stay.</summary>
+    public CollectPlan Build()
+    {
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in _entries)
+            for (var slash = e.Dest.IndexOf('/'); slash > 0; slash = e.Dest.IndexOf('/', slash + 1))
+                folders.Add(e.Dest[..slash]);
+        var shadowed = _entries.Where(e => e.Kind != PayloadEntryKind.Directory && folders.Contains(e.Dest)).ToList();
+        foreach (var e in shadowed)
+        {
+            _entries.Remove(e);
+            _byDest.Remove(e.Dest);
+            _conflicts.Add(e);
+            Warnings.Add($"{e.Source ?? e.Dest}: would be unpacked at {e.Dest}, which is also a folder of the app " +
+                         $"(e.g. a package of that name); left out");
+        }
+        return Snapshot();
+    }
+
+    private CollectPlan Snapshot() => new()
     {
         Entries = [.. Entries],
         Libraries = [.. Libraries],

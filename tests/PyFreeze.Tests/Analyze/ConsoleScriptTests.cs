@@ -65,4 +65,22 @@ public class ConsoleScriptTests
         // the wrapper reads the distribution's entry points at run time: its metadata came along
         Assert.Contains(result.Files, f => f.Path.Contains("Pygments", StringComparison.OrdinalIgnoreCase) && f.Path.Contains("entry_points.txt"));
     }
+
+    /// <summary>Debian's /usr/bin/flask names its own package in a literal (<c>load_entry_point(…, 'flask')</c>): built
+    /// where Debian installed it (a folder of programs) and from a copy elsewhere, the script is compiled as the entry
+    /// and never also copied as data to <c>app/flask</c>, where the package's folder is; the app unpacks and runs.</summary>
+    [Theory] // python3-flask: .ci/run installs it
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Debians_flask_script_named_like_its_package_freezes_and_runs_with_python_hidden(bool copied)
+    {
+        using var t = new TempDir("console-script");
+        var script = copied ? t.Write("bin/flask", File.ReadAllText("/usr/bin/flask")) : "/usr/bin/flask";
+        var result = Freezer.Build(script, Pythons.Debian, t["dist"]);
+        Assert.DoesNotContain(result.Files, f => f.Path == "app/flask");
+        Assert.Contains(result.Files, f => f.Path == "app/flask/__init__.pyc");
+        var run = Apps.NewSandbox().Run(result.Executable, ["--version"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"Flask 2\.\d", run.StdOut);
+    }
 }

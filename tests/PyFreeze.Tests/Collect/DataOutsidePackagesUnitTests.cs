@@ -83,4 +83,27 @@ public class DataOutsidePackagesUnitTests
         Assert.False(DebianShareData.IsShareLink(link));
         Assert.Contains("zoneinfo", DebianShareData.SystemFolders); // pytz's /usr/share/zoneinfo is every system's
     }
+
+    [Fact]
+    public void A_file_at_a_destination_that_is_also_a_folder_is_left_out_with_a_warning()
+    {
+        var plan = new CollectPlanBuilder { EntryModule = "__main__", Interpreter = "python/bin/app" };
+        plan.Add(new PayloadEntry { Dest = "app/flask", Kind = PayloadEntryKind.File, Source = "/usr/bin/flask", Category = PayloadCategory.Data, Owner = "(app)" });
+        plan.Add(new PayloadEntry { Dest = "app/flask/__init__.pyc", Kind = PayloadEntryKind.Module, Source = "/x/flask/__init__.py", Category = PayloadCategory.Module, Owner = "flask" });
+        plan.Add(new PayloadEntry { Dest = "app/empty", Kind = PayloadEntryKind.Directory, Category = PayloadCategory.Data, Owner = "(app)" });
+        plan.Add(new PayloadEntry { Dest = "app/empty/x.txt", Kind = PayloadEntryKind.File, Source = "/x/empty/x.txt", Category = PayloadCategory.Data, Owner = "(app)" });
+        var built = plan.Build();
+        Assert.Equal(["app/flask/__init__.pyc", "app/empty", "app/empty/x.txt"], built.Entries.Select(e => e.Dest));
+        Assert.Equal(["app/flask"], built.Conflicts.Select(e => e.Dest));
+        Assert.Contains(built.Warnings, w => w.StartsWith("/usr/bin/flask: would be unpacked at app/flask, which is also a folder", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/usr/bin", null, true)]
+    [InlineData("/usr/local/bin/", null, true)]
+    [InlineData("/home/u/.local/pipx/venvs/x/bin", "/usr/bin:/home/u/.local/pipx/venvs/x/bin", true)]
+    [InlineData("/home/u/project", "/usr/bin:/home/u/project/bin:relative", false)]
+    [InlineData("/home/u/project", "/usr/bin::.", false)]
+    public void Folders_of_programs_are_the_system_bin_folders_and_those_on_PATH(string dir, string? path, bool expected) =>
+        Assert.Equal(expected, AppDataCollector.IsProgramFolder(dir, path));
 }
