@@ -90,14 +90,17 @@ public sealed class HookSet
     public Hook? For(string topLevel) => _hooks.GetValueOrDefault(topLevel);
 
     /// <summary>True when an import of <paramref name="imported"/> made by module <paramref name="importer"/> is excluded by
-    /// the importer's package hook (<c>excluded_imports</c>).</summary>
+    /// the importer's package hook (<c>excluded_imports</c>). An importer inside the excluded name itself is not held back
+    /// (as in PyInstaller's excludedimports): once the app reached <c>numpy.f2py</c> (Debian's /usr/bin/f2py imports it),
+    /// <c>numpy.f2py.f2py2e</c>'s <c>from . import crackfortran</c> is followed.</summary>
     public bool IsExcludedImport(string importer, string imported)
     {
         var hook = For(importer.Split('.')[0]);
         if (hook is null)
             return false;
         foreach (var e in hook.ExcludedImports)
-            if (imported == e || imported.StartsWith(e + ".", StringComparison.Ordinal))
+            if ((imported == e || imported.StartsWith(e + ".", StringComparison.Ordinal))
+                && importer != e && !importer.StartsWith(e + ".", StringComparison.Ordinal))
                 return true;
         return false;
     }

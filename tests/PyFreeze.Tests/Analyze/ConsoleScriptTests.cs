@@ -83,4 +83,17 @@ public class ConsoleScriptTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Matches(@"Flask 2\.\d", run.StdOut);
     }
+
+    /// <summary>Debian's /usr/bin/f2py imports <c>numpy.f2py</c>, which numpy's hook excludes from numpy's own imports:
+    /// once the app reached it, its modules' imports of each other (<c>from . import crackfortran</c>) are followed.</summary>
+    [Fact] // python3-numpy: .ci/run installs it
+    public void Debians_f2py_script_gets_the_numpy_tool_its_hook_excludes_from_numpy()
+    {
+        using var t = new TempDir("console-script");
+        var result = Freezer.Build("/usr/bin/f2py", Pythons.Debian, t["dist"]);
+        Assert.Contains(result.Files, f => f.Path == "app/numpy/f2py/crackfortran.pyc");
+        var run = Apps.NewSandbox().Run(result.Executable, ["-v"]);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Matches(@"^\d+\.\d+\.\d+", run.StdOut);
+    }
 }

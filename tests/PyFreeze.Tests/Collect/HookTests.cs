@@ -28,4 +28,16 @@ public class HookTests
         Assert.Equal("proj_dir/share/proj", hooks.For("pyproj")!.PrefixDatas["share/proj"]);
         Assert.Contains("import sys", HookSet.ReadRuntimeHook(hooks.For("shapely")!, "rthook_shapely.py"));
     }
+
+    [Fact]
+    public void Excluded_imports_hold_back_the_package_but_not_imports_made_inside_the_excluded_name()
+    {
+        var hooks = HookSet.Load([]);
+        Assert.True(hooks.IsExcludedImport("numpy", "numpy.f2py"));               // numpy's own import of its build tool
+        Assert.True(hooks.IsExcludedImport("numpy.core.multiarray", "numpy.f2py.crackfortran"));
+        Assert.True(hooks.IsExcludedImport("numpy.core", "pytest"));
+        Assert.False(hooks.IsExcludedImport("numpy.f2py.f2py2e", "numpy.f2py.crackfortran")); // reached: f2py is the app
+        Assert.False(hooks.IsExcludedImport("numpy.f2py", "numpy.f2py.f2py2e"));
+        Assert.False(hooks.IsExcludedImport("requests", "numpy.f2py")); // no hook of requests excludes it
+    }
 }
