@@ -35,13 +35,13 @@ public static partial class AppDataCollector
     public static void Collect(CollectPlanBuilder plan, AnalysisResult analysis, RuntimeLayout layout)
     {
         var root = analysis.AppRoot;
+        if (IsProgramFolder(root, Environment.GetEnvironmentVariable("PATH")))
+            return;
         var modules = analysis.Graph.Modules.Where(m => m.Path is not null).Select(m => m.Path!).ToHashSet(StringComparer.Ordinal);
         // package folders and search-path folders (a "lib" the app puts on sys.path): their .py files are modules
         var namespaces = analysis.Graph.Modules.SelectMany(m => m.SearchLocations).Concat(analysis.SearchPath.Skip(1))
             .Select(Path.TrimEndingDirectorySeparator).ToHashSet(StringComparer.Ordinal);
         var app = new AppFiles(modules, namespaces);
-        if (IsProgramFolder(root, Environment.GetEnvironmentVariable("PATH")))
-            return;
         foreach (var node in analysis.Graph.Modules.Where(m => m.Origin == ModuleOrigin.App && m.Path is not null && m.SearchRoot == root))
         {
             string text;

@@ -99,11 +99,14 @@ public sealed class HookSet
         if (hook is null)
             return false;
         foreach (var e in hook.ExcludedImports)
-            if ((imported == e || imported.StartsWith(e + ".", StringComparison.Ordinal))
-                && importer != e && !importer.StartsWith(e + ".", StringComparison.Ordinal))
+            if (Within(imported, e) && !Within(importer, e))
                 return true;
         return false;
     }
+
+    /// <summary>True when module <paramref name="name"/> is <paramref name="package"/> or one of its submodules.</summary>
+    private static bool Within(string name, string package) =>
+        name == package || name.StartsWith(package + ".", StringComparison.Ordinal);
 
     /// <summary>Hidden imports that come with collecting <paramref name="module"/>, each flagged optional or not.</summary>
     public IEnumerable<(string Module, bool Optional)> HiddenImportsFor(string module)
