@@ -24,6 +24,8 @@ APPS = {
     "hello": "hello/hello.py",
     "stdlib_heavy": "stdlib_heavy/stdlib_heavy.py",
     "numpy_app": "numpy_app/numpy_app.py",
+    "flask_app": "flask_app/flask_app.py",
+    "ytdlp": "ytdlp/ytdlp_app.py",
 }
 
 
