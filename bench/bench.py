@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyFreeze benchmark: build time, size, start-up and memory of frozen apps, each beside `python3 app.py` in the same run.
 
-    python3 bench/bench.py [--python /usr/bin/python3] [--apps hello,stdlib_heavy,numpy_app,acceptance,ytdlp] [--runs 20]
+    python3 bench/bench.py [--python /usr/bin/python3] [--apps hello,stdlib_heavy,numpy_app,acceptance,ytdlp,flask_app] [--runs 20]
     python3 bench/bench.py --root "$(tests/roots/make-root trixie)" --apps hello,numpy_app   # CPython 3.13 (sid: 3.14)
 
 With --root, the benchmark runs inside that Debian root (tests/roots/in-root) with the root's own python3, both for
@@ -30,6 +30,7 @@ APPS = {
     "numpy_app": ("numpy_app/numpy_app.py", []),
     "acceptance": ("acceptance/acceptance_app.py", []),
     "ytdlp": ("ytdlp/ytdlp_app.py", []),
+    "flask_app": ("flask_app/flask_app.py", []),
 }
 
 

@@ -3,7 +3,7 @@
 `python3 app.py` (and `python3 -I -S app.py` for hello) in the same run.
 
     python3 bench/startup.py [--python /usr/bin/python3] [--apps hello,numpy_app] [--runs 40]
-                             [--singlefile-kit DIR | --publish-singlefile-kit]
+                             [--singlefile-kit DIR | --publish-singlefile-kit] [--no-whole-stdlib-too]
 
 Builds each app once with the bootloader kit this tree's build made (NativeAOT on linux-x64), and, with a single-file
 kit (given, or published here once with `dotnet publish bootloader -r linux-x64 -p:PyFreezeKitDir=...`), once more
@@ -66,9 +66,9 @@ def peak_rss(exe, env, cache, runs, first):
     return round(statistics.median(seen) / 1000, 1) if seen else None
 
 
-def build(tool, entry, python, d, env, kit=None):
+def build(tool, entry, python, d, env, kit=None, extra=()):
     cmd = tool + ["build", entry, "--python", python, "--distpath", os.path.join(d, "dist"), "--workpath",
-                  os.path.join(d, "build"), "--log-level", "WARN"]
+                  os.path.join(d, "build"), "--log-level", "WARN"] + list(extra)
     if kit:
         cmd += ["--bootloader-kit", kit]
     run(cmd, env=env)
@@ -113,6 +113,11 @@ def first_stage_times(exe, env, cache, runs):
     return {s: round(statistics.median(v), 1) for s, v in seen.items() if v}
 
 
+def label(r):
+    """The bootloader column: the bootloader, and the variant when it is not the default build."""
+    return r["bootloader"] if r["variant"] in ("default", "singlefile") else "%s, %s" % (r["bootloader"], r["variant"])
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--python", default="/usr/bin/python3")
@@ -120,6 +125,8 @@ def main():
     ap.add_argument("--runs", type=int, default=40)
     ap.add_argument("--singlefile-kit", help="a single-file bootloader kit to compare with (kind=singlefile)")
     ap.add_argument("--publish-singlefile-kit", action="store_true", help="publish one for linux-x64 first (~2 min)")
+    ap.add_argument("--no-whole-stdlib-too", action="store_true",
+                    help="also build each app with --no-whole-stdlib (variant graph-stdlib): what the whole stdlib costs at start-up")
     ap.add_argument("--tool", default=os.path.join(ROOT, "src", "PyFreeze.Cli", "bin", "Debug", "net10.0", "pyfreeze.dll"),
                     help="the pyfreeze.dll to build with (default: ./run-tests.sh's Debug build)")
     args = ap.parse_args()
@@ -140,12 +147,15 @@ def main():
         for name in args.apps.split(","):
             entry = os.path.join(HERE, "bench_apps", APPS[name])
             plain = [[args.python, entry]] + ([[args.python, "-I", "-S", entry]] if name == "hello" else [])
-            for variant, variant_kit in [("default", None)] + ([("singlefile", kit)] if kit else []):
+            variants = [("default", None, [])] + ([("singlefile", kit, [])] if kit else [])
+            if args.no_whole_stdlib_too:
+                variants.append(("graph-stdlib", None, ["--no-whole-stdlib"]))
+            for variant, variant_kit, extra in variants:
                 d = os.path.join(work, name, variant)
                 os.makedirs(d)
                 cache = os.path.join(d, "cache")
                 env = dict(os.environ, PYFREEZE_BUILD_CACHE=os.path.join(work, "buildcache"), PYFREEZE_CACHE_DIR=cache)
-                exe, info = build(tool, entry, args.python, d, env, variant_kit)
+                exe, info = build(tool, entry, args.python, d, env, variant_kit, extra)
                 row = dict(app=name, variant=variant, **measure(exe, info, plain, env, cache, args.runs))
                 results.append(row)
                 print(json.dumps(row), flush=True)
@@ -165,12 +175,12 @@ def main():
     for r in results:
         py = ["%.1f / %.1f / %.1f" % (p["median_ms"], p["min_ms"], p["cpu_ms"]) for p in r["python"]] + [""]
         lines.append("| %s | %s | %.2f | %.2f | %s / %s | %.1f | %.1f | %.1f | %.1f | %s | %s |" % (
-            r["app"], r["bootloader"], r["size_mb"], r["bootloader_mb"], r["peak_rss_first_mb"], r["peak_rss_warm_mb"],
+            r["app"], label(r), r["size_mb"], r["bootloader_mb"], r["peak_rss_first_mb"], r["peak_rss_warm_mb"],
             r["first_run_median_ms"], r["warm_median_ms"], r["warm_min_ms"], r["warm_cpu_ms"], py[0], py[1] if len(py) > 2 else ""))
     lines.append("")
     for r in results:
-        lines.append("%s (%s) stages, median ms: %s" % (r["app"], r["bootloader"], ", ".join("%s %.1f" % kv for kv in r["stages_ms"].items())))
-        lines.append("%s (%s) first-run stages, median ms: %s" % (r["app"], r["bootloader"], ", ".join("%s %.1f" % kv for kv in r["first_stages_ms"].items())))
+        lines.append("%s (%s) stages, median ms: %s" % (r["app"], label(r), ", ".join("%s %.1f" % kv for kv in r["stages_ms"].items())))
+        lines.append("%s (%s) first-run stages, median ms: %s" % (r["app"], label(r), ", ".join("%s %.1f" % kv for kv in r["first_stages_ms"].items())))
     with open(os.path.join(HERE, "results", "startup.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))

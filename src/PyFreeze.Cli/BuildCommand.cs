@@ -64,12 +64,13 @@ internal static class BuildCommand
         var addBinary = Many("--add-binary", "Add a shared library at DEST inside the app; its own dependencies are collected too (repeatable).", "SRC:DEST");
         var runtimeHook = Many("--runtime-hook", "A Python file to run before the entry script (repeatable).", "FILE");
         var noWhole = new Option<bool>("--no-whole-packages") { Description = "Collect only the modules the imports reach (smaller; plugin discovery and imports by computed names may then fail)." };
+        var noWholeStdlib = new Option<bool>("--no-whole-stdlib") { Description = "Collect only the stdlib modules the imports reach, not the whole standard library (smaller; a stdlib module named only at run time may then be missing)." };
         var hooksDir = Many("--additional-hooks-dir", "A folder of hook files (PACKAGE.json) that add to or replace the built-in hooks (repeatable).", "DIR");
 
         var cmd = new Command("build", "Freeze an app into dist/NAME: one file that runs without Python.");
         common.AddTo(cmd);
         foreach (var o in new Option[] { name, distpath, workpath, onefile, onedir, target, runtime, runtimeSha, targetSite, icon, versionFile, company, productVersion, hostPack, bootloaderKit, bundleId, codesignIdentity, entitlements, optimize, clean, logLevel, strict, includeSource, noIncludeSource, windowed, console, noConfirm, json, report,
-                     collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole })
+                     collectSubmodules, collectData, collectBinaries, collectAll, copyMetadata, addData, addBinary, runtimeHook, hooksDir, noWhole, noWholeStdlib })
             cmd.Options.Add(o);
         cmd.Validators.Add(r =>
         {
@@ -133,6 +134,7 @@ internal static class BuildCommand
                 RuntimeHooks = NoneIfEmpty(parse.GetValue(runtimeHook)),
                 AdditionalHooksDirs = NoneIfEmpty(parse.GetValue(hooksDir)),
                 NoWholePackages = Flag(parse.GetValue(noWhole), false),
+                NoWholeStdlib = Flag(parse.GetValue(noWholeStdlib), false),
                 Log = new Log(level),
             };
             return settings;

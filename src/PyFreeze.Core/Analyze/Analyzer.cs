@@ -38,6 +38,10 @@ public sealed class AnalyzerOptions
     /// <summary>Policies that add modules once the imports are followed (whole packages, entry points, hooks).</summary>
     public IReadOnlyList<IGraphExpander> Expanders { get; init; } = [];
 
+    /// <summary>Collect the standard library whole once the imports are followed (<see cref="StdlibWhole"/>; off for
+    /// <c>--no-whole-stdlib</c> and <c>--no-whole-packages</c>).</summary>
+    public bool WholeStdlib { get; init; }
+
     /// <summary>Told the module graph's size (modules found so far) as the analysis adds modules, from the analyzing
     /// thread; null for nobody.</summary>
     public Action<int>? ModulesFound { get; init; }
@@ -68,6 +72,9 @@ public sealed class AnalysisResult
     /// <summary>Modules and files the analysis saw and left out on purpose, each with the rule that did it, in the
     /// order they were decided; shown by <c>analyze</c>, <c>--why</c> and the build report. Empty when nothing was left out.</summary>
     public IReadOnlyList<LeftOutModule> LeftOut { get; init; } = [];
+
+    /// <summary>The modules only the whole stdlib (<see cref="StdlibWhole"/>) brought in; empty when it was off.</summary>
+    public IReadOnlySet<string> StdlibWhole { get; init; } = new HashSet<string>();
 
     /// <summary>The module graph; the entry is <c>__main__</c>.</summary>
     public required ModuleGraph Graph { get; init; }
@@ -128,6 +135,10 @@ public sealed class Analyzer
     private bool _reachAll; // following a plugin's optional import: what it imports is reached though the plugin is not
     private readonly List<LeftOutModule> _leftOut = [];
     private readonly Dictionary<string, (ScanResult Result, string Tool)> _heldPlugins = new(StringComparer.Ordinal); // dev-tool plugins
+    private readonly HashSet<string> _wholeStdlib = new(StringComparer.Ordinal); // added by CollectStdlibWhole
+    private IReadOnlySet<string> _stdlibLeftOut = new HashSet<string>();
+    private IReadOnlySet<string> _stdlibFallbacks = new HashSet<string>();
+    private readonly List<(string Importer, string Module, int Line)> _stdlibBlocked = []; // top-level imports not followed
     private readonly HashSet<string> _pulled = new(StringComparer.Ordinal); // stdlib modules code outside the stdlib imports
 
     /// <summary>Creates an analyzer for one app and interpreter.</summary>
@@ -225,6 +236,8 @@ public sealed class Analyzer
         }
 
         DropHeldPlugins();
+        if (_options.WholeStdlib)
+            CollectStdlibWhole();
         if (_readErrors.Count > 0)
         {
             var first = _readErrors.OrderBy(p => p.File, StringComparer.Ordinal).First();
@@ -234,6 +247,7 @@ public sealed class Analyzer
         return new AnalysisResult
         {
             LeftOut = LeftOutAtEnd(),
+            StdlibWhole = _wholeStdlib.Where(_graph.Contains).ToHashSet(StringComparer.Ordinal),
             Graph = _graph,
             SearchPath = _searchPath,
             Interpreter = _interp,
@@ -335,6 +349,84 @@ public sealed class Analyzer
                 $"left out because the app does not import {tool} (add it with --hidden-import {name} or --collect-all)", importer));
         }
     }
+
+    /// <summary>Adds the standard library whole (<see cref="StdlibWhole"/>): every stdlib module its rules keep, as
+    /// modules no import reaches (their deferred imports wait as a whole package's do); then drops, with their
+    /// submodules, those whose top-level imports need a part the rules left out, and the modules that import those at top
+    /// level in turn (rule <c>stdlib-needs-left-out</c>).</summary>
+    private void CollectStdlibWhole()
+    {
+        var plan = Analyze.StdlibWhole.Make(_interp, _options.Hooks,
+            keep: name => _graph.Find(name) is { Kind: not ModuleKind.Missing } || UserNamed(name),
+            excluded: name => IsExcluded(name) || _options.Hooks.IsExcludedImport(name.Contains('.') ? name[..name.LastIndexOf('.')] : "__main__", name));
+        var leftOutNames = new HashSet<string>(plan.LeftOutNames, StringComparer.Ordinal);
+        _stdlibFallbacks = plan.Fallbacks;
+        foreach (var record in plan.LeftOut)
+            _leftOut.Add(record);
+        // An extension module with a library to bundle that only stdlib modules the app's code never runs import (hello's
+        // runpy → importlib, collected whole → importlib.resources → tempfile → random → hashlib → _hashlib → libcrypto):
+        // left out like one the graph does not hold.
+        ComputePulled();
+        foreach (var node in _graph.Modules.Where(n => n.Origin == ModuleOrigin.LibDynload && n.Kind == ModuleKind.Extension && n.Path is not null
+                     && !Pulled(n) && !n.LoadedByName && !UserNamed(n.Name)).OrderBy(n => n.Name, StringComparer.Ordinal).ToList())
+        {
+            if (Analyze.StdlibWhole.BundledLibraries(node.Path!, Analyze.StdlibWhole.Policy) is not { Count: > 0 } libs)
+                continue;
+            var importer = _graph.Importers(node.Name).Select(e => e.From).Order(StringComparer.Ordinal).FirstOrDefault();
+            _leftOut.Add(new LeftOutModule(node.Name, "stdlib-extension-library",
+                $"an extension module that needs {string.Join(", ", libs)}, which the target system does not provide, imported only by stdlib modules " +
+                $"the app's code does not import: collected when an import the app runs reaches it (or --hidden-import {node.Name})", importer));
+            leftOutNames.Add(node.Name);
+            _graph.Remove(node.Name);
+        }
+        _stdlibLeftOut = leftOutNames;
+        foreach (var name in plan.Modules)
+        {
+            if (_graph.Contains(name))
+                continue;
+            _wholeStdlib.Add(name);
+            var parent = name.Contains('.') ? name[..name.LastIndexOf('.')] : "__main__";
+            ImportModule(parent, name, ImportContext.TopLevel, 0, EdgeSource.Expansion, null);
+        }
+        Drain();
+        // Unimportable modules: a blocked top-level import, or a top-level import of a module dropped here.
+        var drop = new SortedDictionary<string, (string Needs, int Line)>(StringComparer.Ordinal);
+        var work = new Queue<string>();
+        bool Droppable(string name) => _wholeStdlib.Contains(name) || (_graph.Find(name) is { } n && IsStdlibNode(n) && !n.LoadedByName
+            && n.Name != "__main__" && !UserNamed(name) && !Pulled(n));
+        foreach (var gone in leftOutNames.Where(n => !plan.LeftOutNames.Contains(n)).Order(StringComparer.Ordinal))
+            foreach (var e in _graph.Importers(gone).Where(e => e.Context == ImportContext.TopLevel && e.Source != EdgeSource.Expansion).ToList())
+                _stdlibBlocked.Add((e.From, gone, e.Line));
+        foreach (var (importer, module, line) in _stdlibBlocked.OrderBy(b => b.Importer, StringComparer.Ordinal).ThenBy(b => b.Line))
+            if (Droppable(importer) && drop.TryAdd(importer, (module, line)))
+                work.Enqueue(importer);
+        while (work.Count > 0)
+        {
+            var gone = work.Dequeue();
+            var dependants = _graph.Importers(gone).Where(e => e.Source != EdgeSource.Expansion
+                    && (e.Context == ImportContext.TopLevel || (e.Context == ImportContext.Conditional && e.Condition?.Contains("__name__", StringComparison.Ordinal) != true)))
+                .Select(e => (e.From, e.Line))
+                .Concat(_wholeStdlib.Where(n => n.StartsWith(gone + ".", StringComparison.Ordinal)).Select(n => (From: n, Line: 0)));
+            foreach (var (from, line) in dependants.ToList())
+                if (Droppable(from) && drop.TryAdd(from, (gone, line)))
+                    work.Enqueue(from);
+        }
+        foreach (var (name, (needs, line)) in drop)
+        {
+            _graph.Remove(name);
+            _pulled.Remove(name);
+            _wholeStdlib.Remove(name);
+            var parentDropped = name.Contains('.') && drop.ContainsKey(name[..name.LastIndexOf('.')]);
+            if (!parentDropped)
+                _leftOut.Add(new LeftOutModule(name, "stdlib-needs-left-out",
+                    line > 0 ? $"its top-level import of {needs} (line {line}) needs a part of the stdlib left out, so it could not be imported: not collected with the whole stdlib (add it with --hidden-import {name})"
+                        : $"a submodule of {needs}, which is left out: not collected with the whole stdlib", needs));
+        }
+    }
+
+    /// <summary>True for a module <c>--hidden-import</c>, <c>--collect-submodules</c> or <c>--collect-all</c> names (itself or its package).</summary>
+    private bool UserNamed(string name) =>
+        _options.HiddenImports.Any(h => name == h || name.StartsWith(h + ".", StringComparison.Ordinal));
 
     /// <summary>The interpreter analyzed for.</summary>
     public InterpreterInfo Interpreter => _interp;
@@ -578,6 +670,8 @@ public sealed class Analyzer
         var top = name.Split('.')[0];
         if (top == importer.TopLevel)
             return true;
+        if (_wholeStdlib.Contains(importer.Name) && _stdlibNames.Contains(top))
+            return !_stdlibLeftOut.Contains(name) && !_stdlibLeftOut.Contains(top); // the whole stdlib holds it, or it is builtin
         if (IsStdlibNode(importer) && !Pulled(importer))
             return false; // a stdlib submodule collected only with its package (urllib.request, logging.handlers) stays lean
         if (_stdlibNames.Contains(top))
@@ -650,7 +744,8 @@ public sealed class Analyzer
             foreach (var stmt in node.PendingImports!.OrderBy(s => s.Line))
             {
                 var name = TargetName(node, stmt, out _);
-                if (name is null || (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking) || !Exists(name))
+                if (name is null || (stmt.Context.HasFlag(ImportContext.TypeChecking) && !_options.FollowTypeChecking) || !Exists(name)
+                    || _interp.BuiltinModules.Contains(name))
                     continue;
                 all.Add(new LeftOutModule(name, "optional-unreached",
                     $"{ImportEdge.KindOf(stmt.Context)} import at line {stmt.Line} of {node.Name}, which is collected only as part of its package " +
@@ -672,6 +767,14 @@ public sealed class Analyzer
             return;
         }
 
+        if (_wholeStdlib.Contains(importer.Name) && !_graph.Contains(baseName) && _stdlibLeftOut.Contains(baseName))
+        {
+            // A module only the whole stdlib brought in, importing a part its rules left out: not followed; a top-level
+            // one makes the module itself unimportable (CollectStdlibWhole drops it).
+            if ((stmt.Context == ImportContext.TopLevel || RunsOnImport(stmt)) && !_stdlibFallbacks.Contains(baseName))
+                _stdlibBlocked.Add((importer.Name, baseName, stmt.Line));
+            return;
+        }
         if (importer.Origin is ModuleOrigin.Stdlib or ModuleOrigin.LibDynload or ModuleOrigin.None
             && IsDeveloperToolImport(importer.Name, baseName, stmt.Context))
         {
@@ -811,7 +914,7 @@ public sealed class Analyzer
     /// <c>test</c> package.</summary>
     private bool IsDeveloperToolImport(string importer, string name, ImportContext context)
     {
-        if (context != ImportContext.TopLevel && _options.Hooks.IsSideImport(importer, name))
+        if (_options.Hooks.IsSideImport(importer, name)) // a function, a branch, or an ImportError fallback (random's hashlib)
             return _graph.Find(name)?.Reached != true;
         var top = name.Split('.')[0];
         if (top == "test")

@@ -97,11 +97,14 @@ public static class AppAnalysis
     /// <param name="hooks">Hooks (built-in and the user's); null for the built-in ones.</param>
     /// <param name="collectSubmodules"><c>--collect-submodules</c>: packages collected whole whatever their hooks say.</param>
     /// <param name="wholePackages">False for <c>--no-whole-packages</c>: only what imports reach (and --collect-submodules).</param>
+    /// <param name="wholeStdlib">Collect the standard library whole (<see cref="StdlibWhole"/>; the build's default, off
+    /// for <c>--no-whole-stdlib</c>; off here by default so analyses that ask only for the graph stay graph-only).</param>
     /// <param name="modulesFound">Told the module graph's size as it grows (<see cref="AnalyzerOptions.ModulesFound"/>).</param>
     /// <returns>The analysis and the distributions read on the way (for the metadata stage).</returns>
     public static (AnalysisResult Result, EntryPointExpander Distributions) Run(InterpreterInfo interpreter, string entry,
         IReadOnlyList<string> paths, IReadOnlyList<string> hiddenImports, IReadOnlyList<string> excludes, IReadOnlyList<string> runtimeImports,
-        HookSet? hooks = null, IReadOnlyList<string>? collectSubmodules = null, bool wholePackages = true, Action<int>? modulesFound = null)
+        HookSet? hooks = null, IReadOnlyList<string>? collectSubmodules = null, bool wholePackages = true, Action<int>? modulesFound = null,
+        bool wholeStdlib = false)
     {
         var entryPoints = new EntryPointExpander();
         var script = Directory.Exists(entry) ? Path.Combine(entry, "__main__.py") : entry;
@@ -123,6 +126,7 @@ public static class AppAnalysis
             ModuleHiddenImports = BuiltinHiddenImports(interpreter),
             Hooks = hooks ?? HookSet.Load([]).Applying(HookTarget(interpreter, paths)),
             ModulesFound = modulesFound,
+            WholeStdlib = wholeStdlib,
             Expanders = wholePackages
                 ? [packages, new AppModulesExpander(), entryPoints, new DistributionModulesExpander(entryPoints),
                     new MetadataCallExpander(entryPoints, loads: true), new MetadataCallExpander(entryPoints, loads: false)]

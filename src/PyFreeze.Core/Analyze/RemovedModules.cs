@@ -32,6 +32,23 @@ public static class RemovedModules
         return d;
     }
 
+    /// <summary>When <paramref name="name"/> (or its top-level package) is still in the target's standard library but a PEP
+    /// removes it from a later version (PEP 594's dead batteries, deprecated since 3.11 and warning on import; PEP 632's
+    /// distutils): "deprecated by PEP 594, removed in Python 3.13"; else null.</summary>
+    /// <param name="name">A dotted module name.</param>
+    /// <param name="major">The target's major version (3).</param>
+    /// <param name="minor">The target's minor version.</param>
+    public static string? Deprecated(string name, int major, int minor)
+    {
+        if (major != 3)
+            return null;
+        if (!Table.TryGetValue(name, out var r) && !Table.TryGetValue(name.Split('.')[0], out r))
+            return null;
+        if (minor >= r.Minor || r.Why.Length == 0)
+            return null;
+        return $"deprecated by {r.Why}, removed in Python 3.{r.Minor}";
+    }
+
     /// <summary>When <paramref name="name"/> (or its top-level package) left the standard library at or before
     /// 3.<paramref name="minor"/>: "removed from the standard library in Python 3.13 (PEP 594)"; else null.</summary>
     /// <param name="name">A dotted module name.</param>

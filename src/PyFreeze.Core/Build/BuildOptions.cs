@@ -136,6 +136,10 @@ public sealed record BuildOptions
     /// <summary><c>--no-whole-packages</c>: collect only the modules the imports reach.</summary>
     public bool NoWholePackages { get; init; }
 
+    /// <summary><c>--no-whole-stdlib</c>: collect only the stdlib modules the imports reach (and whole stdlib packages
+    /// they reach), not the whole standard library (<see cref="Analyze.StdlibWhole"/>).</summary>
+    public bool NoWholeStdlib { get; init; }
+
     /// <summary><c>--collect-submodules PKG</c>: all submodules of PKG, whatever its hook says.</summary>
     public IReadOnlyList<string> CollectSubmodules { get; init; } = [];
 
@@ -221,6 +225,7 @@ public sealed record BuildOptions
             JsonReport = s.JsonReport,
             HtmlReport = s.HtmlReport,
             NoWholePackages = s.NoWholePackages ?? false,
+            NoWholeStdlib = s.NoWholeStdlib ?? false,
             CollectSubmodules = s.CollectSubmodules ?? [],
             CollectData = s.CollectData ?? [],
             CollectBinaries = s.CollectBinaries ?? [],

@@ -228,7 +228,7 @@ public sealed class BuildPipeline
         var o = _options;
         var interp = target.Interpreter;
         var (analysis, entryPoints) = AppAnalysis.Run(interp, target.Entry, o.Paths, o.HiddenImports, o.Excludes,
-            Collector.RuntimeImports(interp), _hooks, [.. o.CollectSubmodules, .. o.CollectAll], wholePackages: !o.NoWholePackages,
+            Collector.RuntimeImports(interp), _hooks, [.. o.CollectSubmodules, .. o.CollectAll], wholePackages: !o.NoWholePackages, wholeStdlib: !o.NoWholePackages && !o.NoWholeStdlib,
             modulesFound: n => Progress.Advanced("analyze", n, 0, ProgressUnit.Modules));
         foreach (var problem in entryPoints.Problems)
             _log.Warn(problem);

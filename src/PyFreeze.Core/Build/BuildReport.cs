@@ -27,6 +27,9 @@ public static class BuildReport
         var (expandedCount, expandedBytes) = ExpansionCost(r);
         if (expandedCount > 0)
             w.WriteLine($"  collected whole packages: {expandedCount} modules no import reaches, {Mb(expandedBytes)} (leave packages out with --exclude-module, or build with --no-whole-packages)");
+        var (stdlibCount, stdlibBytes, stdlibPacked) = StdlibWholeCost(r);
+        if (stdlibCount > 0)
+            w.WriteLine($"  collected the whole stdlib: {stdlibCount} modules no import reaches, {Mb(stdlibBytes)} ({Mb(stdlibPacked)} in the payload; build with --no-whole-stdlib to leave them out)");
         if (r.Plan.RequiredGlibc is { } glibc)
             w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; {(r.Target.Name == Rid.HostName ? "this machine has" : "the runtime's sysroot has")} {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
         if (r.Plan.Libraries.Count > 0)
@@ -84,6 +87,26 @@ public static class BuildReport
         return (count, bytes);
     }
 
+    /// <summary>Files of modules only the whole stdlib brought in (<see cref="AnalysisResult.StdlibWhole"/>): how many,
+    /// their bytes, and their share of the compressed payload in bytes (each file's frame ratio times its size).</summary>
+    public static (int Modules, long Bytes, long Compressed) StdlibWholeCost(BuildResult r)
+    {
+        if (r.Analysis.StdlibWhole.Count == 0)
+            return (0, 0, 0);
+        var byDest = r.Plan.Entries.Where(e => e.Module is not null).ToDictionary(e => e.Dest, e => e.Module!, StringComparer.Ordinal);
+        int count = 0;
+        long bytes = 0, packed = 0;
+        foreach (var f in r.Files)
+        {
+            if (!byDest.TryGetValue(f.Path, out var module) || !r.Analysis.StdlibWhole.Contains(module))
+                continue;
+            count++;
+            bytes += f.Size;
+            packed += f.CompressedSize;
+        }
+        return (count, bytes, packed);
+    }
+
     /// <summary>A path as the summary shows it: relative to the current folder when below it, else as it is.</summary>
     public static string Shown(string path)
     {
@@ -129,6 +152,12 @@ public static class BuildReport
         j.WriteStartObject("whole_packages");
         j.WriteNumber("modules_not_reached_by_imports", expandedCount);
         j.WriteNumber("bytes", expandedBytes);
+        j.WriteEndObject();
+        var (stdlibCount, stdlibBytes, stdlibPacked) = StdlibWholeCost(r);
+        j.WriteStartObject("whole_stdlib");
+        j.WriteNumber("modules_not_reached_by_imports", stdlibCount);
+        j.WriteNumber("bytes", stdlibBytes);
+        j.WriteNumber("compressed", stdlibPacked);
         j.WriteEndObject();
         if (r.Plan.RequiredGlibc is { } glibc)
         {

@@ -100,6 +100,9 @@ public sealed record BuildSettings
     /// <summary><c>--no-whole-packages</c>.</summary>
     public bool? NoWholePackages { get; init; }
 
+    /// <summary><c>--no-whole-stdlib</c>.</summary>
+    public bool? NoWholeStdlib { get; init; }
+
     /// <summary><c>--collect-submodules</c>, <c>collect-submodules</c>.</summary>
     public IReadOnlyList<string>? CollectSubmodules { get; init; }
 
@@ -181,6 +184,7 @@ public sealed record BuildSettings
             JsonReport = top.JsonReport ?? low.JsonReport,
             HtmlReport = top.HtmlReport ?? low.HtmlReport,
             NoWholePackages = top.NoWholePackages ?? low.NoWholePackages,
+            NoWholeStdlib = top.NoWholeStdlib ?? low.NoWholeStdlib,
             CollectSubmodules = Cat(low.CollectSubmodules, top.CollectSubmodules),
             CollectData = Cat(low.CollectData, top.CollectData),
             CollectBinaries = Cat(low.CollectBinaries, top.CollectBinaries),

@@ -132,6 +132,7 @@ public class OptionPrecedenceTests
         ("--json", ["--json", "-"], (o, _) => o.JsonReport ?? "", "-", ""),
         ("--report", ["--report", "r.html"], (o, t) => o.HtmlReport is null ? "" : Path.GetRelativePath(t, o.HtmlReport), "r.html", ""),
         ("--no-whole-packages", ["--no-whole-packages"], (o, _) => o.NoWholePackages.ToString(), "True", "False"),
+        ("--no-whole-stdlib", ["--no-whole-stdlib"], (o, _) => o.NoWholeStdlib.ToString(), "True", "False"),
     ];
 
     /// <summary>Options pyproject.toml takes under another name (the cases above), and the one accepted with nothing
