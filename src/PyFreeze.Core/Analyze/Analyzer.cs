@@ -123,11 +123,12 @@ public sealed class Analyzer
     private readonly ConcurrentQueue<AnalysisProblem> _problems = new();
     private readonly List<AnalysisProblem> _readErrors = [];
     private readonly Dictionary<string, List<ImportEdge>> _excluded = new(StringComparer.Ordinal);
-    private readonly BlockingCollection<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)> _results = new();
+    // Scans run on the thread pool; their results are taken in the order the scans were started, not as they finish, so
+    // every decision that depends on what was reached so far (side imports, plugins) is the same on every build.
+    private readonly Queue<Task<(ModuleNode Node, ScanResult? Result, AnalysisProblem? Error)>> _scans = new();
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _versionChecks = new(StringComparer.Ordinal); // condition → never true on the target
     private readonly Dictionary<string, string> _installed = new(StringComparer.Ordinal); // sys.modules["a.b"] = x: a.b → the module it stands for
-    private int _outstanding;
     private string? _mainPackage;
     private readonly Queue<(string From, string Module, bool Optional)> _pendingHidden = new();
     private readonly Stack<ModuleNode> _reachWork = new();
@@ -259,10 +260,10 @@ public sealed class Analyzer
         };
     }
 
-    /// <summary>Processes scan results until no scan is outstanding.</summary>
+    /// <summary>Processes scan results, in the order their scans were started, until no scan is outstanding.</summary>
     private void Drain()
     {
-        while (_outstanding > 0 || _pendingHidden.Count > 0)
+        while (_scans.Count > 0 || _pendingHidden.Count > 0)
         {
             if (_pendingHidden.Count > 0)
             {
@@ -270,8 +271,7 @@ public sealed class Analyzer
                 ImportModule(from, module, optional ? ImportContext.Optional : ImportContext.TopLevel, 0, EdgeSource.Hidden, null);
                 continue;
             }
-            var (node, result, error) = _results.Take();
-            _outstanding--;
+            var (node, result, error) = _scans.Dequeue().GetAwaiter().GetResult();
             _options.ModulesFound?.Invoke(_graph.Count);
             if (error is not null)
             {
@@ -520,39 +520,36 @@ public sealed class Analyzer
         var path = node.Path;
         if (path is null || !path.EndsWith(".py", StringComparison.Ordinal) && node.Name != "__main__")
             return;
-        _outstanding++;
-        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        _scans.Enqueue(Task.Factory.StartNew(static state =>
         {
-            var (self, n) = state;
+            var n = (ModuleNode)state!;
             try
             {
                 var bytes = File.ReadAllBytes(n.Path!);
-                self._results.Add((n, ImportScanner.Scan(bytes), null));
+                return (n, ImportScanner.Scan(bytes), (AnalysisProblem?)null);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                self._results.Add((n, null, new AnalysisProblem(n.Path!, 0, 0, $"cannot be read ({e.Message})")));
+                return (n, (ScanResult?)null, new AnalysisProblem(n.Path!, 0, 0, $"cannot be read ({e.Message})"));
             }
             catch (Exception e)
             {
-                self._results.Add((n, null, new AnalysisProblem(n.Path!, 0, 0, $"scanner failed: {e.GetType().Name}: {e.Message}")));
+                return (n, (ScanResult?)null, new AnalysisProblem(n.Path!, 0, 0, $"scanner failed: {e.GetType().Name}: {e.Message}"));
             }
-        }, (this, node), preferLocal: false);
+        }, node, CancellationToken.None, TaskCreationOptions.None, TaskScheduler.Default));
     }
 
     /// <summary>Scans an extension module's strings for the imports its compiled code makes (<see cref="ExtensionImports"/>);
     /// those that exist become optional hidden imports of it.</summary>
     private void StartBinaryScan(ModuleNode node)
     {
-        _outstanding++;
         var stdlib = _stdlibNames;
-        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        _scans.Enqueue(Task.Run(() =>
         {
-            var (self, n, names) = state;
-            var candidates = ExtensionImports.Candidates(n.Path!, n.TopLevel, names);
-            var imports = candidates.Where(c => c != n.Name && self.Exists(c)).Select(c => new ImportStatement(c, 0, [], ImportContext.Optional, 0, IsDynamic: true)).ToList();
-            self._results.Add((n, new ScanResult { Imports = imports }, null));
-        }, (this, node, stdlib), preferLocal: false);
+            var candidates = ExtensionImports.Candidates(node.Path!, node.TopLevel, stdlib);
+            var imports = candidates.Where(c => c != node.Name && Exists(c)).Select(c => new ImportStatement(c, 0, [], ImportContext.Optional, 0, IsDynamic: true)).ToList();
+            return (node, (ScanResult?)new ScanResult { Imports = imports }, (AnalysisProblem?)null);
+        }));
     }
 
     /// <summary>True when a module of that name can be found (builtin, frozen, or on the search path); thread-safe.</summary>

@@ -63,6 +63,27 @@ public class ReproducibilityTests
         Assert.True(report.RootElement.GetProperty("bytecode").GetProperty("sources").GetInt32() > 3, report.RootElement.GetProperty("bytecode").ToString());
     }
 
+    /// <summary>The module graph does not depend on which scan finishes first: four analyses of rich's traceback app run
+    /// at once (the machine loaded, the thread pool's scans finishing in another order each time) give the same modules,
+    /// edges and excluded imports. Before scan results were taken in start order, importlib's side import of
+    /// importlib.readers was followed or excluded by a race, and an include-source build differed under load.</summary>
+    [Fact]
+    public void The_module_graph_is_the_same_however_the_scans_interleave()
+    {
+        using var t = new TempDir("repro");
+        var entry = Apps.Entry("tracebacks", "tbapp.py");
+        var runs = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4).Select(i =>
+        {
+            var json = t[$"graph-{i}.json"];
+            var run = Proc.Exec("dotnet", [Tool, "analyze", entry, "--python", Pythons.Debian, "--json", json], timeoutSeconds: 300);
+            Assert.True(run.ExitCode == 0, run.ToString());
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            return string.Join("\n", new[] { "modules", "edges", "excluded" }.Select(k => doc.RootElement.GetProperty(k).GetRawText()));
+        }).ToList();
+        Assert.True(runs[0].Length > 10_000, runs[0]);
+        Assert.All(runs, r => Assert.Equal(runs[0], r));
+    }
+
     [Fact]
     public void The_payload_holds_no_path_of_the_build_machine()
     {
