@@ -21,8 +21,11 @@ public class ProgressTests
 
     private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";
 
+    /// <summary>The build, as a shell command. <c>env --default-signal=INT</c>: a test run started in the background
+    /// (<c>nohup</c>, a CI runner's <c>&amp;</c>) inherits SIGINT ignored, and the .NET runtime keeps an ignored SIGINT
+    /// ignored, so Ctrl-C would never reach the build; a terminal's foreground job has it at its default.</summary>
     private static string BuildCommand(TempDir t, string extra = "") =>
-        $"cd {Quote(t.Path)} && exec dotnet {Quote(Tool)} build {Quote(Repo.Path_("examples", "hello", "hello.py"))} --python {Pythons.Debian} " +
+        $"cd {Quote(t.Path)} && exec env --default-signal=INT dotnet {Quote(Tool)} build {Quote(Repo.Path_("examples", "hello", "hello.py"))} --python {Pythons.Debian} " +
         $"--distpath dist --workpath build {extra}";
 
     /// <summary>Runs <paramref name="command"/> (a shell command) under a pty; returns the exit code and what was drawn.</summary>
