@@ -187,7 +187,11 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
 
     private static (int Code, string Text) Signal(string exe, string[] args, int signal, Dictionary<string, string> env)
     {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // env --default-signal: SIGINT and SIGTERM at their defaults, as in a terminal's foreground job (a test run started
+        // in the background inherits SIGINT ignored, and CPython then installs no KeyboardInterrupt handler)
+        var psi = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--default-signal=INT,TERM");
+        psi.ArgumentList.Add(exe);
         foreach (var a in args)
             psi.ArgumentList.Add(a);
         foreach (var (k, v) in env)
