@@ -198,8 +198,13 @@ internal sealed class CacheDir : IDisposable
     /// while it is written or removed. True when taken (always on Windows, which has no such lock on folders).</summary>
     public bool Lock(int operation) => OperatingSystem.IsWindows() || Posix.Flock(Fd, operation) == 0;
 
-    /// <summary>Reads a small file of this folder, not following a symlink; null when missing or unreadable.</summary>
-    public byte[]? ReadFile(string name, int max)
+    /// <summary>Reads a small file of this folder, not following a symlink; null when missing or unreadable, or larger
+    /// than <paramref name="max"/> bytes unless <paramref name="head"/>.</summary>
+    /// <param name="name">The file's name in this folder.</param>
+    /// <param name="max">The most bytes read.</param>
+    /// <param name="head">True to read only the first <paramref name="max"/> bytes of a larger file (a manifest's
+    /// header, without its thousands of entries).</param>
+    public byte[]? ReadFile(string name, int max, bool head = false)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -207,7 +212,12 @@ internal sealed class CacheDir : IDisposable
             try
             {
                 var info = new FileInfo(path);
-                return info.Exists && info.LinkTarget is null && info.Length <= max ? File.ReadAllBytes(path) : null;
+                if (!info.Exists || info.LinkTarget is not null || (info.Length > max && !head))
+                    return null;
+                using var stream = info.OpenRead();
+                var bytes = new byte[Math.Min(info.Length, max)];
+                stream.ReadExactly(bytes);
+                return bytes;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -218,9 +228,9 @@ internal sealed class CacheDir : IDisposable
         if (fd < 0)
             return null;
         using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
-        if (!Posix.FStat(fd, out var st) || !st.IsRegular || st.Size > max)
+        if (!Posix.FStat(fd, out var st) || !st.IsRegular || (st.Size > max && !head))
             return null;
-        var data = new byte[st.Size];
+        var data = new byte[Math.Min(st.Size, max)];
         int done = 0;
         while (done < data.Length)
         {

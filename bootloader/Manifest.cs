@@ -49,6 +49,10 @@ internal static class Manifest
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
+    /// <summary>Bytes that always hold the header and the origin line (a path of at most PATH_MAX, 4096 bytes, in
+    /// UTF-8): what <see cref="Origin"/> needs read of a manifest.</summary>
+    public const int HeadBytes = 8192;
+
     /// <summary>The executable recorded as the one that unpacked the copy, or null.</summary>
     public static string? Origin(byte[] manifest)
     {

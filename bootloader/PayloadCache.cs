@@ -307,7 +307,8 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         var name = entry;
         if (rename)
         {
-            var manifest = dir.ReadFile(Manifest.FileName, 64 << 20);
+            // the header alone: every start reads it from each other version in run/ (other builds of an app of this name)
+            var manifest = dir.ReadFile(Manifest.FileName, Manifest.HeadBytes, head: true);
             if (manifest is null || Manifest.Origin(manifest) != executable)
                 return; // another app of the same name, or a copy older than manifests: not ours to remove
             name = TempName(entry);
