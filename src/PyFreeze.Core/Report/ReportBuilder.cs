@@ -8,12 +8,59 @@ namespace PyFreeze.Report;
 /// stages handed on and touches no file or process.</summary>
 public static class ReportBuilder
 {
+    /// <summary>The parts of the report that need only the finished analysis: the import chains, the modules with the
+    /// last step of their shortest chains, and the missing modules.</summary>
+    /// <param name="Chains">The shortest import chains from the entry.</param>
+    /// <param name="Modules">Every module of the graph that is in the app, by name.</param>
+    /// <param name="Missing">The missing modules, as <see cref="MissingModules.Of"/> orders them.</param>
+    public sealed record AnalysisPart(ImportChains Chains, IReadOnlyList<ReportModule> Modules, IReadOnlyList<ReportMissing> Missing);
+
+    /// <summary>Makes the <see cref="AnalysisPart"/> of a finished analysis (the graph is only read, so this runs beside
+    /// the collect, compile and assemble stages: BuildPipeline starts it once the analysis is done), then runs the
+    /// document's serializer once on a small document so that its code is compiled before the build waits on it.</summary>
+    public static AnalysisPart Prepare(AnalysisResult analysis, ChainContext context)
+    {
+        var graph = analysis.Graph;
+        var chains = new ImportChains(graph, context);
+        var modules = graph.Modules.Where(m => m.Kind != ModuleKind.Missing).OrderBy(m => m.Name, StringComparer.Ordinal)
+            .Select(m => chains.Via(m.Name) is { } via
+                ? new ReportModule(m.Name, AnalysisReport.KindName(m.Kind), m.Origin.ToString().ToLowerInvariant(), m.Reached, via.From, via.Kind, via.Line)
+                : new ReportModule(m.Name, AnalysisReport.KindName(m.Kind), m.Origin.ToString().ToLowerInvariant(), m.Reached, null, null, 0))
+            .ToList();
+        var missing = MissingModules.Of(graph, analysis.Interpreter.Platform, analysis.Interpreter.MinorVersion)
+            .Select(m => new ReportMissing(m.Name, AnalysisReport.SeverityName(m.Severity), AnalysisReport.GroupName(m.Group), m.Removed,
+                m.Importers.Select(e => new ReportImporter(e.From, e.Line, chains.KindOf(e))).ToList()))
+            .ToList();
+        var part = new AnalysisPart(chains, modules, missing);
+        WarmUp(part);
+        return part;
+    }
+
+    /// <summary>Serializes a small document holding one value of every kind (thrown away): the source-generated
+    /// serializer's methods are compiled on first use, tens of milliseconds a build would otherwise wait for.</summary>
+    private static void WarmUp(AnalysisPart part)
+    {
+        var leaf = new ReportNode("f", "data", 1, 1, 1, "f", null, null, null);
+        var sample = new BuildReportModel(BuildReportModel.SchemaName, BuildReportModel.SchemaVersion, "", new ReportApp("", "", "", "", "", "", 0),
+            new ReportPython("", "", "", "", ""), new ReportBootloader("", 0, 0), new ReportPayload("", "", 0, 0, 0), new ReportGlibc("", ""),
+            [new ReportTiming("", 0)], new ReportNode("", "data", 1, 1, 1, Children: [leaf]), [.. part.Modules.Take(2)],
+            [new ReportLibrary("", "", "", [""], "")], [new ReportSystemLibrary("", "", "")],
+            [new ReportMissing("", "", "", null, [new ReportImporter("", 0, "")])], [new LeftOutModule("", "", "", "")], [""],
+            [new ReportCompileError("", "")]);
+        using var packed = new MemoryStream();
+        using (var brotli = new System.IO.Compression.BrotliStream(packed, System.IO.Compression.CompressionLevel.Fastest))
+            brotli.Write(sample.ToJson());
+    }
+
     /// <summary>The report of one build.</summary>
-    public static BuildReportModel Create(BuildStages s)
+    /// <param name="s">The build's stage values.</param>
+    /// <param name="prepared">Its <see cref="Prepare"/>d part, or null to make it here.</param>
+    public static BuildReportModel Create(BuildStages s, AnalysisPart? prepared = null)
     {
         var analysis = s.Analysis;
         var graph = analysis.Graph;
-        var chains = new ImportChains(graph, s.Chains);
+        prepared ??= Prepare(analysis, s.Chains);
+        var chains = prepared.Chains;
         var files = s.Payload.Files;
         var libraryNames = s.Plan.Libraries.Select(l => l.Name).ToHashSet(StringComparer.Ordinal);
         var moduleOfDest = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -65,21 +112,14 @@ public static class ReportBuilder
                 Reason: reasonOfDest.GetValueOrDefault(f.Path));
         }
 
-        var modules = graph.Modules.Where(m => m.Kind != ModuleKind.Missing).OrderBy(m => m.Name, StringComparer.Ordinal)
-            .Select(m => chains.Via(m.Name) is { } via
-                ? new ReportModule(m.Name, AnalysisReport.KindName(m.Kind), m.Origin.ToString().ToLowerInvariant(), m.Reached, via.From, via.Kind, via.Line)
-                : new ReportModule(m.Name, AnalysisReport.KindName(m.Kind), m.Origin.ToString().ToLowerInvariant(), m.Reached, null, null, 0))
-            .ToList();
+        var modules = prepared.Modules;
 
         var libraries = s.Plan.Libraries.OrderBy(l => l.Name, StringComparer.Ordinal)
             .Select(l => new ReportLibrary(l.Name, libraryPath.GetValueOrDefault(l.Name), l.Path, l.NeededBy.Order(StringComparer.Ordinal).ToList(),
                 LibraryVia(l, moduleOfBinary, libraryNames, chains)))
             .ToList();
 
-        var missing = MissingModules.Of(graph, analysis.Interpreter.Platform, analysis.Interpreter.MinorVersion)
-            .Select(m => new ReportMissing(m.Name, AnalysisReport.SeverityName(m.Severity), AnalysisReport.GroupName(m.Group), m.Removed,
-                m.Importers.Select(e => new ReportImporter(e.From, e.Line, chains.KindOf(e))).ToList()))
-            .ToList();
+        var missing = prepared.Missing;
 
         var p = s.Payload;
         var emit = s.App.Emit;
