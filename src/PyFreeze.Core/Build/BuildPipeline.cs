@@ -145,7 +145,7 @@ public sealed class BuildPipeline
     {
         Begin("probe");
         var target = Probe();
-        Mark("probe", $"CPython {target.Interpreter.VersionString}, {target.Target.Name}");
+        Mark("probe", $"CPython {target.Interpreter.VersionString}, {target.Target.Name}" + (target.Runtime is null ? $" ({target.Interpreter.RealExecutable})" : ""));
         Begin("analyze");
         var (analysis, distributions) = Analyze(target);
         Mark("analyze", $"{analysis.Graph.Count} modules");
@@ -251,7 +251,7 @@ public sealed class BuildPipeline
             throw new PyFreezeException($"{hard.Count} missing top-level import(s) ({string.Join(", ", hard.Select(m => m.Name))}); install them, add --paths, or drop --strict");
         foreach (var p in analysis.Problems.Where(p => p.File == analysis.EntryScript))
             throw new PyFreezeException($"{p}: fix the entry script first");
-        _log.Info($"Analyzed {analysis.Graph.Count} modules in {analysis.Elapsed.TotalSeconds:0.00} s");
+        _log.Debug($"Analyzed {analysis.Graph.Count} modules in {analysis.Elapsed.TotalSeconds:0.00} s"); // the analyze stage's line says it
         if (analysis.LeftOut.Count > 0)
             _log.Info("left out on purpose: " + string.Join(", ", analysis.LeftOut.GroupBy(l => l.Rule)
                 .Select(g => $"{g.Count()} by {g.Key} ({string.Join(", ", g.Take(3).Select(l => l.Module))}{(g.Count() > 3 ? ", …" : "")})")));
@@ -317,7 +317,7 @@ public sealed class BuildPipeline
             GlibcFloorNeededBy = plan.RequiredGlibc?.By ?? "",
         };
         var kit = _kit ?? LocateKit(rid);
-        _log.Info($"Bootloader: {kit.Description}");
+        _log.Debug($"Bootloader: {kit.Description}"); // the summary says it
         var storeClock = Stopwatch.StartNew();
         var report = Report.EmbeddedReport.ToBytes(draft with { Bootloader = draft.Bootloader with { Kind = kit.Description } });
         _reportStoreMs = storeClock.Elapsed.TotalMilliseconds;

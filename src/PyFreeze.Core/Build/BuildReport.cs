@@ -16,8 +16,8 @@ public static class BuildReport
     {
         var files = r.Files;
         w.WriteLine($"Built {Shown(r.Executable)} ({Mb(r.Emit.Size)}, {r.Target.Name}, {(r.Payload is null ? "onedir" : "onefile")})");
-        w.WriteLine($"  bootloader: {r.Bootloader}");
-        w.WriteLine($"  bootloader {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
+        // one line for the bootloader (the stage lines above gave the times: the summary does not repeat them)
+        w.WriteLine($"  bootloader: {r.Bootloader}, {Mb(r.Emit.BootloaderSize)}; payload {Mb(r.Payload?.Length ?? files.Sum(f => f.Size))} compressed from {Mb(files.Sum(f => f.Size))}");
         foreach (var group in files.GroupBy(f => f.Category).OrderByDescending(g => g.Sum(f => f.Size)))
             w.WriteLine($"  {group.Key,-10} {group.Count(),6} files {Mb(group.Sum(f => f.Size)),10}");
         w.WriteLine("  largest packages: " + string.Join(", ", files.Where(f => f.Owner is not null)
@@ -47,7 +47,6 @@ public static class BuildReport
         w.WriteLine($"  bytecode: {r.ModulesTotal} modules, {r.ModulesCompiled} compiled by this build, the rest from the build cache");
         if (SourcesShipped(r) is > 0 and var sources)
             w.WriteLine($"  source: {sources} .py files of the app and third-party modules shipped (--include-source); the standard library is bytecode only");
-        w.WriteLine("  time: " + string.Join(", ", r.Timings.Select(t => $"{t.Stage} {t.Elapsed.TotalSeconds:0.00} s")));
     }
 
     /// <summary>How many modules' .py files the payload holds (<c>--include-source</c>; 0 without it).</summary>

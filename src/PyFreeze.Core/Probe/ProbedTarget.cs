@@ -43,7 +43,7 @@ public sealed class ProbedTarget
         if (runtime is null)
         {
             var interp = AppAnalysis.Probe(python ?? throw new ArgumentNullException(nameof(python)), entry);
-            log.Info($"Python {interp.VersionString} at {interp.RealExecutable}");
+            log.Debug($"Python {interp.VersionString} at {interp.RealExecutable}"); // the probe stage's line says it
             return new ProbedTarget { Target = target, Entry = entry, Interpreter = interp, Compiler = interp };
         }
         var opened = TargetRuntime.Open(runtime, target, cache, log, runtimeSha256);
