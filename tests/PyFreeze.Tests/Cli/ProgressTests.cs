@@ -82,13 +82,17 @@ public class ProgressTests
         var lines = output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         var stageLines = lines.Where(l => Regex.IsMatch(l, @"^[a-z]+ +\d+\.\d\d s  ")).ToList();
         Assert.Equal(Stages, stageLines.Select(l => l.Split(' ')[0]));
-        Assert.Matches(@"^probe +\d+\.\d\d s  CPython 3\.11\.\d+, linux-x64$", stageLines[0]);
+        Assert.Matches(@"^probe +\d+\.\d\d s  CPython 3\.11\.\d+, linux-x64 \(/usr/bin/python3\.11\)$", stageLines[0]);
         Assert.Matches(@"^analyze +\d+\.\d\d s  \d+ modules$", stageLines[1]);
         Assert.Matches(@"^compile +\d+\.\d\d s  (\d+)/\1 \.pyc \(\d+ compiled, \d+ from the build cache\)$", stageLines[3]);
         Assert.Matches(@"^assemble +\d+\.\d\d s  payload \d+\.\d MB written \(\d+\.\d MB unpacked, \d+ files\)$", stageLines[4]);
         Assert.Matches(@"^emit +\d+\.\d\d s  dist/hello \(\d+\.\d MB\)$", stageLines[5]);
         // the stage lines come before the summary
         Assert.True(lines.IndexOf(stageLines[^1]) < lines.FindIndex(l => l.StartsWith("Built ", StringComparison.Ordinal)), output);
+        // nothing said twice: the interpreter, the module count and the times are the stage lines', the bootloader one line
+        Assert.DoesNotContain(lines, l => l.StartsWith("Python 3", StringComparison.Ordinal) || l.StartsWith("Analyzed ", StringComparison.Ordinal)
+            || l.StartsWith("Bootloader: ", StringComparison.Ordinal) || l.StartsWith("  time: ", StringComparison.Ordinal));
+        Assert.Single(lines, l => l.StartsWith("  bootloader", StringComparison.Ordinal));
     }
 
     [Fact]
