@@ -60,7 +60,8 @@ public sealed class Hook
     /// <summary>Extra data globs relative to the package folder.</summary>
     public IReadOnlyList<string> Datas { get; init; } = [];
 
-    /// <summary>Package data globs that are not collected.</summary>
+    /// <summary>Package data globs that are not collected (relative to the package folder; matched against
+    /// <see cref="PrefixDatas"/>' destinations too).</summary>
     public IReadOnlyList<string> ExcludeDatas { get; init; } = [];
 
     /// <summary>Extra binary globs relative to the package folder.</summary>
@@ -68,7 +69,8 @@ public sealed class Hook
 
     /// <summary>Folder under the build interpreter's <c>sys.prefix</c> (or <c>sys.base_prefix</c>) → where it goes, relative
     /// to the package folder: data a system library the package uses finds under the prefix (PROJ's <c>share/proj</c>),
-    /// which the package looks for inside itself when frozen. A folder absent under both prefixes is skipped.</summary>
+    /// which the package looks for inside itself when frozen. A folder absent under both prefixes is skipped; a file whose
+    /// destination inside the package folder matches one of <see cref="ExcludeDatas"/> is left out.</summary>
     public IReadOnlyDictionary<string, string> PrefixDatas { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Distributions whose metadata is copied.</summary>
