@@ -1,3 +1,6 @@
+using PyFreeze.Analyze;
+using PyFreeze.Collect;
+using PyFreeze.Probe;
 using PyFreeze.Tests.Infrastructure;
 
 namespace PyFreeze.Tests.Analyze;
@@ -5,7 +8,8 @@ namespace PyFreeze.Tests.Analyze;
 /// <summary>
 /// Debian's own developer tools (issue 20's corpus, bench/corpus.py), frozen from /usr/bin with no flags and run with
 /// every Python hidden, give what the same command gives under python3 in the same run: sphinx-build's LaTeX and HTML
-/// builders (data Debian keeps in /usr/share/sphinx and /usr/share/docutils) and every docutils writer.
+/// builders (data Debian keeps in /usr/share/sphinx and /usr/share/docutils), every docutils writer, and flake8 with the
+/// plugins of other distributions (mccabe) and the ones it names itself (pyflakes).
 /// </summary>
 public class DebianToolTests
 {
@@ -85,5 +89,45 @@ public class DebianToolTests
         Assert.True(frozen.ExitCode == 0, frozen.ToString());
         Assert.Equal(py.StdOut, frozen.StdOut);
         Assert.Contains("odf_odt True True", frozen.StdOut);
+    }
+
+    /// <summary>flake8 loads the plugins of every distribution's <c>flake8.extension</c> group: its own <c>F</c>
+    /// (flake8.plugins.pyflakes, which imports pyflakes.checker, which imports doctest at top level: not a doctest plugin)
+    /// and mccabe's <c>C90</c>, a module nothing imports that only mccabe's entry_points.txt names. <c>--version</c> lists
+    /// the plugins' distributions (their metadata came along) and <c>--max-complexity 0</c> runs mccabe.</summary>
+    [Fact] // flake8: .ci/run installs it
+    public void Debians_flake8_loads_the_plugins_of_other_distributions_frozen()
+    {
+        using var t = new TempDir("debian-tool");
+        t.Write("style.py", "import os,sys\ndef f( a ):\n  l = 1\n  return a+1\nx = [1,2 ,3]\n");
+        Directory.CreateDirectory(t["home"]);
+        var result = Freezer.Build("/usr/bin/flake8", Pythons.Debian, t["dist"]);
+        Assert.Contains(result.Files, f => f.Path == "app/mccabe.pyc");
+        Assert.Contains(result.Files, f => f.Path.StartsWith("app/mccabe-", StringComparison.Ordinal) && f.Path.EndsWith("/entry_points.txt", StringComparison.Ordinal));
+        var sandbox = Apps.NewSandbox();
+        foreach (var args in new[] { new[] { "--version" }, ["--max-complexity", "0", "style.py"] })
+        {
+            var py = Python("/usr/bin/flake8", args, t.Path, t["home"]);
+            var frozen = sandbox.Run(result.Executable, args, Terminal, cwd: t.Path);
+            Assert.True(py.ExitCode == frozen.ExitCode, $"python3: {py}\nfrozen: {frozen}");
+            Assert.Equal(py.StdOut, frozen.StdOut);
+        }
+        var report = sandbox.Run(result.Executable, ["--max-complexity", "0", "style.py"], Terminal, cwd: t.Path).StdOut;
+        Assert.Contains("F401 'os' imported but unused", report);
+        Assert.Contains("C901 'f' is too complex", report);
+    }
+
+    /// <summary>Mako registers a <c>pygments.lexers</c> plugin (and babel and lingua extractors) for tools it does not
+    /// depend on, and pygments/plugin.py names that group: an app that reaches pygments is not given Mako, since Mako is
+    /// not tied to Pygments (neither requires the other, and not all its entry points are Pygments').</summary>
+    [Fact] // python3-mako: .ci/run installs it with python3-alembic
+    public void A_library_that_registers_a_plugin_for_a_tool_it_does_not_need_is_not_pulled_in()
+    {
+        const string lexer = "/usr/lib/python3/dist-packages/mako/ext/pygmentplugin.py";
+        Assert.True(File.Exists(lexer), $"{lexer} is missing: apt-get install python3-mako (the case this test is about)");
+        var interp = InterpreterProbe.Run(Pythons.Debian);
+        var (result, _) = AppAnalysis.Run(interp, "/usr/bin/pygmentize", [], [], [], Collector.RuntimeImports(interp));
+        Assert.Contains(result.Graph.Modules, m => m.Name == "pygments.plugin" && m.Reached);
+        Assert.DoesNotContain(result.Graph.Modules, m => m.TopLevel == "mako");
     }
 }
