@@ -27,6 +27,7 @@ namespace PyFreeze.Hooks;
 ///   "env":                     {"VAR": "{MEIPASS}/x"},// environment of the frozen app ({MEIPASS} = sys._MEIPASS)
 ///   "aliases":                 {"pkg.extern": "pkg._vendor"}, // names a meta-path importer maps at run time
 ///   "developer_tool":          true,                  // side-path stdlib imports of it are not followed, its plugins left out
+///   "stdlib_source":           true,                  // the standard library ships its .py too (the package parses it)
 ///   "modules":                 {"pkg.sub": {"hidden_imports": ["x"], // hidden imports when that module is collected
 ///                                           "side_imports": ["y"]}}  // its imports of y only on side paths
 /// }
@@ -99,6 +100,13 @@ public sealed class Hook
     /// left out (<c>dev-tool-plugin</c> in <c>AnalysisResult.LeftOut</c>), unless the app reaches the tool.</summary>
     public bool DeveloperTool { get; init; }
 
+    /// <summary>The package reads the source of the modules its users' code imports, the standard library's included
+    /// (astroid, which pylint runs, builds each imported module's tree from its <c>.py</c> and reports "Unable to import
+    /// 'os'" for a sourceless <c>.pyc</c>: astroid/manager.py, "Unable to load compiled module"): when it is collected,
+    /// the app's standard library modules ship their <c>.py</c> with the bytecode in <c>__pycache__</c>, as
+    /// <c>--include-source</c> lays out the app's own (<see cref="PyFreeze.Collect.CollectOptions.StdlibSource"/>).</summary>
+    public bool StdlibSource { get; init; }
+
     /// <summary>When the hook applies, or null for always.</summary>
     public HookCondition? When { get; init; }
 
@@ -156,6 +164,7 @@ public sealed class Hook
             ExcludedImports = Names(doc.ExcludedImports, "excluded_imports"),
             CollectSubmodules = doc.CollectSubmodules ?? true,
             DeveloperTool = doc.DeveloperTool ?? false,
+            StdlibSource = doc.StdlibSource ?? false,
             Datas = Names(doc.Datas, "datas"),
             ExcludeDatas = Names(doc.ExcludeDatas, "exclude_datas"),
             Binaries = Names(doc.Binaries, "binaries"),

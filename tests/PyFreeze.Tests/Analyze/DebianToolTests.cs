@@ -8,8 +8,9 @@ namespace PyFreeze.Tests.Analyze;
 /// <summary>
 /// Debian's own developer tools (issue 20's corpus, bench/corpus.py), frozen from /usr/bin with no flags and run with
 /// every Python hidden, give what the same command gives under python3 in the same run: sphinx-build's LaTeX and HTML
-/// builders (data Debian keeps in /usr/share/sphinx and /usr/share/docutils), every docutils writer, and flake8 with the
-/// plugins of other distributions (mccabe) and the ones it names itself (pyflakes).
+/// builders (data Debian keeps in /usr/share/sphinx and /usr/share/docutils), every docutils writer, flake8 with the
+/// plugins of other distributions (mccabe) and the ones it names itself (pyflakes), and pylint inferring the standard
+/// library it lints against (astroid reads the modules' source).
 /// </summary>
 public class DebianToolTests
 {
@@ -115,6 +116,27 @@ public class DebianToolTests
         var report = sandbox.Run(result.Executable, ["--max-complexity", "0", "style.py"], Terminal, cwd: t.Path).StdOut;
         Assert.Contains("F401 'os' imported but unused", report);
         Assert.Contains("C901 'f' is too complex", report);
+    }
+
+    /// <summary>pylint infers what the linted file imports from the standard library's source (astroid): frozen, the
+    /// stdlib ships its .py, so <c>json.dumpz</c> is a no-member error and <c>import os</c> is no import-error; the
+    /// report and the exit status (a bit mask of the message kinds) are python3's.</summary>
+    [Fact] // pylint: .ci/run installs it
+    public void Debians_pylint_infers_the_standard_library_frozen()
+    {
+        using var t = new TempDir("debian-tool");
+        // (os.path infers to both posixpath and ntpath, which one a message names varies with the hash seed: not used)
+        t.Write("lint.py", "\"\"\"Doc.\"\"\"\nimport os\nimport json\n\nprint(os.getcwd(), json.dumpz({}))\n");
+        Directory.CreateDirectory(t["home"]);
+        var result = Freezer.Build("/usr/bin/pylint", Pythons.Debian, t["dist"]);
+        Assert.Contains(result.Files, f => f.Path == "python/lib/python3.11/posixpath.py");
+        Assert.Contains(result.Files, f => f.Path == "python/lib/python3.11/json/__init__.py");
+        string[] args = ["--persistent=n", "--score=n", "lint.py"];
+        var py = Python("/usr/bin/pylint", args, t.Path, t["home"]);
+        var frozen = Apps.NewSandbox().Run(result.Executable, args, Terminal, cwd: t.Path);
+        Assert.Contains("E1101: Module 'json' has no 'dumpz' member", py.StdOut);
+        Assert.True(py.ExitCode == frozen.ExitCode, $"python3: {py}\nfrozen: {frozen}");
+        Assert.Equal(py.StdOut, frozen.StdOut);
     }
 
     /// <summary>Mako registers a <c>pygments.lexers</c> plugin (and babel and lingua extractors) for tools it does not
