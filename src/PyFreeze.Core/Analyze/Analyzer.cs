@@ -324,16 +324,42 @@ public sealed class Analyzer
         return null;
     }
 
-    /// <summary>Takes in the held plugins whose tool the app now reaches, or that the app reaches itself.</summary>
+    /// <summary>Takes in the held plugins whose tool the app now reaches, that the app reaches itself, or that a plugin
+    /// loaded by name imports at top level (flake8's <c>flake8.extension</c> plugin <c>flake8.plugins.pyflakes</c> imports
+    /// <c>pyflakes.checker</c>, which imports doctest: it runs whenever flake8 loads the plugin, not as a doctest plugin).</summary>
     private void ReleasePlugins()
     {
         foreach (var (name, (result, tool)) in _heldPlugins.ToList())
         {
-            if (_graph.Find(name) is not { } node || (!node.Reached && !node.LoadedByName && _graph.Find(tool)?.Reached != true))
+            if (_graph.Find(name) is not { } node
+                || (!node.Reached && !node.LoadedByName && _graph.Find(tool)?.Reached != true && !ImportedByLoadedPlugin(node)))
                 continue;
             _heldPlugins.Remove(name);
             Apply(node, result);
         }
+    }
+
+    /// <summary>True when a chain of top-level imports (statements or literal dynamic imports, not expansion) leads to
+    /// <paramref name="node"/> from a module loaded by name (<see cref="ModuleNode.LoadedByName"/>): importing that plugin
+    /// runs this module too.</summary>
+    private bool ImportedByLoadedPlugin(ModuleNode node)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { node.Name };
+        var work = new Queue<string>([node.Name]);
+        while (work.Count > 0)
+        {
+            foreach (var edge in _graph.Importers(work.Dequeue()))
+            {
+                if (edge.Context != ImportContext.TopLevel || edge.Source is not (EdgeSource.Statement or EdgeSource.Dynamic) || !seen.Add(edge.From))
+                    continue;
+                if (_graph.Find(edge.From) is not { } from || _heldPlugins.ContainsKey(from.Name))
+                    continue; // a held module's own imports are not followed yet
+                if (from.LoadedByName)
+                    return true;
+                work.Enqueue(from.Name);
+            }
+        }
+        return false;
     }
 
     /// <summary>Removes the plugins still held at the end (with their submodules) from the graph, recording each.</summary>

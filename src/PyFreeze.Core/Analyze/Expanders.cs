@@ -185,12 +185,18 @@ public sealed class AppModulesExpander : IGraphExpander
 
 /// <summary>
 /// The modules named by the entry points of every distribution whose modules are collected, so
-/// <c>importlib.metadata.entry_points()</c> can load them frozen (PEP 621 / the entry points specification).
+/// <c>importlib.metadata.entry_points()</c> can load them frozen (PEP 621 / the entry points specification); and the
+/// plugins that another installed distribution registers for a group the app's host package reads by name
+/// (<see cref="ForeignPlugins"/>: mccabe's <c>flake8.extension</c> entry point <c>C90 = mccabe:McCabeChecker</c>, which
+/// flake8 finds by iterating <c>importlib.metadata.distributions()</c>), the way PyInstaller's hooks collect a group's
+/// entry points with <c>collect_entry_point</c>.
 /// </summary>
 public sealed class EntryPointExpander : IGraphExpander
 {
     private readonly Dictionary<string, IReadOnlyList<Distribution>> _byRoot = new(StringComparer.Ordinal);
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Metadata, string Group, string Module)> _foreignDone = [];
+    private readonly Dictionary<(string Path, string Group), bool> _names = [];
 
     private readonly List<(string Group, string Module)> _plugins = [];
 
@@ -227,7 +233,92 @@ public sealed class EntryPointExpander : IGraphExpander
                 _plugins.AddRange(dist.PluginModules);
             }
         }
+        foreach (var (host, group, module, dist) in ForeignPlugins(graph, analyzer.SearchPath.SelectMany(In).ToList()))
+        {
+            if (!_foreignDone.Add((dist.MetadataPath, group, module)))
+                continue;
+            _plugins.Add((group, module));
+            if (!graph.Contains(module) && !analyzer.Excluded(module))
+                result.Add((host, module));
+        }
         return result;
+    }
+
+    /// <summary>
+    /// Plugins of a host package that another distribution registers: an entry point of group G (a
+    /// <see cref="Distribution.PluginModules"/> group) of an installed distribution D when
+    /// <list type="bullet">
+    /// <item>a host of G (<see cref="Distribution.GroupHosts"/>, <c>flake8</c> for <c>flake8.extension</c>) is reached and one
+    /// of its reached modules names G in a string literal (<c>flake8/plugins/finder.py</c>: <c>FLAKE8_GROUPS =
+    /// frozenset(("flake8.extension", "flake8.report"))</c>): the host reads that group by name, whatever call it uses;</item>
+    /// <item>D is tied to the host: D requires the host's distribution, the host's distribution requires D, or every plugin
+    /// group of D is the host's (D exists to extend it: mccabe, whose only entry point is <c>flake8.extension</c>, and which
+    /// Debian's flake8, its requirements stripped, does not list). A library that also registers a plugin for a tool it
+    /// does not depend on (Mako's <c>pygments.lexers</c>, <c>babel.extractors</c> and <c>lingua.extractors</c> lexers and
+    /// extractors) is not pulled into every app that reaches that tool.</item>
+    /// </list>
+    /// Such a module is loaded by name (<see cref="LoadedByName"/>) and its distribution's metadata is then collected with
+    /// it (MetadataCollector), so <c>entry_points()</c> and <c>distributions()</c> find it frozen.
+    /// </summary>
+    /// <param name="graph">The module graph.</param>
+    /// <param name="installed">The distributions of the search path, in order.</param>
+    /// <returns>(host package, group, plugin module, its distribution), in the order of <paramref name="installed"/>.</returns>
+    public IEnumerable<(string Host, string Group, string Module, Distribution Dist)> ForeignPlugins(ModuleGraph graph, IReadOnlyList<Distribution> installed)
+    {
+        var hostDist = new Dictionary<string, Distribution?>(StringComparer.Ordinal);
+        Distribution? DistOf(string host)
+        {
+            if (!hostDist.TryGetValue(host, out var d))
+                hostDist[host] = d = installed.FirstOrDefault(x => x.TopLevel.Contains(host));
+            return d;
+        }
+        foreach (var dist in installed)
+        {
+            var plugins = dist.PluginModules.ToList();
+            if (plugins.Count == 0)
+                continue;
+            foreach (var (group, module) in plugins)
+            {
+                foreach (var host in Distribution.GroupHosts(group))
+                {
+                    if (dist.TopLevel.Contains(host) || graph.Find(host) is not { Reached: true } || DistOf(host) is not { } owner || owner.MetadataPath == dist.MetadataPath)
+                        continue;
+                    bool tied = dist.Requires.Any(r => Distribution.Normalize(r) == owner.NormalizedName)
+                                || owner.Requires.Any(r => Distribution.Normalize(r) == dist.NormalizedName)
+                                || plugins.All(p => Distribution.GroupHosts(p.Group).Contains(host));
+                    if (tied && ReadsGroup(graph, host, group))
+                    {
+                        yield return (host, group, module, dist);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>True when a reached source module of package <paramref name="host"/> holds <paramref name="group"/> as a
+    /// quoted string (a byte search of the file; each file is read once per group).</summary>
+    private bool ReadsGroup(ModuleGraph graph, string host, string group)
+    {
+        foreach (var node in graph.Modules.Where(m => m.TopLevel == host && m.Reached && m.Path is not null && m.Path.EndsWith(".py", StringComparison.Ordinal)))
+        {
+            if (!_names.TryGetValue((node.Path!, group), out var found))
+            {
+                try
+                {
+                    var text = File.ReadAllText(node.Path!);
+                    found = text.Contains('"' + group + '"', StringComparison.Ordinal) || text.Contains('\'' + group + '\'', StringComparison.Ordinal);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    found = false;
+                }
+                _names[(node.Path!, group)] = found;
+            }
+            if (found)
+                return true;
+        }
+        return false;
     }
 }
 

@@ -62,7 +62,11 @@ public static class CollectStage
         var interp = analysis.Interpreter;
         var rid = input.Target;
         var layout = input.WindowsLibrary is { } dll ? RuntimeLayout.Windows(dll) : RuntimeLayout.Posix(interp, input.AppName);
-        var plan = Collector.Collect(analysis, layout, new CollectOptions { AppName = input.AppName, IncludeSource = input.IncludeSource, Optimize = input.Optimize });
+        var stdlibSource = input.Hooks.All.Any(h => h.StdlibSource && analysis.Graph.Find(h.Package) is { Kind: not (ModuleKind.Missing or ModuleKind.Alias) });
+        var plan = Collector.Collect(analysis, layout, new CollectOptions
+        {
+            AppName = input.AppName, IncludeSource = input.IncludeSource, Optimize = input.Optimize, StdlibSource = stdlibSource,
+        });
         if (rid.IsWindows)
             AddWindowsRuntime(plan, layout);
         DataCollector.Collect(plan, analysis, layout, input.Hooks, input.User.CollectData, input.User.CollectBinaries);

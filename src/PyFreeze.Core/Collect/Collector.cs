@@ -15,6 +15,12 @@ public sealed class CollectOptions
     /// place.</summary>
     public bool IncludeSource { get; init; }
 
+    /// <summary>A collected package's hook asks for the standard library's source (<see cref="PyFreeze.Hooks.Hook.StdlibSource"/>):
+    /// each stdlib source module ships its <c>.py</c> with the bytecode in <c>__pycache__</c> (the <c>--include-source</c>
+    /// layout), and each frozen stdlib module (<c>os</c>, <c>codecs</c>, run from the interpreter's frozen copy) its
+    /// <c>.py</c> alone, where <c>sys._stdlib_dir</c> names it.</summary>
+    public bool StdlibSource { get; init; }
+
     /// <summary>The optimization level the app runs with (0, 1 or 2): names the <c>__pycache__</c> file
     /// (<c>.opt-1</c>, <c>.opt-2</c>) CPython looks for under <c>-O</c>/<c>-OO</c>.</summary>
     public int Optimize { get; init; }
@@ -76,6 +82,7 @@ public static class Collector
         // The entry, as a module of the app folder.
         plan.EntryModule = EntryModuleName(analysis);
         var source = options.IncludeSource ? new SourceLayout(interp.CacheTag, options.Optimize) : null;
+        var stdlibSource = options.StdlibSource ? new SourceLayout(interp.CacheTag, options.Optimize) : null;
         if (analysis.EntryPackage is null)
             AddCompiled(plan, source, layout.App + plan.EntryModule, new PayloadEntry
         {
@@ -91,11 +98,18 @@ public static class Collector
         {
             if (node.Name == "__main__")
                 continue;
-            AddModule(plan, node, layout, source);
+            AddModule(plan, node, layout, node.Origin == ModuleOrigin.Stdlib ? stdlibSource : source);
+            if (stdlibSource is not null && node.Kind == ModuleKind.Frozen && node.Path is not null && node.Path.EndsWith(".py", StringComparison.Ordinal)
+                && RelativeTo(interp.Stdlib, node.Path) is { } frozenRel)
+                plan.Add(new PayloadEntry
+                {
+                    Dest = layout.Stdlib + frozenRel, Kind = PayloadEntryKind.File, Source = node.Path, Category = PayloadCategory.Stdlib,
+                    Owner = node.TopLevel,
+                });
         }
 
         // getpath's landmark: lib/pythonX.Y/os.py[c] must exist even though os is frozen; lib-dynload must exist too.
-        if (!plan.Has(layout.Stdlib + "os.pyc"))
+        if (!plan.Has(layout.Stdlib + "os.pyc") && !plan.Has(layout.Stdlib + "os.py"))
         {
             var os = Path.Combine(interp.Stdlib, "os.py");
             plan.Add(new PayloadEntry
@@ -141,10 +155,11 @@ public static class Collector
     }
 
     /// <summary>Adds a module to compile: its sourceless .pyc at <c>STEM.pyc</c>, or with <c>--include-source</c> (an app or
-    /// third-party module) the .py at <c>STEM.py</c> and its bytecode in <c>__pycache__</c>.</summary>
+    /// third-party module) or <see cref="CollectOptions.StdlibSource"/> (a stdlib module) the .py at <c>STEM.py</c> and its
+    /// bytecode in <c>__pycache__</c>.</summary>
     private static void AddCompiled(CollectPlanBuilder plan, SourceLayout? source, string stem, PayloadEntry module)
     {
-        if (source is null || module.Category != PayloadCategory.Module || module.Source is null)
+        if (source is null || module.Category is not (PayloadCategory.Module or PayloadCategory.Stdlib) || module.Source is null)
         {
             plan.Add(module);
             return;

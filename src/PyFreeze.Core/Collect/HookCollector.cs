@@ -106,7 +106,7 @@ public static class HookCollector
                 AddGlobs(plan, node!, dir, hook.Binaries, PayloadEntryKind.Binary, PayloadCategory.Runtime, layout);
             }
             if (node is not null)
-                AddPrefixDatas(plan, node, hook.PrefixDatas, prefixes ?? [], layout);
+                AddPrefixDatas(plan, node, hook, prefixes ?? [], layout);
             metadata.AddRange(hook.CopyMetadata);
             foreach (var name in hook.RuntimeHooks)
                 AddRuntimeHook(plan, $"{index++:D2}_{Path.GetFileNameWithoutExtension(name)}", HookSet.ReadRuntimeHook(hook, name), hook.Source);
@@ -140,9 +140,19 @@ public static class HookCollector
         plan.RuntimeHooks.Add(dest);
     }
 
-    private static void AddPrefixDatas(CollectPlanBuilder plan, ModuleNode package, IReadOnlyDictionary<string, string> folders,
-        IReadOnlyList<string> prefixes, RuntimeLayout layout)
+    // A prefix folder's file lands at TO/REL inside the package folder; the hook's exclude_datas globs are matched against
+    // that path, as against any package data (Debian's share/sphinx/scripts holds links to /usr/bin programs, not data).
+    private static void AddPrefixDatas(CollectPlanBuilder plan, ModuleNode package, Hook hook, IReadOnlyList<string> prefixes, RuntimeLayout layout)
     {
+        var folders = hook.PrefixDatas;
+        if (folders.Count == 0)
+            return;
+        Matcher? excluded = null;
+        if (hook.ExcludeDatas.Count > 0)
+        {
+            excluded = new Matcher(StringComparison.Ordinal);
+            excluded.AddIncludePatterns(hook.ExcludeDatas);
+        }
         var packageDir = package.SearchLocations.FirstOrDefault();
         var packageRel = packageDir is null ? null : Collector.RelativeTo(package.SearchRoot, packageDir);
         if (packageRel is null)
@@ -156,12 +166,16 @@ public static class HookCollector
             foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 var rel = Collector.RelativeTo(source, file);
-                if (rel is not null)
-                    plan.Add(new PayloadEntry
-                    {
-                        Dest = baseDest + to.Trim('/') + "/" + rel, Kind = PayloadEntryKind.File, Source = file, Category = PayloadCategory.Data,
-                        Owner = package.TopLevel, Reason = from.StartsWith("share/", StringComparison.Ordinal) ? DebianShareData.Reason : null,
-                    });
+                if (rel is null)
+                    continue;
+                var inPackage = to.Trim('/') + "/" + rel;
+                if (excluded is not null && excluded.Match(inPackage).HasMatches)
+                    continue;
+                plan.Add(new PayloadEntry
+                {
+                    Dest = baseDest + inPackage, Kind = PayloadEntryKind.File, Source = file, Category = PayloadCategory.Data,
+                    Owner = package.TopLevel, Reason = from.StartsWith("share/", StringComparison.Ordinal) ? DebianShareData.Reason : null,
+                });
             }
         }
     }

@@ -27,6 +27,7 @@ namespace PyFreeze.Hooks;
 ///   "env":                     {"VAR": "{MEIPASS}/x"},// environment of the frozen app ({MEIPASS} = sys._MEIPASS)
 ///   "aliases":                 {"pkg.extern": "pkg._vendor"}, // names a meta-path importer maps at run time
 ///   "developer_tool":          true,                  // side-path stdlib imports of it are not followed, its plugins left out
+///   "stdlib_source":           true,                  // the standard library ships its .py too (the package parses it)
 ///   "modules":                 {"pkg.sub": {"hidden_imports": ["x"], // hidden imports when that module is collected
 ///                                           "side_imports": ["y"]}}  // its imports of y only on side paths
 /// }
@@ -60,7 +61,8 @@ public sealed class Hook
     /// <summary>Extra data globs relative to the package folder.</summary>
     public IReadOnlyList<string> Datas { get; init; } = [];
 
-    /// <summary>Package data globs that are not collected.</summary>
+    /// <summary>Package data globs that are not collected (relative to the package folder; matched against
+    /// <see cref="PrefixDatas"/>' destinations too).</summary>
     public IReadOnlyList<string> ExcludeDatas { get; init; } = [];
 
     /// <summary>Extra binary globs relative to the package folder.</summary>
@@ -68,7 +70,8 @@ public sealed class Hook
 
     /// <summary>Folder under the build interpreter's <c>sys.prefix</c> (or <c>sys.base_prefix</c>) → where it goes, relative
     /// to the package folder: data a system library the package uses finds under the prefix (PROJ's <c>share/proj</c>),
-    /// which the package looks for inside itself when frozen. A folder absent under both prefixes is skipped.</summary>
+    /// which the package looks for inside itself when frozen. A folder absent under both prefixes is skipped; a file whose
+    /// destination inside the package folder matches one of <see cref="ExcludeDatas"/> is left out.</summary>
     public IReadOnlyDictionary<string, string> PrefixDatas { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Distributions whose metadata is copied.</summary>
@@ -96,6 +99,13 @@ public sealed class Hook
     /// followed, and a module that only whole-package collection brought in and that imports it at top level is its plugin,
     /// left out (<c>dev-tool-plugin</c> in <c>AnalysisResult.LeftOut</c>), unless the app reaches the tool.</summary>
     public bool DeveloperTool { get; init; }
+
+    /// <summary>The package reads the source of the modules its users' code imports, the standard library's included
+    /// (astroid, which pylint runs, builds each imported module's tree from its <c>.py</c> and reports "Unable to import
+    /// 'os'" for a sourceless <c>.pyc</c>: astroid/manager.py, "Unable to load compiled module"): when it is collected,
+    /// the app's standard library modules ship their <c>.py</c> with the bytecode in <c>__pycache__</c>, as
+    /// <c>--include-source</c> lays out the app's own (<see cref="PyFreeze.Collect.CollectOptions.StdlibSource"/>).</summary>
+    public bool StdlibSource { get; init; }
 
     /// <summary>When the hook applies, or null for always.</summary>
     public HookCondition? When { get; init; }
@@ -154,6 +164,7 @@ public sealed class Hook
             ExcludedImports = Names(doc.ExcludedImports, "excluded_imports"),
             CollectSubmodules = doc.CollectSubmodules ?? true,
             DeveloperTool = doc.DeveloperTool ?? false,
+            StdlibSource = doc.StdlibSource ?? false,
             Datas = Names(doc.Datas, "datas"),
             ExcludeDatas = Names(doc.ExcludeDatas, "exclude_datas"),
             Binaries = Names(doc.Binaries, "binaries"),

@@ -13,6 +13,7 @@ internal sealed class HookDocument
     [JsonPropertyName("excluded_imports")] public List<string>? ExcludedImports { get; set; }
     [JsonPropertyName("collect_submodules")] public bool? CollectSubmodules { get; set; }
     [JsonPropertyName("developer_tool")] public bool? DeveloperTool { get; set; }
+    [JsonPropertyName("stdlib_source")] public bool? StdlibSource { get; set; }
     [JsonPropertyName("datas")] public List<string>? Datas { get; set; }
     [JsonPropertyName("exclude_datas")] public List<string>? ExcludeDatas { get; set; }
     [JsonPropertyName("binaries")] public List<string>? Binaries { get; set; }

@@ -1,7 +1,10 @@
 # PyFreeze runtime hook for Debian's docutils: docutils._datadir(path) maps a writer module's file to its data folder
 # under the absolute /usr/share/docutils; the build carried that folder into the package as _pyfreeze_share
 # (Hooks/builtin/docutils.json), and _datadir is replaced, right after docutils is imported and before any writer is,
-# by one that gives the same subfolder of the carried copy. A docutils without _datadir (a wheel's) is left alone.
+# by one that gives the same subfolder of the carried copy. Debian's docutils/__init__.py also binds
+# _datadir_latex = _datadir (the latex2e writer's docutils.sty, read when the writer module is imported) at its own
+# import, so that name is replaced too, not left naming the original function. A docutils without _datadir (a wheel's)
+# is left alone.
 import os
 
 
@@ -19,6 +22,8 @@ def _pyfreeze_docutils(docutils):
         return os.path.join(share, suffix)
 
     docutils._datadir = _datadir
+    if hasattr(docutils, "_datadir_latex"):
+        docutils._datadir_latex = _datadir
 
 
 __pyfreeze__["after_import"]("docutils", _pyfreeze_docutils)  # noqa: F821 (given by the boot module)
