@@ -42,12 +42,19 @@ public sealed class Distribution
     /// <c>setup.py</c> run), with their group: plugins that a package finds with <c>entry_points(group=…)</c> and
     /// imports at run time (Markdown's extensions, group <c>markdown.extensions</c>).</summary>
     public IEnumerable<(string Group, string Module)> PluginModules => EntryPoints
-        .Where(e => e.Group is not ("console_scripts" or "gui_scripts")
-            && !e.Group.StartsWith("distutils.", StringComparison.Ordinal)
-            && !e.Group.StartsWith("setuptools.", StringComparison.Ordinal)
-            && !e.Group.StartsWith("egg_info.", StringComparison.Ordinal))
+        .Where(e => e.Group is not ("console_scripts" or "gui_scripts") && !IsBuildTimeGroup(e.Group))
         .Select(e => (e.Group, Module: e.Target.Split(':')[0].Split('[')[0].Trim()))
         .Where(p => p.Module.Length > 0 && p.Module.Split('.').All(PackageExpander.IsIdentifier));
+
+    /// <summary>True for an entry-point group that setuptools reads only while it builds or installs a distribution
+    /// (<c>distutils.commands</c> and <c>distutils.setup_keywords</c> inside <c>setup()</c>, <c>egg_info.writers</c>,
+    /// <c>setuptools.*</c>: setuptools/dist.py, setuptools/command/egg_info.py): a frozen app never runs those, so their
+    /// entry points are not collected (Sphinx's <c>build_sphinx</c> command would bring all of Sphinx into any app that
+    /// imports setuptools).</summary>
+    /// <param name="group">An entry-point group name.</param>
+    public static bool IsBuildTimeGroup(string group) =>
+        group.StartsWith("distutils.", StringComparison.Ordinal) || group.StartsWith("setuptools.", StringComparison.Ordinal)
+        || group.StartsWith("egg_info.", StringComparison.Ordinal);
 
     /// <summary>The packages that may load an entry-point group's plugins, as its name says: <c>markdown</c> for
     /// <c>markdown.extensions</c>, <c>flake8</c> for <c>flake8.extension</c>, <c>pytest11</c> or <c>pytest</c> for

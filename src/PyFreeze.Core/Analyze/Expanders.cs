@@ -432,13 +432,16 @@ public sealed class MetadataCallExpander(EntryPointExpander distributions, bool 
     }
 
     /// <summary>The modules a look-up needs: the named distribution's top-level modules, or the target modules of the
-    /// matching entry points; null when nothing installed matches.</summary>
+    /// matching entry points (none for a group setuptools reads only while building, <see cref="Distribution.IsBuildTimeGroup"/>);
+    /// null when nothing installed matches.</summary>
     /// <param name="call">The look-up.</param>
     /// <param name="installed">Distributions in search-path order (the first of a name wins, as importlib.metadata's does).</param>
     public static IReadOnlyList<string>? Resolve(MetadataCall call, IReadOnlyList<Distribution> installed)
     {
         if (call.Function == "entry_points")
         {
+            if (call.Group is { } group && Distribution.IsBuildTimeGroup(group))
+                return [];
             var targets = installed.SelectMany(d => d.EntryPoints)
                 .Where(e => e.Group == call.Group && (call.Name is null || e.Name == call.Name))
                 .Select(e => ConsoleScripts.TargetModule(e.Target)).Distinct().ToList();

@@ -51,6 +51,18 @@ public sealed class DeepRulesTests
     }
 
     [Fact]
+    public void Entry_points_of_a_group_setuptools_reads_only_while_building_are_not_collected()
+    {
+        var installed = Distributions.In(Vendor, []);
+        var call = new MetadataCall("entry_points", null, "distutils.commands", true, ImportContext.TopLevel, 1);
+        Assert.Equal([], MetadataCallExpander.Resolve(call, installed)); // nothing to collect, and no warning (not null)
+        foreach (var group in new[] { "distutils.commands", "distutils.setup_keywords", "egg_info.writers", "setuptools.finalize_distribution_options" })
+            Assert.True(Distribution.IsBuildTimeGroup(group), group);
+        foreach (var group in new[] { "console_scripts", "pygments.lexers", "flake8.extension", "pytest11", "distutils" })
+            Assert.False(Distribution.IsBuildTimeGroup(group), group);
+    }
+
+    [Fact]
     public void Submodules_are_listed_whatever_their_names_and_test_folders_apart()
     {
         var finder = new PathFinder([".cpython-311-x86_64-linux-gnu.so", ".abi3.so", ".so"], [".py"], [".pyc"]);
