@@ -137,6 +137,7 @@ public sealed class Analyzer
     private readonly List<LeftOutModule> _leftOut = [];
     private readonly Dictionary<string, (ScanResult Result, string Tool)> _heldPlugins = new(StringComparer.Ordinal); // dev-tool plugins
     private readonly HashSet<string> _wholeStdlib = new(StringComparer.Ordinal); // added by CollectStdlibWhole
+    private readonly HashSet<(string Module, string Importer)> _guarded = []; // imports under `if "X" in sys.modules:`
     private IReadOnlySet<string> _stdlibLeftOut = new HashSet<string>();
     private IReadOnlySet<string> _stdlibFallbacks = new HashSet<string>();
     private readonly List<(string Importer, string Module, int Line)> _stdlibBlocked = []; // top-level imports not followed
@@ -760,7 +761,9 @@ public sealed class Analyzer
     /// stores in the executable is byte-identical.</summary>
     private List<LeftOutModule> LeftOutAtEnd()
     {
-        var all = _leftOut.OrderBy(l => l.Module, StringComparer.Ordinal).ThenBy(l => l.Rule, StringComparer.Ordinal)
+        // an import left out as loaded already names a module other imports may have brought in after all
+        var all = _leftOut.Where(l => l.Rule != SysModulesGuard.Rule || _graph.Find(l.Module) is null or { Kind: ModuleKind.Missing })
+            .OrderBy(l => l.Module, StringComparer.Ordinal).ThenBy(l => l.Rule, StringComparer.Ordinal)
             .ThenBy(l => l.Importer, StringComparer.Ordinal).ThenBy(l => l.Detail, StringComparer.Ordinal).ToList();
         foreach (var node in _graph.Modules.Where(n => !n.Reached && n.PendingImports is not null).OrderBy(n => n.Name, StringComparer.Ordinal))
         {
@@ -790,6 +793,14 @@ public sealed class Analyzer
             return;
         }
 
+        if (stmt.Context.HasFlag(ImportContext.Conditional) && SysModulesGuard.LoadsNothing(stmt.Condition, baseName))
+        {
+            // it runs only once the module is imported: nothing to collect for it (SysModulesGuard)
+            if (_guarded.Add((baseName, importer.Name)))
+                _leftOut.Add(new LeftOutModule(baseName, SysModulesGuard.Rule,
+                    $"imported at line {stmt.Line} of {importer.Name} only under `{stmt.Condition}`, when it is loaded already", importer.Name));
+            return;
+        }
         if (_wholeStdlib.Contains(importer.Name) && !_graph.Contains(baseName) && _stdlibLeftOut.Contains(baseName))
         {
             // A module only the whole stdlib brought in, importing a part its rules left out: not followed; a top-level

@@ -50,6 +50,20 @@ public sealed class DeepRulesTests
         Assert.Null(MetadataCallExpander.Resolve(Call("entry_points", "nope", "console_scripts"), installed));
     }
 
+    [Theory]
+    [InlineData("\"numpy.distutils\" in sys.modules", "numpy", true)] // setuptools/msvc.py: import numpy
+    [InlineData("'numpy.distutils' in sys.modules", "numpy.distutils", true)]
+    [InlineData("\"numpy\" in sys.modules", "numpy", true)]
+    [InlineData("\"numpy\" in sys.modules", "numpy.linalg", false)] // a submodule may not be loaded yet
+    [InlineData("\"numpyx\" in sys.modules", "numpy", false)]
+    [InlineData("not (\"numpy\" in sys.modules)", "numpy", false)] // the else branch
+    [InlineData("\"numpy\" not in sys.modules", "numpy", false)]
+    [InlineData("\"numpy\" in sys.modules and x", "numpy", false)]
+    [InlineData("\"numpy\" in modules", "numpy", false)]
+    [InlineData(null, "numpy", false)]
+    public void An_import_under_a_sys_modules_test_of_that_module_loads_nothing(string? condition, string module, bool nothing) =>
+        Assert.Equal(nothing, SysModulesGuard.LoadsNothing(condition, module));
+
     [Fact]
     public void Entry_points_of_a_group_setuptools_reads_only_while_building_are_not_collected()
     {
