@@ -147,12 +147,7 @@ public static class HookCollector
         var folders = hook.PrefixDatas;
         if (folders.Count == 0)
             return;
-        Matcher? excluded = null;
-        if (hook.ExcludeDatas.Count > 0)
-        {
-            excluded = new Matcher(StringComparison.Ordinal);
-            excluded.AddIncludePatterns(hook.ExcludeDatas);
-        }
+        var excluded = ExcludeMatcher(hook);
         var packageDir = package.SearchLocations.FirstOrDefault();
         var packageRel = packageDir is null ? null : Collector.RelativeTo(package.SearchRoot, packageDir);
         if (packageRel is null)
@@ -198,13 +193,17 @@ public static class HookCollector
 
     /// <summary>True when <paramref name="file"/> (inside package folder <paramref name="packageDir"/>) matches one of the hook's
     /// <c>exclude_datas</c> globs.</summary>
-    public static bool IsExcludedData(Hook? hook, string packageDir, string file)
+    public static bool IsExcludedData(Hook? hook, string packageDir, string file) =>
+        ExcludeMatcher(hook)?.Match(packageDir, file).HasMatches == true;
+
+    /// <summary>The hook's <c>exclude_datas</c> globs as one matcher (paths relative to the package folder); null when it has none.</summary>
+    private static Matcher? ExcludeMatcher(Hook? hook)
     {
         if (hook is null || hook.ExcludeDatas.Count == 0)
-            return false;
+            return null;
         var matcher = new Matcher(StringComparison.Ordinal);
         matcher.AddIncludePatterns(hook.ExcludeDatas);
-        return matcher.Match(packageDir, file).HasMatches;
+        return matcher;
     }
 
     private static void AddUserFiles(CollectPlanBuilder plan, AddedFile added, string option, PayloadEntryKind kind, PayloadCategory category, RuntimeLayout layout)
