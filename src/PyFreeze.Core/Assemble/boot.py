@@ -6,30 +6,130 @@
 # the entry module as __main__. _PYFREEZE_CONFIG is prepended by the build (a dict literal).
 import sys
 
+# The warm path imports nothing that `python3 -I -S app.py` does not (issue 14: `os` alone, with posixpath, stat and
+# _collections_abc, costs ~1.8 ms): the process environment and paths go through the built-in `posix` module (what os
+# wraps, Lib/os.py) and the few path helpers below. Windows (the in-process launcher) uses os itself.
+if sys.platform == "win32":
+    import os as _OS
+    _SEP, _PATHSEP, _DEFPATH = _OS.sep, _OS.pathsep, _OS.defpath
+
+    def _join(a, b):
+        return _OS.path.join(a, b)
+
+    def _dirname(path):
+        return _OS.path.dirname(path)
+
+    def _basename(path):
+        return _OS.path.basename(path)
+
+    def _abspath(path):
+        return _OS.path.abspath(path)
+else:
+    import posix as _OS
+    _SEP, _PATHSEP, _DEFPATH = "/", ":", "/bin:/usr/bin"  # Lib/posixpath.py's sep, pathsep and defpath
+
+    def _join(a, b):
+        """posixpath.join of two parts."""
+        if b.startswith("/"):
+            return b
+        return a + b if not a or a.endswith("/") else a + "/" + b
+
+    def _dirname(path):
+        """posixpath.dirname: what precedes the last slash, trailing slashes removed unless it is all slashes."""
+        head = path[:path.rfind("/") + 1]
+        return head.rstrip("/") or head
+
+    def _basename(path):
+        return path[path.rfind("/") + 1:]
+
+    def _abspath(path):
+        """posixpath.abspath: joined to the current folder when relative, then normalised as posixpath.normpath does
+        (no "." or empty parts, ".." removes the part before it, none above the root; two leading slashes kept)."""
+        if not path.startswith("/"):
+            path = _join(_OS.getcwd(), path)
+        parts = []
+        for part in path.split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if parts:
+                    parts.pop()
+                continue
+            parts.append(part)
+        lead = "//" if path.startswith("//") and not path.startswith("///") else "/"
+        return lead + "/".join(parts)
+
+
+def _exists(path):
+    """os.path.exists."""
+    try:
+        _OS.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+class _Environ:
+    """The process environment as the boot module needs it (pop, get, set of str names and values), without os on POSIX:
+    posix.environ is the very dict (bytes to bytes, in the file-system encoding with surrogateescape) that os.environ
+    wraps once os is imported (Lib/os.py `_createenviron`), so changing it together with the C environment (putenv,
+    unsetenv) keeps os.environ, os.getenv and child processes in step, before or after the app imports os."""
+
+    def __init__(self):
+        self._enc = sys.getfilesystemencoding()
+        self._err = "surrogateescape"  # as Lib/os.py encodes and decodes the environment
+        self._data = _OS.environ
+        self._bytes = sys.platform != "win32"
+
+    def _key(self, name):
+        return name.encode(self._enc, self._err) if self._bytes else name
+
+    def _value(self, raw):
+        return raw.decode(self._enc, self._err) if self._bytes and raw is not None else raw
+
+    def get(self, name, default=None):
+        value = self._data.get(self._key(name))
+        return default if value is None else self._value(value)
+
+    def pop(self, name):
+        key = self._key(name)
+        if key not in self._data:
+            return None
+        value = self._data.pop(key)
+        if self._bytes:
+            _OS.unsetenv(key)
+        return self._value(value)
+
+    def set(self, name, value):
+        if self._bytes:
+            key, raw = self._key(name), value.encode(self._enc, self._err)
+            _OS.putenv(key, raw)
+            self._data[key] = raw
+        else:
+            self._data[name] = value
+
 
 def _pyfreeze_boot(config):
-    import os
-
-    env = os.environ
-    timing = env.pop("_PYFREEZE_TIMING", None)  # PYFREEZE_DEBUG=timing: the bootloader's stamps (see _report_timing)
+    env = _Environ()
+    timing = env.pop("_PYFREEZE_TIMING")  # PYFREEZE_DEBUG=timing: the bootloader's stamps (see _report_timing)
     if timing is not None:
         import time
         timing = timing.split() + [str(time.monotonic_ns())]
-    executable = env.pop("_PYFREEZE_EXECUTABLE", None)
-    error_log = env.pop("_PYFREEZE_ERROR_LOG", None)  # a windowed app on Windows: no console to show errors on
-    original = env.pop("_PYFREEZE_ORIGINAL_LIBRARY_PATH", None)
-    mp_parent = env.pop(_MP_PARENT, None)  # set only by this app's own multiprocessing parent (see _as_mp_parent)
+    executable = env.pop("_PYFREEZE_EXECUTABLE")
+    error_log = env.pop("_PYFREEZE_ERROR_LOG")  # a windowed app on Windows: no console to show errors on
+    original = env.pop("_PYFREEZE_ORIGINAL_LIBRARY_PATH")
+    mp_parent = env.pop(_MP_PARENT)  # set only by this app's own multiprocessing parent (see _as_mp_parent)
     libvar = "DYLD_LIBRARY_PATH" if sys.platform == "darwin" else "LD_LIBRARY_PATH"
     if original is not None:
         # Give subprocesses the user's own loader path back; this process keeps the bundled one.
         if original.startswith("1:"):
-            env[libvar] = original[2:]
+            env.set(libvar, original[2:])
         else:
-            env.pop(libvar, None)
+            env.pop(libvar)
 
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
-    app = os.path.join(root, "app")
+    here = _dirname(_abspath(__file__))
+    root = _dirname(here)
+    app = _join(root, "app")
     sys.frozen = True
     sys._MEIPASS = app
     argv = sys.argv[1:]
@@ -40,7 +140,7 @@ def _pyfreeze_boot(config):
     sys.argv = argv if argv else [executable or ""]
     if hasattr(sys, "orig_argv"):
         sys.orig_argv = list(sys.argv)
-    sys.path[:] = [app] + [p for p in sys.path if p != app and os.path.exists(p)]
+    sys.path[:] = [app] + [p for p in sys.path if p != app and _exists(p)]
     _absolute_filenames(root)
 
     import builtins
@@ -51,7 +151,7 @@ def _pyfreeze_boot(config):
     builtins.help = _sitebuiltins._Helper()
 
     for key, value in config.get("env", {}).items():
-        env[key] = value.replace("{MEIPASS}", app)
+        env.set(key, value.replace("{MEIPASS}", app))
 
     _trim_tracebacks()
     if error_log:
@@ -136,15 +236,14 @@ def _entry_code(name):
 def _run_app(config, root, app, mp_parent, timing=None):
     """Runs the runtime hooks, then multiprocessing's helper or the entry module as __main__."""
     import builtins
-    import os
 
     facts = dict(config.get("facts", {}))
     facts["meipass"] = app
     facts["root"] = root
-    facts["library_dirs"] = [os.path.join(root, d) for d in facts.get("library_dirs", [])]
+    facts["library_dirs"] = [_join(root, d) for d in facts.get("library_dirs", [])]
     facts["after_import"] = _after_import
     for hook in config.get("runtime_hooks", []):
-        _run_hook(os.path.join(root, hook), facts)
+        _run_hook(_join(root, hook), facts)
 
     # Every process of the app that starts multiprocessing's children names itself to them (see _as_mp_parent).
     _after_import("multiprocessing.util", _mark_mp_children)
@@ -263,22 +362,21 @@ def _invoked_path(argv0, executable, env):
     """The path the app was started by, as CPython sets sys.executable: argv[0] made absolute (a symlink or another
     hard link stays as typed), or the first PATH match of a bare name, when it names the running executable; else
     `executable` (the bootloader's resolved path)."""
-    import os
     try:
         if not argv0:
             return executable
-        if os.sep in argv0:
+        if _SEP in argv0 or (sys.platform == "win32" and "/" in argv0):
             candidates = [argv0]
         else:
-            candidates = [os.path.join(d, argv0) for d in env.get("PATH", os.defpath).split(os.pathsep) if d]
-        real = os.stat(executable)
+            candidates = [_join(d, argv0) for d in env.get("PATH", _DEFPATH).split(_PATHSEP) if d]
+        real = _OS.stat(executable)
         for candidate in candidates:
             try:
-                st = os.stat(candidate)
+                st = _OS.stat(candidate)
             except OSError:
                 continue
             if (st.st_dev, st.st_ino) == (real.st_dev, real.st_ino):
-                return os.path.abspath(candidate)
+                return _abspath(candidate)
     except (OSError, ValueError):
         pass
     return executable
@@ -338,14 +436,13 @@ def _multiprocessing_entry(args, mp_parent, app):
     process: a command line alone (or with stdin) is never enough. Even then only these exact forms are run, with
     literal, checked arguments (the forkserver's main_path inside the app); anything else is refused with one line.
     """
-    import os
-    if not args or mp_parent is None or not mp_parent.isdigit() or int(mp_parent) != os.getppid():
+    if not args or mp_parent is None or not mp_parent.isdigit() or int(mp_parent) != _OS.getppid():
         return None
     try:
         return _helper_for(args, app)
     except _Refused as e:
         sys.stderr.write("%s: error: refused a multiprocessing command line from the parent process: %s\n"
-                         % (os.path.basename(sys.executable or "app"), e))
+                         % (_basename(sys.executable or "app"), e))
         raise SystemExit(2)
 
 
