@@ -259,6 +259,15 @@ internal sealed class CacheDir : IDisposable
         RandomAccess.Write(handle, content, 0);
     }
 
+    /// <summary>Opens a file of this folder for writing, making it (0600) when missing, without following a symlink and
+    /// without truncating it; null when that fails. POSIX only.</summary>
+    /// <param name="name">The file's name in this folder.</param>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle? OpenForRewrite(string name)
+    {
+        int fd = Posix.OpenAt(Fd, Native.Utf8Z(name), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0b110_000_000);
+        return fd < 0 ? null : new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
     private static int OpenOrMake(int parent, string name, string path, bool create, bool closeOnExec)
     {
         for (int attempt = 0; attempt < 3; attempt++)

@@ -66,6 +66,28 @@ internal static class Manifest
         return end < 0 ? null : Encoding.UTF8.GetString(text[7..end]);
     }
 
+    /// <summary>The entries a manifest lists, in order: each file with its size in bytes, each folder entry with size -1.</summary>
+    /// <param name="manifest">A manifest (<see cref="Build"/>), also one <see cref="Check"/> has read (which ends its
+    /// lines with NUL in place); lines of other kinds are skipped.</param>
+    public static List<(string Name, long Size)> Entries(byte[] manifest)
+    {
+        var entries = new List<(string, long)>();
+        int pos = 0;
+        while (pos < manifest.Length)
+        {
+            int nl = manifest.AsSpan(pos).IndexOfAny((byte)'\n', (byte)0);
+            int end = nl < 0 ? manifest.Length : pos + nl;
+            var line = manifest.AsSpan(pos, end - pos);
+            if (line.Length > 2 && line[1] == (byte)' ' && line[0] == (byte)'d')
+                entries.Add((Encoding.UTF8.GetString(line[2..]), -1));
+            else if (line.Length > 2 && line[1] == (byte)' ' && line[0] == (byte)'f' && line[2..].IndexOf((byte)' ') is > 0 and var sp
+                     && long.TryParse(line.Slice(2, sp), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size))
+                entries.Add((Encoding.UTF8.GetString(line[(2 + sp + 1)..]), size));
+            pos = end + 1;
+        }
+        return entries;
+    }
+
     /// <summary>Checks the unpacked copy open as <paramref name="root"/> against its manifest (which is changed: line
     /// ends become NULs, so each name is passed to the kernel where it lies).</summary>
     /// <returns>Null when every entry is as recorded; else what is wrong with the first entry that is not.</returns>

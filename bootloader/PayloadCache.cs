@@ -181,20 +181,26 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
 
     private const string Unfinished = "unfinished";
 
-    /// <summary>Checks an open copy: the marker names our payload hash, then every manifest entry (and with
-    /// PYFREEZE_VERIFY=1 every byte).</summary>
+    /// <summary>Checks an open copy: the marker names our payload hash, then its folders against the folder stamp
+    /// (<see cref="FolderStamp"/>), or, when that does not match, every manifest entry (then the stamp is written
+    /// again); with PYFREEZE_VERIFY=1 every entry and every byte.</summary>
     /// <returns>Null when sound, <see cref="Unfinished"/> without a marker of ours, else the damage.</returns>
     private string? Check(CacheDir copy)
     {
         var marker = copy.ReadFile(PayloadLayout.CompleteMarker, 64);
         if (marker is null || !marker.AsSpan().SequenceEqual(System.Text.Encoding.ASCII.GetBytes(settings.PayloadSha256)))
             return Unfinished;
+        bool verify = Environment.GetEnvironmentVariable("PYFREEZE_VERIFY") == "1";
+        if (!verify && FolderStamp.Matches(copy))
+            return null;
         var manifest = copy.ReadFile(Manifest.FileName, 64 << 20);
         if (manifest is null)
             return $"{Manifest.FileName} is missing";
         var problem = Manifest.Check(copy, manifest);
-        if (problem is null && Environment.GetEnvironmentVariable("PYFREEZE_VERIFY") == "1")
+        if (problem is null && verify)
             problem = DeepCheck(copy.Path);
+        if (problem is null)
+            FolderStamp.Write(copy, manifest);
         return problem;
     }
 
@@ -247,13 +253,27 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         return null;
     }
 
-    /// <summary>Keeps the copy the app runs from open and locked, and clears what earlier runs left in run/.</summary>
+    /// <summary>Keeps the copy the app runs from open and locked, and clears what earlier runs left in run/ — unless run/
+    /// is as it was after this copy's last clean-up that left nothing to come back for (<see cref="CleanStamp"/>): then
+    /// there is nothing new to clear, and the start skips reading run/ and the other versions' manifests.</summary>
     private void Hold(CacheDir run, CacheDir copy)
     {
         s_held = copy;
         try
         {
-            CleanUp(run);
+            var before = RunFolderState(run);
+            var stamp = copy.ReadFile(CleanStamp, 64);
+            if (before is not null && stamp is not null && stamp.AsSpan().SequenceEqual(before))
+                return;
+            if (CleanUp(run) && RunFolderState(run) is { } after)
+            {
+                using var file = copy.OpenForRewrite(CleanStamp);
+                if (file is not null)
+                {
+                    RandomAccess.Write(file, after, 0);
+                    RandomAccess.SetLength(file, after.Length);
+                }
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or UntrustedCacheException)
         {
@@ -261,15 +281,31 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         }
     }
 
+    /// <summary>The copy's record of run/ after its last clean-up that left nothing to come back for: run/'s inode and
+    /// modification time (<c>INODE MTIME_NS</c>), which change when anything is added to, removed from or renamed in run/
+    /// (another version unpacked, a first start's temporary folder). Made empty by the unpack, before the folder stamp,
+    /// so writing it later changes no folder of the copy.</summary>
+    internal const string CleanStamp = ".pyfreeze-cleaned";
+
+    /// <summary>run/'s inode and modification time as <see cref="CleanStamp"/> holds them; null on Windows or when it cannot
+    /// be read.</summary>
+    private static byte[]? RunFolderState(CacheDir run) =>
+        !OperatingSystem.IsWindows() && Posix.FStat(run.Fd, out var st)
+            ? System.Text.Encoding.ASCII.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{st.Inode} {st.ModifiedNs}"))
+            : null;
+
     /// <summary>
     /// Removes, from <paramref name="run"/>: temporary folders (<c>.NAME-HASH.PID.RAND.tmp</c>) whose process is gone and
     /// whose lock is free (so never one a live first run is writing), and, unless <c>PYFREEZE_KEEP_OLD=1</c>, other
     /// versions of this app (<c>NAME-OTHERHASH</c>) unpacked by the executable at this same path, when no process holds
     /// their lock (none runs from them).
     /// </summary>
-    private void CleanUp(CacheDir run)
+    /// <returns>True when nothing is left that a later clean-up would remove (no temporary folder of a live or locked
+    /// first start, no version of ours in use); false otherwise, or with <c>PYFREEZE_KEEP_OLD=1</c>.</returns>
+    private bool CleanUp(CacheDir run)
     {
         bool keepOld = Environment.GetEnvironmentVariable("PYFREEZE_KEEP_OLD") == "1";
+        bool settled = !keepOld;
         var prefix = settings.AppName + "-";
         foreach (var path in Directory.EnumerateDirectories(run.Path))
         {
@@ -277,19 +313,22 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             if (entry.StartsWith('.') && entry.EndsWith(".tmp", StringComparison.Ordinal))
             {
                 var parts = entry.Split('.');
-                if (parts.Length >= 5 && int.TryParse(parts[^3], out var pid) && pid != Environment.ProcessId && !Posix.ProcessExists(pid))
-                    RemoveIfUnlocked(run, entry, rename: false);
+                if (parts.Length >= 5 && int.TryParse(parts[^3], out var pid) && pid != Environment.ProcessId)
+                    settled &= !Posix.ProcessExists(pid) && RemoveIfUnlocked(run, entry, rename: false); // a live one: gone by a later start
             }
             else if (!keepOld && entry.StartsWith(prefix, StringComparison.Ordinal) && entry != Name && entry.Length == prefix.Length + 16)
             {
-                RemoveIfUnlocked(run, entry, rename: true);
+                settled &= RemoveIfUnlocked(run, entry, rename: true);
             }
         }
+        return settled;
     }
 
     /// <summary>Removes run/<paramref name="entry"/> when its exclusive lock can be had at once; an old version only when
     /// this executable unpacked it (renamed to a temporary name first, so a start that races us never trusts it).</summary>
-    private void RemoveIfUnlocked(CacheDir run, string entry, bool rename)
+    /// <returns>True when it is gone or is not ours to remove (another app's, or another user's); false when it is in
+    /// use or could not be removed, so a later start tries again.</returns>
+    private bool RemoveIfUnlocked(CacheDir run, string entry, bool rename)
     {
         CacheDir? dir;
         try
@@ -299,23 +338,26 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
         catch (UntrustedCacheException)
         {
             run.Unlink(entry); // a symlink or file planted in the way (a folder of another user stays: it cannot be ours to remove)
-            return;
+            return true;
         }
         using var _ = dir;
-        if (dir is null || !dir.Lock(Posix.LOCK_EX | Posix.LOCK_NB) || !run.StillHolds(entry, dir))
-            return;
+        if (dir is null)
+            return true;
+        if (!dir.Lock(Posix.LOCK_EX | Posix.LOCK_NB) || !run.StillHolds(entry, dir))
+            return false;
         var name = entry;
         if (rename)
         {
             // the header alone: every start reads it from each other version in run/ (other builds of an app of this name)
             var manifest = dir.ReadFile(Manifest.FileName, Manifest.HeadBytes, head: true);
             if (manifest is null || Manifest.Origin(manifest) != executable)
-                return; // another app of the same name, or a copy older than manifests: not ours to remove
+                return true; // another app of the same name, or a copy older than manifests: not ours to remove
             name = TempName(entry);
             if (run.Rename(entry, name) != 0)
-                return;
+                return false;
         }
         TryDelete(Path.Combine(run.Path, name));
+        return !Directory.Exists(Path.Combine(run.Path, name));
     }
 
     private static string TempName(string name) => $".{name}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp";
@@ -341,6 +383,8 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             var manifest = VerifyAndExtract(tmpPath);
             tmp.WriteNewFile(Manifest.FileName, manifest);
             tmp.WriteNewFile(PayloadLayout.CompleteMarker, System.Text.Encoding.ASCII.GetBytes(settings.PayloadSha256));
+            tmp.WriteNewFile(CleanStamp, []); // filled by the first clean-up (see Hold)
+            FolderStamp.Write(tmp, manifest); // last: what it records is the finished copy
             Timing.MarkerWritten();
             return Publish(run, tmpName, tmp);
         }

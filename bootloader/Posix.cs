@@ -8,7 +8,9 @@ namespace PyFreeze.Bootloader;
 /// <param name="Size">The size in bytes.</param>
 /// <param name="Device">The device the file is on (st_dev).</param>
 /// <param name="Inode">The inode number.</param>
-internal readonly record struct FileStat(uint Mode, uint Uid, long Size, ulong Device, ulong Inode)
+/// <param name="ModifiedNs">The last modification time (st_mtime), in nanoseconds since the epoch: for a folder, when an
+/// entry was last added, removed or renamed in it.</param>
+internal readonly record struct FileStat(uint Mode, uint Uid, long Size, ulong Device, ulong Inode, long ModifiedNs = 0)
 {
     public const uint TypeMask = 0xF000, Directory = 0x4000, Regular = 0x8000, Symlink = 0xA000;
 
@@ -234,8 +236,10 @@ internal static unsafe partial class Posix
             int r = emptyPath ? MacFstatRaw(dirfd, buf) : MacFstatAt(dirfd, name, buf, AT_SYMLINK_NOFOLLOW);
             if (r != 0)
                 return Errno;
-            // struct stat (64-bit inodes): dev_t st_dev @0 (int32), mode_t st_mode @4 (uint16), st_ino @8, st_uid @16, st_size @96
-            st = new FileStat(*(ushort*)(buf + 4), *(uint*)(buf + 16), *(long*)(buf + 96), *(uint*)buf, *(ulong*)(buf + 8));
+            // struct stat (64-bit inodes): dev_t st_dev @0 (int32), mode_t st_mode @4 (uint16), st_ino @8, st_uid @16,
+            // st_mtimespec @48 (tv_sec, tv_nsec), st_size @96
+            st = new FileStat(*(ushort*)(buf + 4), *(uint*)(buf + 16), *(long*)(buf + 96), *(uint*)buf, *(ulong*)(buf + 8),
+                Nanoseconds(*(long*)(buf + 48), *(long*)(buf + 56)));
             return 0;
         }
         int flags = AT_SYMLINK_NOFOLLOW | (emptyPath ? AT_EMPTY_PATH : 0);
@@ -245,10 +249,12 @@ internal static unsafe partial class Posix
             long nr = Arm64 ? 291 : 332; // statx
             if (Syscall5(nr, dirfd, name, flags, STATX_BASIC_STATS, buf) == 0)
             {
-                // struct statx: stx_uid @20, stx_mode @28 (u16), stx_ino @32, stx_size @40, stx_dev_major @136, stx_dev_minor @140
+                // struct statx: stx_uid @20, stx_mode @28 (u16), stx_ino @32, stx_size @40, stx_mtime @112 (i64 tv_sec,
+                // u32 tv_nsec), stx_dev_major @136, stx_dev_minor @140
                 ulong major = *(uint*)(buf + 136), minor = *(uint*)(buf + 140); // packed as glibc's makedev() does
                 ulong dev = ((major & 0xFFF) << 8) | ((major & ~0xFFFUL) << 32) | (minor & 0xFF) | ((minor & ~0xFFUL) << 12);
-                st = new FileStat(*(ushort*)(buf + 28), *(uint*)(buf + 20), *(long*)(buf + 40), dev, *(ulong*)(buf + 32));
+                st = new FileStat(*(ushort*)(buf + 28), *(uint*)(buf + 20), *(long*)(buf + 40), dev, *(ulong*)(buf + 32),
+                    Nanoseconds(*(long*)(buf + 112), *(uint*)(buf + 120)));
                 return 0;
             }
             int e = Errno;
@@ -259,12 +265,16 @@ internal static unsafe partial class Posix
         long fstatat = Arm64 ? 79 : 262; // newfstatat
         if (Syscall4(fstatat, dirfd, name, buf, flags) != 0)
             return Errno;
-        // struct stat: st_dev @0 and st_ino @8 on both; x86-64 st_mode @24, st_uid @28; arm64 (asm-generic) st_mode @16, st_uid @24; st_size @48
+        // struct stat: st_dev @0 and st_ino @8 on both; x86-64 st_mode @24, st_uid @28; arm64 (asm-generic) st_mode @16, st_uid @24;
+        // st_size @48 and st_mtime @88 (tv_sec, tv_nsec) on both
+        var mtime = Nanoseconds(*(long*)(buf + 88), *(long*)(buf + 96));
         st = Arm64
-            ? new FileStat(*(uint*)(buf + 16), *(uint*)(buf + 24), *(long*)(buf + 48), *(ulong*)buf, *(ulong*)(buf + 8))
-            : new FileStat(*(uint*)(buf + 24), *(uint*)(buf + 28), *(long*)(buf + 48), *(ulong*)buf, *(ulong*)(buf + 8));
+            ? new FileStat(*(uint*)(buf + 16), *(uint*)(buf + 24), *(long*)(buf + 48), *(ulong*)buf, *(ulong*)(buf + 8), mtime)
+            : new FileStat(*(uint*)(buf + 24), *(uint*)(buf + 28), *(long*)(buf + 48), *(ulong*)buf, *(ulong*)(buf + 8), mtime);
         return 0;
     }
+
+    private static long Nanoseconds(long seconds, long nanoseconds) => unchecked(seconds * 1_000_000_000 + nanoseconds);
 
     [LibraryImport(LibC, EntryPoint = "fstat", SetLastError = true)]
     private static partial int MacFstatRaw(int fd, byte* buf);

@@ -13,7 +13,9 @@ namespace PyFreeze.Payload;
 /// python/lib/pythonX.Y/lib-dynload/   standard extension modules
 /// python/boot.pyc           the boot module
 /// pyfreeze/build.json       what `pyfreeze inspect` shows: versions, options, entry
-/// .pyfreeze-complete        written last on unpack: holds the payload hash (not in the payload itself)
+/// .pyfreeze-manifest        written on unpack: every file with its size (the full damage check)
+/// .pyfreeze-complete        written on unpack after the rest: holds the payload hash (not in the payload itself)
+/// .pyfreeze-folders         written last: each folder's inode and modification time (the quick damage check)
 /// </code>
 /// Windows (python.org / python-build-standalone layout): <c>python/python.exe</c>, <c>python/pythonXY.dll</c>,
 /// <c>python/Lib/</c>, <c>python/DLLs/</c>.

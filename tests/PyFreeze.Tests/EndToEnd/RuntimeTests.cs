@@ -112,8 +112,9 @@ public class RuntimeTests
         }
         Assert.True(files > 200 && deepest >= 4, $"{files} files, {deepest} levels: too small a payload to tell");
         var marker = Path.Combine(dir, ".pyfreeze-complete");
-        var manifest = Path.Combine(dir, ".pyfreeze-manifest"); // what the unpack wrote, checked on every start
-        var onDisk = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Where(p => p != marker && p != manifest).ToList();
+        var manifest = Path.Combine(dir, ".pyfreeze-manifest"); // what the unpack wrote: the full damage check
+        string[] stamps = [Path.Combine(dir, ".pyfreeze-folders"), Path.Combine(dir, ".pyfreeze-cleaned")]; // the quick one's, the clean-up's
+        var onDisk = Directory.GetFiles(dir, "*", SearchOption.AllDirectories).Where(p => p != marker && p != manifest && !stamps.Contains(p)).ToList();
         Assert.Equal(files, onDisk.Count);
         foreach (var sub in Directory.GetDirectories(dir, "*", SearchOption.AllDirectories))
             Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(sub));
@@ -181,6 +182,85 @@ public class RuntimeTests
             Assert.Contains($"argv: ['run{i}']", run.StdOut);
         Assert.DoesNotContain("error", run.StdOut);
         Assert.Single(box.Unpacked());
+        AssertNoLeftovers(box.CacheDir);
+    }
+
+    /// <summary>The stat calls of one warm start (strace's count of statx and newfstatat, every process).</summary>
+    private static int StatCalls(Apps.Built app, Sandbox box, string arg)
+    {
+        var log = Path.Combine(box.CacheDir, $"strace-{arg}.txt");
+        var run = Proc.Exec("strace", ["-f", "-c", "-e", "trace=statx,newfstatat", "-o", log, app.Executable, arg],
+            env: new Dictionary<string, string?> { ["PYFREEZE_CACHE_DIR"] = box.CacheDir });
+        Assert.True(run.ExitCode == 3 && run.StdErr == "" && run.StdOut.Contains($"argv: ['{arg}']"), run.ToString());
+        // strace -c rows: % time, seconds, usecs/call, calls, [errors,] syscall
+        var calls = File.ReadAllLines(log).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length >= 5 && f[^1] is "statx" or "newfstatat")
+            .Sum(f => int.Parse(f[3], System.Globalization.CultureInfo.InvariantCulture));
+        File.Delete(log);
+        return calls;
+    }
+
+    [Fact]
+    public void A_warm_start_checks_the_folders_and_mapped_files_not_every_file()
+    {
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        Assert.Equal(3, box.Run(app.Executable, ["first"]).ExitCode);
+        var dir = box.Unpacked().Single();
+        var folders = Directory.GetDirectories(dir, "*", SearchOption.AllDirectories);
+        var files = Directory.GetFiles(dir, "*", SearchOption.AllDirectories);
+        var stamp = File.ReadAllLines(Path.Combine(dir, ".pyfreeze-folders"));
+        Assert.Equal("pyfreeze-folders 1", stamp[0]);
+        Assert.Equal(folders.Length + 1, stamp.Count(l => l.StartsWith("d ", StringComparison.Ordinal))); // and the copy itself
+        var interpreter = Path.Combine(dir, "python", "bin", "hello");
+        Assert.Contains($"f {new FileInfo(interpreter).Length} python/bin/hello", stamp);
+        Assert.Contains(stamp, l => l.StartsWith("f ", StringComparison.Ordinal) && l.EndsWith("/libz.so.1", StringComparison.Ordinal));
+        Assert.DoesNotContain(stamp, l => l.EndsWith(".pyc", StringComparison.Ordinal));
+        Assert.Equal($"end {stamp.Length - 2}", stamp[^1]);
+
+        // The warm start stats what the stamp names (and what the interpreter stats itself), far fewer than the files.
+        var quick = StatCalls(app, box, "warm");
+        File.Delete(Path.Combine(dir, ".pyfreeze-folders"));
+        var full = StatCalls(app, box, "full"); // no stamp: every manifest entry, then the stamp written again
+        Assert.True(File.Exists(Path.Combine(dir, ".pyfreeze-folders")));
+        Assert.True(full - quick > files.Length / 2, $"{quick} stat calls with the stamp, {full} without, {files.Length} files");
+        Assert.True(StatCalls(app, box, "again") <= quick + 5);
+    }
+
+    [Fact]
+    public void A_file_the_app_adds_beside_its_modules_costs_one_full_check_and_no_message()
+    {
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        Assert.Equal(3, box.Run(app.Executable, ["first"]).ExitCode);
+        var dir = box.Unpacked().Single();
+        var stampPath = Path.Combine(dir, ".pyfreeze-folders");
+        var before = File.ReadAllText(stampPath);
+        File.WriteAllText(Path.Combine(dir, "app", "written-by-the-app.cache"), "x"); // app/'s modification time changes
+        var quickBefore = StatCalls(app, box, "changed");
+        Assert.NotEqual(before, File.ReadAllText(stampPath)); // the full check found the copy sound and recorded it anew
+        Assert.True(StatCalls(app, box, "settled") < quickBefore);
+        Assert.True(File.Exists(Path.Combine(dir, "app", "written-by-the-app.cache")));
+        Assert.Single(box.Unpacked());
+    }
+
+    [Fact]
+    public void A_warm_start_still_clears_what_a_crashed_first_start_left_after_the_clean_up_stamp()
+    {
+        var app = Hello();
+        var box = Apps.NewSandbox();
+        Assert.Equal(3, box.Run(app.Executable, ["first"]).ExitCode);
+        Assert.Equal(3, box.Run(app.Executable, ["second"]).ExitCode);
+        var dir = box.Unpacked().Single();
+        var run = Path.Combine(box.CacheDir, "run");
+        var stamp = File.ReadAllText(Path.Combine(dir, ".pyfreeze-cleaned")); // run/'s inode and modification time
+        Assert.Matches("^[0-9]+ -?[0-9]+$", stamp);
+        // A first start that died mid-unpack (no such process): run/ changed since the stamp, so the next start looks.
+        var dead = Path.Combine(run, $".{CacheName(app)}.999999999.deadbeef.tmp");
+        Directory.CreateDirectory(Path.Combine(dead, "python"));
+        Assert.Equal(3, box.Run(app.Executable, ["third"]).ExitCode);
+        Assert.False(Directory.Exists(dead));
+        Assert.NotEqual(stamp, File.ReadAllText(Path.Combine(dir, ".pyfreeze-cleaned")));
         AssertNoLeftovers(box.CacheDir);
     }
 

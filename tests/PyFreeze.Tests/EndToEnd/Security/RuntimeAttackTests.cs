@@ -81,12 +81,16 @@ public class RuntimeAttackTests
     [SecurityFact]
     public void A_damaged_copy_is_repaired_with_one_line()
     {
-        // Deleted or half-truncated: a bundled .so (SIGBUS before), a stdlib .pyc, the entry's .pyc, the interpreter,
-        // the boot module. Each time: the app's own output, one line naming the damage, the copy whole again.
+        // Deleted: a bundled .so, a stdlib .pyc, the entry's .pyc, the interpreter, the boot module; half-truncated: the
+        // files the dynamic loader maps (a bundled .so: SIGBUS before; the interpreter), which the quick check sizes
+        // (bootloader/FolderStamp.cs; a .pyc rewritten in place is the deep check's, below). Each time: the app's own
+        // output, one line naming the damage, the copy whole again.
         var app = Hello();
         foreach (var rel in new[] { "python/lib/libz.so.1", "python/lib/python3.11/_strptime.pyc", "app/hello.pyc", "python/bin/hello", "python/boot.pyc" })
         foreach (var how in new[] { "delete", "truncate" })
         {
+            if (how == "truncate" && rel.EndsWith(".pyc", StringComparison.Ordinal))
+                continue;
             using var scene = new Scene();
             var copy = CopyDir(scene, app);
             AssertHelloRan(scene, scene.RunAs(Account.Root, app.Executable, ["first"], Cache(scene)), "['first']");
@@ -122,7 +126,7 @@ public class RuntimeAttackTests
         bytes[^1] ^= 0xff;
         File.WriteAllBytes(file, bytes);
         var quick = scene.RunAs(Account.Root, app.Executable, ["quick"], Cache(scene));
-        Assert.Equal("", quick.StdErr); // the warm check compares types and sizes only
+        Assert.Equal("", quick.StdErr); // the warm check looks at folders and the mapped files' sizes only
         var deep = scene.RunAs(Account.Root, app.Executable, ["deep"], new Dictionary<string, string>(Cache(scene)) { ["PYFREEZE_VERIFY"] = "1" });
         AssertHelloRan(scene, deep, "['deep']");
         Assert.Equal($"hello: note: the unpacked copy {CopyDir(scene, app)} is damaged (python/lib/python3.11/_strptime.pyc differs from the payload); unpacking it again",
