@@ -46,9 +46,20 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
     [Fact]
     public void Hello_cross_built_from_a_Debian_arm64_root_prints_what_arm64_python3_prints()
     {
+        var toolchain = Arm64Target.RequireCrossAot();
         var app = HelloApp();
-        Assert.Equal(183, ElfFile.Read(app.Executable).Machine); // the linux-arm64 .NET single-file host
-        Assert.Contains("single-file host for linux-arm64", app.Result.Bootloader);
+        Assert.Equal(183, ElfFile.Read(app.Executable).Machine); // the NativeAOT bootloader, cross-compiled for aarch64
+        Assert.Matches(@"^the NativeAOT bootloader for linux-arm64 \(\.NET 10\.\d+\.\d+, PyFreeze\.Bootloader\)$", app.Result.Bootloader);
+        Assert.Equal(PyFreeze.Emit.BootloaderKit.Aot, app.Result.Emit.Bootloader);
+        output.WriteLine($"bootloader cross-compiled with {toolchain.Clang}: {app.Result.Emit.BootloaderSize:N0} bytes");
+        // and the app says so itself
+        var inspect = Proc.Exec("dotnet", [Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll"), "inspect", app.Executable, "--json", "-"]);
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        using (var doc = System.Text.Json.JsonDocument.Parse(inspect.StdOut))
+        {
+            Assert.Equal("aot", doc.RootElement.GetProperty("bootloader").GetString());
+            Assert.Equal("linux-arm64", doc.RootElement.GetProperty("build").GetProperty("rid").GetString());
+        }
         Assert.Equal("linux-arm64", app.Result.Target.Name);
         var interp = app.Result.Analysis.Interpreter;
         Assert.Equal("aarch64", interp.Machine);
@@ -119,7 +130,7 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
         output.WriteLine(build.ToString());
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.Matches(@"warning: shared library libgfortran\.so\.5 \(needed by [^)]*libopenblasp-r0\.3\.21\.so\) was not found", build.StdOut);
-        Assert.Contains("bootloader: the .NET 10", build.StdOut);
+        Assert.Contains("bootloader: the NativeAOT bootloader for linux-arm64", build.StdOut);
 
         var elves = Directory.EnumerateFiles(t["dist"], "*", SearchOption.AllDirectories).Where(f => BinaryInspector.Identify(f) == BinaryFormat.Elf).ToList();
         Assert.True(elves.Count > 20, $"only {elves.Count} ELF files in {t["dist"]}");
