@@ -242,8 +242,13 @@ public sealed class BootloaderKit
 
     /// <summary>The kit for a RID when one exists already (next to the tool, in the checkout's artifacts, or in the
     /// build cache), without publishing; <paramref name="cacheDir"/> is where a published one would go.</summary>
+    /// <param name="rid">The RID.</param>
+    /// <param name="cache">The build cache.</param>
+    /// <param name="cacheDir">Where in the build cache the kit is or would be published.</param>
+    /// <param name="aot">The kind of kit to look for in the build cache: NativeAOT, or the single-file host (the one a
+    /// machine without the cross toolchain makes); null for the one this machine makes (<see cref="CanCompileAot"/>).</param>
     /// <exception cref="PyFreezeException">The installed package's kit for the RID is missing or damaged.</exception>
-    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir) => Find(rid, cache, CanCompileAot(rid), out cacheDir, out _);
+    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir, bool? aot = null) => Find(rid, cache, aot ?? CanCompileAot(rid), out cacheDir, out _);
 
     private static BootloaderKit? Find(Rid rid, BuildCache cache, bool aot, out string cacheDir, out string source)
     {

@@ -12,7 +12,9 @@ namespace PyFreeze.Tests.Cross;
 /// CPython 3.11 (<see cref="Arm64Target"/>), run under qemu with every Python hidden, and each compared with what
 /// Debian's arm64 python3 itself prints under qemu on the same script: examples/hello, numpy from Debian's arm64
 /// python3-numpy as target site-packages, the frozen-semantics core (argv, exit codes, an uncaught exception, signals,
-/// <c>sys.executable</c>, multiprocessing spawn, package data, metadata) and the python-build-standalone layout.
+/// <c>sys.executable</c>, multiprocessing spawn, package data, metadata) and the python-build-standalone layout. The
+/// bootloader is the NativeAOT one cross-compiled here (<see cref="Arm64Target.RequireCrossAot"/>); hello also runs with
+/// the single-file host a machine without the cross toolchain gets.
 /// </summary>
 public class CrossLinuxArm64Tests(ITestOutputHelper output)
 {
@@ -81,6 +83,32 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
             Assert.Equal(python.StdOut.Replace("frozen=False", "frozen=True").Replace("\"frozen\": false", "\"frozen\": true"), frozen.StdOut);
         }
         Assert.Single(box.Unpacked());
+    }
+
+    [Fact]
+    public void Without_the_cross_toolchain_the_single_file_host_is_the_bootloader_and_runs_the_app()
+    {
+        // the kit a linux-x64 machine without clang or the aarch64 sysroot publishes (kept in the build cache where that
+        // machine's build would keep it), given with --bootloader-kit
+        var rid = PyFreeze.Rid.Parse(Arm64Target.Rid);
+        var kit = PyFreeze.Emit.BootloaderKit.FindExisting(rid, PyFreeze.Cache.BuildCache.Default(), out var dir, aot: false);
+        if (kit is null || kit.IsAot)
+        {
+            PyFreeze.Emit.BootloaderKit.Publish(PyFreeze.Emit.BootloaderKit.BootloaderProject()!, Arm64Target.Rid, dir, aot: false);
+            kit = PyFreeze.Emit.BootloaderKit.Read(dir)!;
+        }
+        Assert.False(kit.IsAot);
+        var app = Arm64Target.Build("hello-singlefile", Hello, configure: o => o with { BootloaderKit = kit.Directory });
+        Assert.Equal(PyFreeze.Emit.BootloaderKit.SingleFile, app.Result.Emit.Bootloader);
+        Assert.Contains("single-file host for linux-arm64", app.Result.Bootloader);
+        Assert.Equal(183, ElfFile.Read(app.Executable).Machine);
+
+        string[] args = ["Ada", "--lang", "fr"];
+        var frozen = Arm64Target.NewSandbox().Run(app.Executable, args, timeoutSeconds: 300);
+        var python = Arm64Target.Reference(Path.GetDirectoryName(Hello)!, "hello.py", args);
+        Assert.True(frozen.ExitCode == 0, frozen.ToString());
+        Assert.True(python.ExitCode == 0, python.ToString());
+        Assert.Equal(python.StdOut.Replace("frozen=False", "frozen=True"), frozen.StdOut);
     }
 
     [Fact]
