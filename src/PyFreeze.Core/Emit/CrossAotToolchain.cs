@@ -39,7 +39,8 @@ public sealed record CrossAotToolchain(string Clang, string ObjCopy)
 
     private static readonly Lazy<(CrossAotToolchain?, string)> Probed = new(() =>
     {
-        var found = Find("/", (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries), out var missing);
+        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Where(Path.IsPathRooted).ToList();
+        var found = Find("/", path, out var missing);
         return (found, missing);
     });
 
