@@ -69,6 +69,11 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
         Assert.Contains(app.Result.Files, f => f.Path.EndsWith("lib-dynload/_json.cpython-311-aarch64-linux-gnu.so", StringComparison.Ordinal));
         Assert.Contains(app.Result.Plan.ExcludedLibraries, l => l.Name == "ld-linux-aarch64.so.1");
         Assert.Equal(new Version(2, 36), app.Result.Plan.RequiredGlibc?.Version ?? new Version(0, 0));
+        // the floor is the payload's; the bootloader, linked here against Debian 12's aarch64 glibc, needs no newer one
+        // (it runs before the floor check, so a newer need would fail in the loader instead)
+        var bootloaderGlibc = ElfFile.Read(app.Executable).RequiredGlibcVersion;
+        Assert.True(bootloaderGlibc is not null && bootloaderGlibc <= app.Result.Plan.RequiredGlibc?.Version,
+            $"the bootloader needs glibc {bootloaderGlibc}, the app's floor is {app.Result.Plan.RequiredGlibc?.Version}");
         AssertOnlyArm64Binaries(app, Arm64Target.Root);
 
         var box = Arm64Target.NewSandbox();
