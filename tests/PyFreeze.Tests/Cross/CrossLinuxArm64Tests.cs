@@ -95,13 +95,7 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
     {
         // the kit a linux-x64 machine without clang or the aarch64 sysroot publishes (kept in the build cache where that
         // machine's build would keep it), given with --bootloader-kit
-        var rid = PyFreeze.Rid.Parse(Arm64Target.Rid);
-        var kit = PyFreeze.Emit.BootloaderKit.FindExisting(rid, PyFreeze.Cache.BuildCache.Default(), out var dir, aot: false);
-        if (kit is null || kit.IsAot)
-        {
-            PyFreeze.Emit.BootloaderKit.Publish(PyFreeze.Emit.BootloaderKit.BootloaderProject()!, Arm64Target.Rid, dir, aot: false);
-            kit = PyFreeze.Emit.BootloaderKit.Read(dir)!;
-        }
+        var kit = SingleFileKit();
         Assert.False(kit.IsAot);
         var app = Arm64Target.Build("hello-singlefile", Hello, configure: o => o with { BootloaderKit = kit.Directory });
         Assert.Equal(PyFreeze.Emit.BootloaderKit.SingleFile, app.Result.Emit.Bootloader);
@@ -114,6 +108,61 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
         Assert.True(frozen.ExitCode == 0, frozen.ToString());
         Assert.True(python.ExitCode == 0, python.ToString());
         Assert.Equal(python.StdOut.Replace("frozen=False", "frozen=True"), frozen.StdOut);
+    }
+
+    private static readonly object SingleFileKitLock = new();
+
+    /// <summary>The single-file host kit for linux-arm64 a machine without the cross toolchain publishes, kept in the
+    /// build cache where that machine's build would keep it (published once, ~1–2 min).</summary>
+    private static PyFreeze.Emit.BootloaderKit SingleFileKit()
+    {
+        lock (SingleFileKitLock)
+        {
+            var rid = PyFreeze.Rid.Parse(Arm64Target.Rid);
+            var kit = PyFreeze.Emit.BootloaderKit.FindExisting(rid, PyFreeze.Cache.BuildCache.Default(), out var dir, aot: false);
+            if (kit is not null)
+                return kit;
+            PyFreeze.Emit.BootloaderKit.Publish(PyFreeze.Emit.BootloaderKit.BootloaderProject()!, Arm64Target.Rid, dir, aot: false);
+            return PyFreeze.Emit.BootloaderKit.Read(dir)!;
+        }
+    }
+
+    [Fact]
+    public void A_cross_publish_that_fails_is_a_warning_and_the_app_gets_the_single_file_host()
+    {
+        // a clang-99 on PATH (with an ld.lld and llvm-objcopy beside it) that the probe takes and that fails every call,
+        // as a broken or wrong toolchain would; the build cache is a fresh one holding only the single-file kit
+        Arm64Target.RequireCrossAot(); // the aarch64 sysroot files the probe wants
+        using var t = new TempDir("arm-xfail");
+        foreach (var name in new[] { "clang-99", "ld.lld", "llvm-objcopy" })
+        {
+            var f = t.Write($"bin/{name}", "#!/bin/sh\necho \"$0: error: this toolchain is broken\" >&2\nexit 1\n");
+            File.SetUnixFileMode(f, (UnixFileMode)0b111_101_101);
+        }
+        var single = SingleFileKit();
+        var cache = t["buildcache"];
+        Directory.CreateDirectory(Path.Combine(cache, "kits"));
+        var copy = Proc.Exec("cp", ["-a", single.Directory, Path.Combine(cache, "kits", Path.GetFileName(single.Directory))]);
+        Assert.True(copy.ExitCode == 0, copy.ToString());
+
+        var tool = Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll");
+        var build = Proc.Exec("dotnet", [tool, "build", Hello, "--target", "linux-arm64", "--runtime", Arm64Target.Root, "--python", Pythons.Debian,
+                "--distpath", t["dist"], "--workpath", t["build"], "--json", t["build.json"]],
+            cwd: t.Path, env: new Dictionary<string, string?>
+            {
+                ["PATH"] = t["bin"] + ":/usr/local/bin:/usr/bin:/bin",
+                [PyFreeze.Cache.BuildCache.OverrideVariable] = cache,
+                ["GITHUB_ACTIONS"] = null, ["CI"] = null,
+            }, timeoutSeconds: 900);
+        output.WriteLine(build.ToString());
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains($"warning: cannot cross-compile the NativeAOT bootloader for linux-arm64 with {t["bin"]}/clang-99: cannot publish the bootloader for linux-arm64:", build.StdOut + build.StdErr);
+        Assert.Contains("bootloader: the .NET 10", build.StdOut);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(t["build.json"]));
+        Assert.Equal("singlefile", doc.RootElement.GetProperty("bootloader").GetString());
+        Assert.Equal(183, ElfFile.Read(doc.RootElement.GetProperty("executable").GetString()!).Machine);
+        Assert.False(Directory.EnumerateFiles(Path.Combine(cache, "kits"), "kit.txt", SearchOption.AllDirectories)
+            .Any(f => File.ReadAllText(f).Contains("kind=aot", StringComparison.Ordinal)), "a NativeAOT kit was left in the build cache");
     }
 
     [Fact]
