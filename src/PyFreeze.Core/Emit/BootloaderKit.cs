@@ -26,8 +26,10 @@ namespace PyFreeze.Emit;
 /// (3) the checkout's <c>artifacts/kits/RID</c>, which building the solution publishes for the host;
 /// (4) a kit published earlier into the build cache;
 /// (5) published now with the .NET SDK from the bootloader's source (the checkout's, or the package's
-/// <c>bootloader-src/</c>) into the build cache, with <c>--host-pack</c> as an extra package source.
-/// A kit for another RID says on the log which of these it came from.</para>
+/// <c>bootloader-src/</c>) into the build cache, with <c>--host-pack</c> as an extra package source: NativeAOT for the
+/// host RID, and for linux-arm64 on a linux-x64 host with the cross toolchain installed (<see cref="CrossAotToolchain"/>);
+/// the single-file host otherwise (<see cref="ChooseAot(PyFreeze.Rid)"/>).
+/// A kit for another RID says on the log which of these it came from and which kind it is.</para>
 /// </summary>
 public sealed class BootloaderKit
 {
@@ -139,23 +141,62 @@ public sealed class BootloaderKit
     public static string ToolVersion =>
         typeof(BootloaderKit).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    /// <summary>True when a NativeAOT kit for <paramref name="rid"/> can be compiled here: NativeAOT compiles only for the
-    /// operating system and architecture it runs on (cross-architecture needs a sysroot and a cross linker, which the
-    /// bootloader project does not set up).</summary>
-    public static bool CanCompileAot(Rid rid) => rid.Name == PyFreeze.Rid.HostName;
+    /// <summary>How a RID's kit is compiled on this machine.</summary>
+    /// <param name="Aot">True: NativeAOT; false: the single-file host.</param>
+    /// <param name="Cross">For NativeAOT for another architecture, the cross toolchain that links it; else null.</param>
+    /// <param name="Why">Why it is not NativeAOT (e.g. "NativeAOT compiles only for the operating system it runs on"),
+    /// empty when it is.</param>
+    public sealed record AotChoice(bool Aot, CrossAotToolchain? Cross, string Why);
+
+    /// <summary>Whether a NativeAOT kit for <paramref name="rid"/> can be compiled on a <paramref name="hostRid"/>
+    /// machine. NativeAOT compiles only for the operating system it runs on: the host RID itself, and linux-arm64 on a
+    /// linux-x64 host when the cross toolchain is installed (<see cref="CrossAotToolchain"/>). Pure: the toolchain probe
+    /// is given.</summary>
+    /// <param name="rid">The target RID (<c>linux-arm64</c>).</param>
+    /// <param name="hostRid">The RID this runs on (<see cref="PyFreeze.Rid.HostName"/>).</param>
+    /// <param name="cross">The cross toolchain found (<see cref="CrossAotToolchain.Find"/>), or null.</param>
+    /// <param name="crossMissing">When <paramref name="cross"/> is null: what it lacks (the probe's message).</param>
+    public static AotChoice ChooseAot(string rid, string hostRid, CrossAotToolchain? cross, string crossMissing)
+    {
+        if (rid == hostRid)
+            return new AotChoice(true, null, "");
+        if (rid == CrossAotToolchain.TargetRid && hostRid == CrossAotToolchain.HostRid)
+            return cross is not null
+                ? new AotChoice(true, cross, "")
+                : new AotChoice(false, null, $"cross-compiling NativeAOT for {rid} needs clang, lld and the aarch64 sysroot ({CrossAotToolchain.DebianPackages}): {crossMissing}");
+        return new AotChoice(false, null, $"NativeAOT compiles only for the operating system it runs on ({hostRid}{(hostRid == CrossAotToolchain.HostRid ? $", and {CrossAotToolchain.TargetRid} with a cross toolchain" : "")})");
+    }
+
+    /// <summary><see cref="ChooseAot(string, string, CrossAotToolchain?, string)"/> for this machine (the toolchain
+    /// probed once per process, and only for a RID that could use it).</summary>
+    public static AotChoice ChooseAot(Rid rid)
+    {
+        if (rid.Name != CrossAotToolchain.TargetRid || PyFreeze.Rid.HostName != CrossAotToolchain.HostRid)
+            return ChooseAot(rid.Name, PyFreeze.Rid.HostName, null, "");
+        var cross = CrossAotToolchain.Installed(out var missing);
+        return ChooseAot(rid.Name, PyFreeze.Rid.HostName, cross, missing);
+    }
+
+    /// <summary>True when a NativeAOT kit for <paramref name="rid"/> can be compiled here (<see cref="ChooseAot(Rid)"/>);
+    /// otherwise its kit is the single-file host.</summary>
+    public static bool CanCompileAot(Rid rid) => ChooseAot(rid).Aot;
 
     /// <summary>
     /// Finds the kit for a RID: next to the tool (<c>kits/RID</c>), then in the build cache; otherwise publishes
-    /// the bootloader project (when its source is known to this build of PyFreeze) into the build cache.
+    /// the bootloader project (when its source is known to this build of PyFreeze) into the build cache: NativeAOT when
+    /// <see cref="ChooseAot(Rid)"/> says it can be compiled here, else the single-file host. A cross-compiled NativeAOT
+    /// publish that fails (e.g. the ILCompiler pack for the RID cannot be restored) is a warning naming the error, and
+    /// the single-file host is published instead; the log says which bootloader was published and why.
     /// </summary>
     /// <exception cref="PyFreezeException">No kit and no way to make one (the message says what is missing).</exception>
     public static BootloaderKit Locate(Rid rid, BuildCache cache, Log log, string? hostPackDir = null)
     {
-        var existing = Find(rid, cache, out var dir, out var source);
+        var how = ChooseAot(rid);
+        var existing = Find(rid, cache, how.Aot, out var dir, out var source);
         if (existing is not null)
         {
             if (rid.Name != PyFreeze.Rid.HostName)
-                log.Info($"Bootloader for {rid.Name}: {source} ({existing.Directory})");
+                log.Info($"Bootloader for {rid.Name}: {existing.Description}, {source} ({existing.Directory})");
             return existing;
         }
         var project = BootloaderProject();
@@ -165,23 +206,51 @@ public sealed class BootloaderKit
             throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}pass --bootloader-kit DIR with a kit published for {rid.Name}, or install the PyFreeze package built for it", 2);
         if (!HostPacks.SdkInstalled())
             throw new PyFreezeException($"no bootloader kit for {rid.Name}: {shipped}publishing one needs the .NET {Environment.Version.Major} SDK, which was not found (dotnet --list-sdks); install it, or pass --bootloader-kit DIR with a kit published for {rid.Name}", 2);
-        // Builds running in parallel in one process (tests, an IDE host) publish a RID's kit once: the others wait for it.
+        if (how.Cross is { } cross)
+        {
+            try
+            {
+                return PublishOnce(project, rid, dir, hostPackDir, how, log);
+            }
+            catch (PyFreezeException e)
+            {
+                log.Warn($"cannot cross-compile the NativeAOT bootloader for {rid.Name} with {cross.Clang}: {e.Message}; using the .NET single-file host instead");
+                how = new AotChoice(false, null, $"cross-compiling it failed: {e.Message}");
+                if (Find(rid, cache, false, out dir, out _) is { } singleFile)
+                    return singleFile;
+            }
+        }
+        return PublishOnce(project, rid, dir, hostPackDir, how, log);
+    }
+
+    /// <summary>Publishes the kit <paramref name="how"/> says into <paramref name="dir"/> unless another build in this
+    /// process has (builds running in parallel in one process, tests or an IDE host, publish a RID's kit once: the
+    /// others wait for it).</summary>
+    private static BootloaderKit PublishOnce(string project, Rid rid, string dir, string? hostPackDir, AotChoice how, Log log)
+    {
         lock (PublishLocks.GetOrAdd(dir, _ => new object()))
         {
             if (Read(dir) is { } published)
                 return published;
-            log.Info($"Bootloader for {rid.Name}: publishing it with the .NET SDK{(hostPackDir is null ? "" : $" and --host-pack {hostPackDir}")} from {Path.GetDirectoryName(project)} (once; cached in {dir})");
-            Publish(project, rid.Name, dir, hostPackDir, CanCompileAot(rid));
+            var kind = how.Aot ? $"the NativeAOT bootloader{(how.Cross is { } c ? $" (cross-compiled with {c.Clang})" : "")}"
+                : $"the .NET single-file host (no NativeAOT: {how.Why})";
+            log.Info($"Bootloader for {rid.Name}: publishing {kind} with the .NET SDK{(hostPackDir is null ? "" : $" and --host-pack {hostPackDir}")} from {Path.GetDirectoryName(project)} (once; cached in {dir})");
+            Publish(project, rid.Name, dir, hostPackDir, how.Aot, how.Cross);
             return Read(dir) ?? throw new PyFreezeException($"publishing the bootloader for {rid.Name} left no kit in {dir}");
         }
     }
 
     /// <summary>The kit for a RID when one exists already (next to the tool, in the checkout's artifacts, or in the
     /// build cache), without publishing; <paramref name="cacheDir"/> is where a published one would go.</summary>
+    /// <param name="rid">The RID.</param>
+    /// <param name="cache">The build cache.</param>
+    /// <param name="cacheDir">Where in the build cache the kit is or would be published.</param>
+    /// <param name="aot">The kind of kit to look for in the build cache: NativeAOT, or the single-file host (the one a
+    /// machine without the cross toolchain makes); null for the one this machine makes (<see cref="CanCompileAot"/>).</param>
     /// <exception cref="PyFreezeException">The installed package's kit for the RID is missing or damaged.</exception>
-    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir) => Find(rid, cache, out cacheDir, out _);
+    public static BootloaderKit? FindExisting(Rid rid, BuildCache cache, out string cacheDir, bool? aot = null) => Find(rid, cache, aot ?? CanCompileAot(rid), out cacheDir, out _);
 
-    private static BootloaderKit? Find(Rid rid, BuildCache cache, out string cacheDir, out string source)
+    private static BootloaderKit? Find(Rid rid, BuildCache cache, bool aot, out string cacheDir, out string source)
     {
         cacheDir = "";
         source = "the kit shipped with PyFreeze";
@@ -196,7 +265,8 @@ public sealed class BootloaderKit
         source = "published earlier, from the build cache";
         var project = BootloaderProject();
         var version = typeof(BootloaderKit).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
-        var key = BuildCache.Key("kit-2", rid.Name, CanCompileAot(rid), version, project is null ? "" : SourceStamp(Path.GetDirectoryName(project)!));
+        // the kind is in the key: a single-file kit published before the cross toolchain was installed is not reused after
+        var key = BuildCache.Key("kit-2", rid.Name, aot, version, project is null ? "" : SourceStamp(Path.GetDirectoryName(project)!));
         cacheDir = Path.Combine(cache.Root, "kits", $"{rid.Name}-{key[..16]}");
         return Read(cacheDir);
     }
@@ -208,7 +278,9 @@ public sealed class BootloaderKit
     /// <param name="kitDir">Where the kit goes (replaced).</param>
     /// <param name="hostPackDir">A folder of .NET pack <c>.nupkg</c> files to restore from, or null.</param>
     /// <param name="aot">Compile with NativeAOT (<see cref="CanCompileAot"/>).</param>
-    public static void Publish(string project, string rid, string kitDir, string? hostPackDir = null, bool aot = false)
+    /// <param name="cross">With <paramref name="aot"/> for another architecture: the toolchain to link with
+    /// (<see cref="CrossAotToolchain.PublishProperties"/>).</param>
+    public static void Publish(string project, string rid, string kitDir, string? hostPackDir = null, bool aot = false, CrossAotToolchain? cross = null)
     {
         var tmp = kitDir + $".{Environment.ProcessId}.tmp";
         var obj = Path.Combine(Path.GetTempPath(), $"pyfreeze-kit-obj-{rid}-{Environment.ProcessId}");
@@ -219,6 +291,8 @@ public sealed class BootloaderKit
         };
         if (aot)
             args.Add("-p:PyFreezeAot=true");
+        if (aot && cross is not null)
+            args.AddRange(cross.PublishProperties);
         if (hostPackDir is not null)
             args.Add($"-p:RestoreAdditionalProjectSources={hostPackDir}");
         var result = ProcessRunner.Run("dotnet", args, timeout: TimeSpan.FromMinutes(15));

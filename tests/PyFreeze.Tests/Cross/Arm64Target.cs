@@ -43,7 +43,8 @@ public static class Arm64Target
 
     /// <summary>Fails, with what to install or run, unless this machine runs arm64 executables through binfmt_misc
     /// (with the F flag, so they also run inside bubblewrap) and has an arm64 glibc and libstdc++ (the target system's
-    /// part: glibc is never bundled, and the .NET single-file host links libstdc++).</summary>
+    /// part: glibc is never bundled, and the .NET single-file host, the bootloader without the cross toolchain, links
+    /// libstdc++).</summary>
     /// <exception cref="InvalidOperationException">What is missing.</exception>
     public static void RequireQemu()
     {
@@ -62,6 +63,15 @@ public static class Arm64Target
         if (!File.Exists("/usr/lib/aarch64-linux-gnu/libstdc++.so.6"))
             throw new InvalidOperationException("no arm64 libstdc++ on this machine, which the .NET single-file host needs: apt-get install libstdc++6:arm64");
     }
+
+    /// <summary>Fails, naming what is missing and the Debian packages to install, unless this linux-x64 machine has the
+    /// cross toolchain that compiles the linux-arm64 bootloader with NativeAOT (<see cref="PyFreeze.Emit.CrossAotToolchain"/>;
+    /// <c>.ci/run</c> installs it): without it the apps get the .NET single-file host, which these tests must not
+    /// take for the NativeAOT bootloader.</summary>
+    /// <exception cref="InvalidOperationException">What is missing.</exception>
+    public static PyFreeze.Emit.CrossAotToolchain RequireCrossAot() =>
+        PyFreeze.Emit.CrossAotToolchain.Installed(out var missing)
+        ?? throw new InvalidOperationException($"no cross toolchain for the NativeAOT linux-arm64 bootloader: {missing}; apt-get install {PyFreeze.Emit.CrossAotToolchain.DebianPackages} (.ci/run installs them)");
 
     private static string MakeRuntime()
     {

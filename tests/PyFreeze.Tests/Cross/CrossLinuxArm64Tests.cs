@@ -12,7 +12,9 @@ namespace PyFreeze.Tests.Cross;
 /// CPython 3.11 (<see cref="Arm64Target"/>), run under qemu with every Python hidden, and each compared with what
 /// Debian's arm64 python3 itself prints under qemu on the same script: examples/hello, numpy from Debian's arm64
 /// python3-numpy as target site-packages, the frozen-semantics core (argv, exit codes, an uncaught exception, signals,
-/// <c>sys.executable</c>, multiprocessing spawn, package data, metadata) and the python-build-standalone layout.
+/// <c>sys.executable</c>, multiprocessing spawn, package data, metadata) and the python-build-standalone layout. The
+/// bootloader is the NativeAOT one cross-compiled here (<see cref="Arm64Target.RequireCrossAot"/>); hello also runs with
+/// the single-file host a machine without the cross toolchain gets.
 /// </summary>
 public class CrossLinuxArm64Tests(ITestOutputHelper output)
 {
@@ -46,9 +48,20 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
     [Fact]
     public void Hello_cross_built_from_a_Debian_arm64_root_prints_what_arm64_python3_prints()
     {
+        var toolchain = Arm64Target.RequireCrossAot();
         var app = HelloApp();
-        Assert.Equal(183, ElfFile.Read(app.Executable).Machine); // the linux-arm64 .NET single-file host
-        Assert.Contains("single-file host for linux-arm64", app.Result.Bootloader);
+        Assert.Equal(183, ElfFile.Read(app.Executable).Machine); // the NativeAOT bootloader, cross-compiled for aarch64
+        Assert.Matches(@"^the NativeAOT bootloader for linux-arm64 \(\.NET 10\.\d+\.\d+, PyFreeze\.Bootloader\)$", app.Result.Bootloader);
+        Assert.Equal(PyFreeze.Emit.BootloaderKit.Aot, app.Result.Emit.Bootloader);
+        output.WriteLine($"bootloader cross-compiled with {toolchain.Clang}: {app.Result.Emit.BootloaderSize:N0} bytes");
+        // and the app says so itself
+        var inspect = Proc.Exec("dotnet", [Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll"), "inspect", app.Executable, "--json", "-"]);
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        using (var doc = System.Text.Json.JsonDocument.Parse(inspect.StdOut))
+        {
+            Assert.Equal("aot", doc.RootElement.GetProperty("bootloader").GetString());
+            Assert.Equal("linux-arm64", doc.RootElement.GetProperty("build").GetProperty("rid").GetString());
+        }
         Assert.Equal("linux-arm64", app.Result.Target.Name);
         var interp = app.Result.Analysis.Interpreter;
         Assert.Equal("aarch64", interp.Machine);
@@ -56,6 +69,11 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
         Assert.Contains(app.Result.Files, f => f.Path.EndsWith("lib-dynload/_json.cpython-311-aarch64-linux-gnu.so", StringComparison.Ordinal));
         Assert.Contains(app.Result.Plan.ExcludedLibraries, l => l.Name == "ld-linux-aarch64.so.1");
         Assert.Equal(new Version(2, 36), app.Result.Plan.RequiredGlibc?.Version ?? new Version(0, 0));
+        // the floor is the payload's; the bootloader, linked here against Debian 12's aarch64 glibc, needs no newer one
+        // (it runs before the floor check, so a newer need would fail in the loader instead)
+        var bootloaderGlibc = ElfFile.Read(app.Executable).RequiredGlibcVersion;
+        Assert.True(bootloaderGlibc is not null && bootloaderGlibc <= app.Result.Plan.RequiredGlibc?.Version,
+            $"the bootloader needs glibc {bootloaderGlibc}, the app's floor is {app.Result.Plan.RequiredGlibc?.Version}");
         AssertOnlyArm64Binaries(app, Arm64Target.Root);
 
         var box = Arm64Target.NewSandbox();
@@ -70,6 +88,81 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
             Assert.Equal(python.StdOut.Replace("frozen=False", "frozen=True").Replace("\"frozen\": false", "\"frozen\": true"), frozen.StdOut);
         }
         Assert.Single(box.Unpacked());
+    }
+
+    [Fact]
+    public void Without_the_cross_toolchain_the_single_file_host_is_the_bootloader_and_runs_the_app()
+    {
+        // the kit a linux-x64 machine without clang or the aarch64 sysroot publishes (kept in the build cache where that
+        // machine's build would keep it), given with --bootloader-kit
+        var kit = SingleFileKit();
+        Assert.False(kit.IsAot);
+        var app = Arm64Target.Build("hello-singlefile", Hello, configure: o => o with { BootloaderKit = kit.Directory });
+        Assert.Equal(PyFreeze.Emit.BootloaderKit.SingleFile, app.Result.Emit.Bootloader);
+        Assert.Contains("single-file host for linux-arm64", app.Result.Bootloader);
+        Assert.Equal(183, ElfFile.Read(app.Executable).Machine);
+
+        string[] args = ["Ada", "--lang", "fr"];
+        var frozen = Arm64Target.NewSandbox().Run(app.Executable, args, timeoutSeconds: 300);
+        var python = Arm64Target.Reference(Path.GetDirectoryName(Hello)!, "hello.py", args);
+        Assert.True(frozen.ExitCode == 0, frozen.ToString());
+        Assert.True(python.ExitCode == 0, python.ToString());
+        Assert.Equal(python.StdOut.Replace("frozen=False", "frozen=True"), frozen.StdOut);
+    }
+
+    private static readonly object SingleFileKitLock = new();
+
+    /// <summary>The single-file host kit for linux-arm64 a machine without the cross toolchain publishes, kept in the
+    /// build cache where that machine's build would keep it (published once, ~1–2 min).</summary>
+    private static PyFreeze.Emit.BootloaderKit SingleFileKit()
+    {
+        lock (SingleFileKitLock)
+        {
+            var rid = PyFreeze.Rid.Parse(Arm64Target.Rid);
+            var kit = PyFreeze.Emit.BootloaderKit.FindExisting(rid, PyFreeze.Cache.BuildCache.Default(), out var dir, aot: false);
+            if (kit is not null)
+                return kit;
+            PyFreeze.Emit.BootloaderKit.Publish(PyFreeze.Emit.BootloaderKit.BootloaderProject()!, Arm64Target.Rid, dir, aot: false);
+            return PyFreeze.Emit.BootloaderKit.Read(dir)!;
+        }
+    }
+
+    [Fact]
+    public void A_cross_publish_that_fails_is_a_warning_and_the_app_gets_the_single_file_host()
+    {
+        // a clang-99 on PATH (with an ld.lld and llvm-objcopy beside it) that the probe takes and that fails every call,
+        // as a broken or wrong toolchain would; the build cache is a fresh one holding only the single-file kit
+        Arm64Target.RequireCrossAot(); // the aarch64 sysroot files the probe wants
+        using var t = new TempDir("arm-xfail");
+        foreach (var name in new[] { "clang-99", "ld.lld", "llvm-objcopy" })
+        {
+            var f = t.Write($"bin/{name}", "#!/bin/sh\necho \"$0: error: this toolchain is broken\" >&2\nexit 1\n");
+            File.SetUnixFileMode(f, (UnixFileMode)0b111_101_101);
+        }
+        var single = SingleFileKit();
+        var cache = t["buildcache"];
+        Directory.CreateDirectory(Path.Combine(cache, "kits"));
+        var copy = Proc.Exec("cp", ["-a", single.Directory, Path.Combine(cache, "kits", Path.GetFileName(single.Directory))]);
+        Assert.True(copy.ExitCode == 0, copy.ToString());
+
+        var tool = Path.Combine(AppContext.BaseDirectory, "pyfreeze.dll");
+        var build = Proc.Exec("dotnet", [tool, "build", Hello, "--target", "linux-arm64", "--runtime", Arm64Target.Root, "--python", Pythons.Debian,
+                "--distpath", t["dist"], "--workpath", t["build"], "--json", t["build.json"]],
+            cwd: t.Path, env: new Dictionary<string, string?>
+            {
+                ["PATH"] = t["bin"] + ":/usr/local/bin:/usr/bin:/bin",
+                [PyFreeze.Cache.BuildCache.OverrideVariable] = cache,
+                ["GITHUB_ACTIONS"] = null, ["CI"] = null,
+            }, timeoutSeconds: 900);
+        output.WriteLine(build.ToString());
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.Contains($"warning: cannot cross-compile the NativeAOT bootloader for linux-arm64 with {t["bin"]}/clang-99: cannot publish the bootloader for linux-arm64:", build.StdOut + build.StdErr);
+        Assert.Contains("bootloader: the .NET 10", build.StdOut);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(t["build.json"]));
+        Assert.Equal("singlefile", doc.RootElement.GetProperty("bootloader").GetString());
+        Assert.Equal(183, ElfFile.Read(doc.RootElement.GetProperty("executable").GetString()!).Machine);
+        Assert.False(Directory.EnumerateFiles(Path.Combine(cache, "kits"), "kit.txt", SearchOption.AllDirectories)
+            .Any(f => File.ReadAllText(f).Contains("kind=aot", StringComparison.Ordinal)), "a NativeAOT kit was left in the build cache");
     }
 
     [Fact]
@@ -119,7 +212,7 @@ public class CrossLinuxArm64Tests(ITestOutputHelper output)
         output.WriteLine(build.ToString());
         Assert.True(build.ExitCode == 0, build.ToString());
         Assert.Matches(@"warning: shared library libgfortran\.so\.5 \(needed by [^)]*libopenblasp-r0\.3\.21\.so\) was not found", build.StdOut);
-        Assert.Contains("bootloader: the .NET 10", build.StdOut);
+        Assert.Contains("bootloader: the NativeAOT bootloader for linux-arm64", build.StdOut);
 
         var elves = Directory.EnumerateFiles(t["dist"], "*", SearchOption.AllDirectories).Where(f => BinaryInspector.Identify(f) == BinaryFormat.Elf).ToList();
         Assert.True(elves.Count > 20, $"only {elves.Count} ELF files in {t["dist"]}");
