@@ -57,6 +57,10 @@ public sealed class BuildResult
     /// <summary>Which bootloader the executable starts with (<see cref="BootloaderKit.Description"/>).</summary>
     public string Bootloader { get; init; } = "";
 
+    /// <summary>The oldest glibc the app runs on and what needs it (the payload's binaries or the bootloader:
+    /// <see cref="BootloaderKit.GlibcFloor"/>), or null when it needs none.</summary>
+    public (Version Version, string By)? GlibcFloor => Stages.App.GlibcFloor ?? Plan.RequiredGlibc;
+
     /// <summary>The stage values the build report is made from (<see cref="Report.ReportBuilder.Create"/>).</summary>
     public required Report.BuildStages Stages { get; init; }
 
@@ -181,7 +185,9 @@ public sealed class BuildPipeline
                 : $"{payload.Files.Count} files, {Mb(unpacked)} written");
             Begin("emit");
             // the report's document, made before the executable so the executable can carry it (EmbeddedReport)
-            var placeholder = new EmittedApp("", Path.Combine(_options.DistPath, _options.Name + target.Target.ExecutableSuffix), new EmitResult("", 0, 0, 0), "");
+            _kit ??= LocateKit(target.Target); // its glibc need is part of the floor the report states
+            var placeholder = new EmittedApp("", Path.Combine(_options.DistPath, _options.Name + target.Target.ExecutableSuffix), new EmitResult("", 0, 0, 0), "",
+                BootloaderKit.GlibcFloor(plan.RequiredGlibc, _kit.GlibcNeed));
             var reportClock = Stopwatch.StartNew();
             draft = Report.ReportBuilder.Create(new Report.BuildStages(target, analysis, plan, compiled, payload, placeholder, [], _options.Name,
                 chains, _options.Excludes), reportPart.GetAwaiter().GetResult());
@@ -299,6 +305,8 @@ public sealed class BuildPipeline
         var o = _options;
         var rid = target.Target;
         var name = o.Name;
+        var kit = _kit ?? LocateKit(rid);
+        var glibc = BootloaderKit.GlibcFloor(plan.RequiredGlibc, kit.GlibcNeed);
         var settings = new LaunchSettings
         {
             AppName = name,
@@ -313,10 +321,9 @@ public sealed class BuildPipeline
             OneDir = o.OneDir,
             LaunchMode = rid.IsWindows ? "inprocess" : "exec",
             PythonLibrary = rid.IsWindows ? plan.Interpreter : "",
-            GlibcFloor = plan.RequiredGlibc?.Version.ToString() ?? "",
-            GlibcFloorNeededBy = plan.RequiredGlibc?.By ?? "",
+            GlibcFloor = glibc?.Version.ToString() ?? "",
+            GlibcFloorNeededBy = glibc?.By ?? "",
         };
-        var kit = _kit ?? LocateKit(rid);
         _log.Debug($"Bootloader: {kit.Description}"); // the summary says it
         var storeClock = Stopwatch.StartNew();
         var report = Report.EmbeddedReport.ToBytes(draft with { Bootloader = draft.Bootloader with { Kind = kit.Description } });
@@ -330,7 +337,7 @@ public sealed class BuildPipeline
             SignWithIdentity(exe.Path);
             var final = Path.Combine(o.DistPath, name);
             ReplaceDirectory(staging, final);
-            return new EmittedApp(final, Path.Combine(final, exeName), exe with { Path = Path.Combine(final, exeName) }, kit.Description);
+            return new EmittedApp(final, Path.Combine(final, exeName), exe with { Path = Path.Combine(final, exeName) }, kit.Description, glibc);
         }
         var archive = payload.Archive!;
         var appBundle = rid.IsMacOS && o.Windowed;
@@ -358,7 +365,7 @@ public sealed class BuildPipeline
             emitted = emitted with { Path = Path.Combine(output, "Contents", "MacOS", name) };
         }
         SignWithIdentity(output);
-        return new EmittedApp(output, emitted.Path, emitted, kit.Description);
+        return new EmittedApp(output, emitted.Path, emitted, kit.Description, glibc);
     }
 
     /// <summary>The bootloader kit for <paramref name="rid"/>: <see cref="BuildOptions.BootloaderKit"/> when given, else

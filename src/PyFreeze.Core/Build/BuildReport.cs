@@ -30,7 +30,7 @@ public static class BuildReport
         var (stdlibCount, stdlibBytes, stdlibPacked) = StdlibWholeCost(r);
         if (stdlibCount > 0)
             w.WriteLine($"  collected the whole stdlib: {stdlibCount} modules no import reaches, {Mb(stdlibBytes)} ({Mb(stdlibPacked)} in the payload; build with --no-whole-stdlib to leave them out)");
-        if (r.Plan.RequiredGlibc is { } glibc)
+        if (r.GlibcFloor is { } glibc)
             w.WriteLine($"  runs on glibc {glibc.Version} or newer (needed by {glibc.By}; {(r.Target.Name == Rid.HostName ? "this machine has" : "the runtime's sysroot has")} {r.Analysis.Interpreter.Glibc ?? "no glibc"})");
         if (r.Plan.Libraries.Count > 0)
             w.WriteLine($"  shared libraries bundled: {string.Join(", ", r.Plan.Libraries.Select(l => l.Name).Order(StringComparer.Ordinal))}");
@@ -158,7 +158,7 @@ public static class BuildReport
         j.WriteNumber("bytes", stdlibBytes);
         j.WriteNumber("compressed", stdlibPacked);
         j.WriteEndObject();
-        if (r.Plan.RequiredGlibc is { } glibc)
+        if (r.GlibcFloor is { } glibc)
         {
             j.WriteStartObject("glibc");
             j.WriteString("minimum", glibc.Version.ToString());

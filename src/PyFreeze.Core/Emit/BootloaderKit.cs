@@ -77,6 +77,40 @@ public sealed class BootloaderKit
     /// <summary>Absolute path of a bundled file.</summary>
     public string FilePath(string relative) => Path.Combine(Directory, "files", relative);
 
+    /// <summary>The newest glibc symbol version the host executable needs (its ELF version needs, <c>GLIBC_2.34</c> for a
+    /// NativeAOT bootloader linked against glibc 2.34 or newer), for glibc Linux RIDs; null for other RIDs, or when
+    /// the host cannot be read as ELF. The app cannot start on an older glibc: the dynamic loader refuses the
+    /// bootloader before any of its code runs.</summary>
+    public Version? GlibcNeed => _glibcNeed.Value;
+
+    private readonly Lazy<Version?> _glibcNeed;
+
+    /// <summary>Makes a kit record (see <see cref="Read"/>).</summary>
+    public BootloaderKit() => _glibcNeed = new Lazy<Version?>(ReadGlibcNeed);
+
+    private Version? ReadGlibcNeed()
+    {
+        if (!Rid.StartsWith("linux-", StringComparison.Ordinal) || Rid.StartsWith("linux-musl-", StringComparison.Ordinal))
+            return null;
+        try
+        {
+            return Binaries.ElfFile.Read(Host).RequiredGlibcVersion;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The oldest glibc an app runs on: the payload's floor (its binaries' newest GLIBC version need and the
+    /// file that needs it), raised to <paramref name="bootloaderNeed"/> (by "the bootloader") when that is newer.</summary>
+    /// <param name="payloadFloor">The collect stage's floor, or null (no glibc need, or not a glibc target).</param>
+    /// <param name="bootloaderNeed">The kit's <see cref="GlibcNeed"/>.</param>
+    public static (Version Version, string By)? GlibcFloor((Version Version, string By)? payloadFloor, Version? bootloaderNeed) =>
+        bootloaderNeed is not null && (payloadFloor is null || bootloaderNeed > payloadFloor.Value.Version)
+            ? (bootloaderNeed, "the bootloader")
+            : payloadFloor;
+
     /// <summary>Reads a kit folder.</summary>
     /// <returns>The kit, or null when the folder holds no complete kit.</returns>
     public static BootloaderKit? Read(string dir)

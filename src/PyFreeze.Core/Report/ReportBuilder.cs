@@ -132,7 +132,7 @@ public static class ReportBuilder
                 runtime is null ? analysis.Interpreter.RealExecutable : runtime.Source, s.Target.Compiler.RealExecutable),
             new ReportBootloader(s.App.Bootloader is { Length: > 0 } described ? described : ".NET single-file host", emit.BootloaderSize, emit.PayloadOffset),
             new ReportPayload(p.Sha256, p.Xxh64, p.Archive?.Length ?? files.Sum(f => f.Size), files.Sum(f => f.Size), files.Count(f => !f.Path.EndsWith('/'))),
-            s.Plan.RequiredGlibc is { } g ? new ReportGlibc(g.Version.ToString(), g.By) : null,
+            (s.App.GlibcFloor ?? s.Plan.RequiredGlibc) is { } g ? new ReportGlibc(g.Version.ToString(), g.By) : null,
             s.Timings.Select(t => new ReportTiming(t.Stage, Math.Round(t.Elapsed.TotalMilliseconds, 1))).ToList(),
             root.Build(),
             modules,

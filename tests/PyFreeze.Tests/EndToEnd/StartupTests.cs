@@ -33,6 +33,11 @@ public class StartupTests
         Assert.Equal(app.Result.Payload!.Length, inspected.Settings.PayloadLength);
         Assert.Contains(inspected.Files, f => f.Path == "app/plain.pyc");
         Assert.True(app.Result.Emit.BootloaderSize < 4 << 20, $"the bootloader region is {app.Result.Emit.BootloaderSize} bytes");
+        // The bootloader's own glibc need (read from its ELF version needs) is part of the floor the app states.
+        var need = global::PyFreeze.Binaries.ElfFile.Read(app.Executable).RequiredGlibcVersion;
+        Assert.NotNull(need);
+        Assert.True(app.Result.GlibcFloor is { } floor && floor.Version >= need, $"floor {app.Result.GlibcFloor}, bootloader needs {need}");
+        Assert.Equal(app.Result.GlibcFloor!.Value.Version.ToString(), inspected.Settings.GlibcFloor);
     }
 
     [Fact]
