@@ -103,7 +103,7 @@ public class MachOFileTests
     /// <summary>llvm-objdump --macho --private-headers: install name, (kind, name) of dylib commands, rpaths, signature, minos.</summary>
     private static (string? Id, List<(string Cmd, string Name)> Dylibs, List<string> RPaths, bool Signed, string? MinOs) Objdump(string path)
     {
-        var res = Requirements.Run("llvm-objdump", "--macho", "--private-headers", path);
+        var res = Requirements.Run(Requirements.FindTool("llvm-objdump")!, "--macho", "--private-headers", path);
         Assert.True(res.ExitCode == 0, res.StdErr);
         string? id = null, cmd = null, minos = null;
         var dylibs = new List<(string, string)>();

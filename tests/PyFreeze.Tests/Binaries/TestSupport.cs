@@ -13,7 +13,7 @@ internal static class Requirements
 
     public static string Expand(string path) => path.StartsWith("~/", StringComparison.Ordinal) ? Path.Combine(Home, path[2..]) : path;
 
-    /// <summary>Null when met, else why not. "tool:NAME" = a command on PATH; "pefile" = /usr/bin/python3 with the
+    /// <summary>Null when met, else why not. "tool:NAME" = a command on PATH (or its newest NAME-N); "pefile" = /usr/bin/python3 with the
     /// pefile module; "pymodule:NAME" = a Python that imports NAME (<see cref="PythonWith"/>); "python:stdlib" = the system python3's stdlib folder;
     /// "host" = not inside a tests/roots root; "glob:DIR/PATTERN" = at least one match; anything else = a path.</summary>
     public static string? Missing(string requirement)
@@ -82,12 +82,17 @@ internal static class Requirements
 
     public static string? FindTool(string name)
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var dir in dirs)
         {
             var c = Path.Combine(dir, name);
             if (File.Exists(c)) return c;
         }
-        return null;
+        // Debian's llvm-14 and clang-14 install versioned commands only (llvm-objdump-14): the newest of NAME-N
+        return dirs.Where(Directory.Exists).SelectMany(d => Directory.EnumerateFiles(d, name + "-*"))
+            .Select(p => (Path: p, Suffix: Path.GetFileName(p)[(name.Length + 1)..]))
+            .Where(c => c.Suffix.Length > 0 && c.Suffix.All(char.IsAsciiDigit))
+            .OrderByDescending(c => int.Parse(c.Suffix, System.Globalization.CultureInfo.InvariantCulture)).Select(c => c.Path).FirstOrDefault();
     }
 
     /// <summary>Expands one '*' per path component (e.g. /usr/share/dotnet/shared/Microsoft.NETCore.App/*/System.Runtime.dll).</summary>
