@@ -4,7 +4,7 @@ namespace PyFreeze.Tests.EndToEnd;
 
 /// <summary>A Pillow app (Fixtures/apps/pilxml) frozen with no flags and run with Python hidden carries no lxml: whole-package
 /// collection of defusedxml once added defusedxml.lxml and through it lxml, libxml2 and libicudata (~35 MB) to every
-/// Pillow app (src/PyFreeze.Core/Hooks/builtin/defusedxml.json; found by bench/unseen.py, bench/results/unseen-notes.md).</summary>
+/// Pillow app (src/PyFreeze.Core/Hooks/builtin/defusedxml.json; found by bench/unseen.py, bench/unseen.md).</summary>
 public class PillowSizeTests
 {
     [Fact]
