@@ -66,7 +66,7 @@ public sealed class PackageExpander : IGraphExpander
             }
             foreach (var test in Forced(node.Name) ? [] : tests)
                 analyzer.LeaveOut(new LeftOutModule(node.Name + "." + test, "test-folder",
-                    $"a test package inside {node.Name} that nothing imports (folders named tests or test are left out; add it with --hidden-import or --collect-submodules)",
+                    $"a test package or pytest conftest inside {node.Name} that nothing imports (folders named tests or test and conftest modules are left out; add it with --hidden-import or --collect-submodules)",
                     node.Name));
         }
         return result;
@@ -83,11 +83,17 @@ public sealed class PackageExpander : IGraphExpander
     /// <summary>The importable names directly below a package, as <c>pkgutil.iter_modules(pkg.__path__)</c> lists them
     /// (any name without a dot: <c>0001_initial</c>, <c>test</c>), test folders (<see cref="IsTestFolder"/>) left out.</summary>
     public static IEnumerable<string> Submodules(ModuleNode package, PathFinder finder) =>
-        Below(package, finder).Where(n => !n.Folder || !IsTestFolder(n.Name)).Select(n => n.Name).Distinct();
+        Below(package, finder).Where(n => !IsTestEntry(n.Name, n.Folder)).Select(n => n.Name).Distinct();
 
-    /// <summary>The subpackages below a package that the test-folder rule leaves out when nothing imports them.</summary>
+    /// <summary>The subpackages and modules below a package that the test-folder rule leaves out when nothing imports
+    /// them (<see cref="IsTestEntry"/>).</summary>
     public static IEnumerable<string> TestFolders(ModuleNode package, PathFinder finder) =>
-        Below(package, finder).Where(n => n.Folder && IsTestFolder(n.Name)).Select(n => n.Name).Distinct();
+        Below(package, finder).Where(n => IsTestEntry(n.Name, n.Folder)).Select(n => n.Name).Distinct();
+
+    /// <summary>True for what the test-folder rule leaves out of a collected package: a folder named <c>tests</c> or
+    /// <c>test</c>, and a <c>conftest</c> module (pytest's per-folder plugin file, which pytest loads by path and the
+    /// package's own code never imports: networkx ships one that imports pytest).</summary>
+    public static bool IsTestEntry(string name, bool folder) => folder ? IsTestFolder(name) : name == "conftest";
 
     /// <summary>True for a folder the test-folder rule leaves out: <c>tests</c> or <c>test</c>.</summary>
     public static bool IsTestFolder(string name) => name is "tests" or "test";

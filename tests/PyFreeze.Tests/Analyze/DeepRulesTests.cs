@@ -85,7 +85,10 @@ public sealed class DeepRulesTests
         Assert.Equal(["0001_initial", "0002_add_ratio"], PackageExpander.Submodules(Package("dbkit.migrations"), finder));
         var dbkit = Package("dbkit");
         Assert.Equal(["commands", "dialects", "ext", "migrations"], PackageExpander.Submodules(dbkit, finder));
-        Assert.Equal(["tests"], PackageExpander.TestFolders(dbkit, finder));
+        Assert.Equal(["conftest", "tests"], PackageExpander.TestFolders(dbkit, finder)); // pytest's conftest.py too
+        Assert.True(PackageExpander.IsTestEntry("conftest", folder: false));
+        Assert.False(PackageExpander.IsTestEntry("conftest", folder: true)); // a package of that name is the package's own
+        Assert.False(PackageExpander.IsTestEntry("test", folder: false)); // a module named test is collected (a Django command)
         Assert.False(PackageExpander.IsModuleName("a.b"));
         Assert.True(PackageExpander.IsModuleName("0001_initial"));
     }

@@ -84,7 +84,10 @@ public class DeepAppAnalysisTests
         var left = Assert.Single(result.LeftOut, l => l.Module == "dbkit.tests");
         Assert.Equal("test-folder", left.Rule);
         Assert.Equal("dbkit", left.Importer);
-        // its pytest import was never followed
+        // nor pytest's conftest.py inside the package (pytest loads it by path; the package never imports it)
+        Assert.Null(result.Graph.Find("dbkit.conftest"));
+        Assert.Equal("test-folder", Assert.Single(result.LeftOut, l => l.Module == "dbkit.conftest").Rule);
+        // their pytest imports were never followed
         Assert.Null(result.Graph.Find("pytest"));
     }
 
