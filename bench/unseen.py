@@ -12,6 +12,8 @@ Needs the apt packages listed in APT below, dotnet and bubblewrap.
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
 
+from corpus import run  # the same timed subprocess run as the console-program corpus
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 APPS = os.path.join(HERE, "bench_apps", "unseen")
@@ -30,15 +32,6 @@ APPS_RUN = {
     "sqlformat": ("/usr/bin/sqlformat", ["-r", "-k", "upper", "q.sql"]),
 }
 APPS_RUN.update({name[:-3]: (name, []) for name in sorted(os.listdir(APPS)) if name.endswith(".py")})
-
-
-def run(cmd, cwd, env, timeout=600):
-    t = time.monotonic()
-    try:
-        p = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
-        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"), time.monotonic() - t
-    except subprocess.TimeoutExpired:
-        return -1, "", "timed out after %d s" % timeout, time.monotonic() - t
 
 
 def copy(work, name):
