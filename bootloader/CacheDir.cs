@@ -259,13 +259,28 @@ internal sealed class CacheDir : IDisposable
         RandomAccess.Write(handle, content, 0);
     }
 
-    /// <summary>Opens a file of this folder for writing, making it (0600) when missing, without following a symlink and
-    /// without truncating it; null when that fails. POSIX only.</summary>
+    /// <summary>Makes a small file of this folder hold <paramref name="content"/> (best effort, POSIX only): made 0600 when
+    /// missing, never through a symlink, written in place from its start and then cut to length, so starts that write the
+    /// same bytes at once leave those bytes.</summary>
     /// <param name="name">The file's name in this folder.</param>
-    public Microsoft.Win32.SafeHandles.SafeFileHandle? OpenForRewrite(string name)
+    /// <param name="content">What it holds afterwards.</param>
+    /// <returns>False when it could not be opened or written (a read-only cache, say).</returns>
+    public bool RewriteFile(string name, ReadOnlySpan<byte> content)
     {
         int fd = Posix.OpenAt(Fd, Native.Utf8Z(name), Posix.O_WRONLY | Posix.O_CREAT | Posix.O_NOFOLLOW | Posix.O_CLOEXEC, 0b110_000_000);
-        return fd < 0 ? null : new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        if (fd < 0)
+            return false;
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            RandomAccess.Write(handle, content, 0);
+            RandomAccess.SetLength(handle, content.Length);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private static int OpenOrMake(int parent, string name, string path, bool create, bool closeOnExec)

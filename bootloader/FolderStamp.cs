@@ -101,50 +101,39 @@ internal static class FolderStamp
     {
         if (OperatingSystem.IsWindows())
             return;
-        try
+        if (!copy.RewriteFile(FileName, [])) // made first, so that its own creation is part of what it records
+            return;
+        var entries = Manifest.Entries(manifest);
+        var folders = new List<string> { "." };
+        var seen = new HashSet<string>(StringComparer.Ordinal) { "." };
+        foreach (var (name, size) in entries)
         {
-            using var file = copy.OpenForRewrite(FileName);
-            if (file is null)
-                return;
-            var entries = Manifest.Entries(manifest);
-            var folders = new List<string> { "." };
-            var seen = new HashSet<string>(StringComparer.Ordinal) { "." };
-            foreach (var (name, size) in entries)
+            for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
+                if (seen.Add(name[..slash]))
+                    folders.Add(name[..slash]); // the folders above an entry (an unpack lists files only)
+            if (size < 0 && seen.Add(name))
+                folders.Add(name);
+        }
+        var text = new StringBuilder(Header);
+        int count = 0;
+        foreach (var folder in folders)
+        {
+            if (Posix.LStatAt(copy.Fd, Native.Utf8Z(folder), out var st) != 0 || !st.IsDirectory)
+                return; // not sound after all: an empty stamp, the full check runs next time
+            text.Append("d ").Append(st.Inode.ToString(CultureInfo.InvariantCulture)).Append(' ')
+                .Append(st.ModifiedNs.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(folder).Append('\n');
+            count++;
+        }
+        foreach (var (name, size) in entries)
+        {
+            if (size >= 0 && IsMapped(name))
             {
-                for (int slash = name.IndexOf('/'); slash > 0; slash = name.IndexOf('/', slash + 1))
-                    if (seen.Add(name[..slash]))
-                        folders.Add(name[..slash]); // the folders above an entry (an unpack lists files only)
-                if (size < 0 && seen.Add(name))
-                    folders.Add(name);
-            }
-            var text = new StringBuilder(Header);
-            int count = 0;
-            foreach (var folder in folders)
-            {
-                if (Posix.LStatAt(copy.Fd, Native.Utf8Z(folder), out var st) != 0 || !st.IsDirectory)
-                    return; // not sound after all: no stamp, the full check runs next time
-                text.Append("d ").Append(st.Inode.ToString(CultureInfo.InvariantCulture)).Append(' ')
-                    .Append(st.ModifiedNs.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(folder).Append('\n');
+                text.Append("f ").Append(size.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(name).Append('\n');
                 count++;
             }
-            foreach (var (name, size) in entries)
-            {
-                if (size >= 0 && IsMapped(name))
-                {
-                    text.Append("f ").Append(size.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(name).Append('\n');
-                    count++;
-                }
-            }
-            text.Append("end ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
-            var bytes = Encoding.UTF8.GetBytes(text.ToString());
-            // Rewritten in place, not truncated first: starts that write it at once write the same bytes.
-            RandomAccess.Write(file, bytes, 0);
-            RandomAccess.SetLength(file, bytes.Length);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // best effort
-        }
+        text.Append("end ").Append(count.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        copy.RewriteFile(FileName, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>True for a file the dynamic loader maps rather than reads: the interpreter (<c>python/bin/</c>), shared

@@ -266,14 +266,7 @@ internal sealed class PayloadCache(LaunchSettings settings, string executable)
             if (before is not null && stamp is not null && stamp.AsSpan().SequenceEqual(before))
                 return;
             if (CleanUp(run) && RunFolderState(run) is { } after)
-            {
-                using var file = copy.OpenForRewrite(CleanStamp);
-                if (file is not null)
-                {
-                    RandomAccess.Write(file, after, 0);
-                    RandomAccess.SetLength(file, after.Length);
-                }
-            }
+                copy.RewriteFile(CleanStamp, after);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or UntrustedCacheException)
         {
